@@ -1,0 +1,246 @@
+from datetime import timedelta
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+from .blocks import BodyBlock, FormalizationStepBlock, LinkBlock
+
+
+class HomePage(Page):
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"], verbose_name=_("intro"))
+    apply_text = models.CharField(
+        max_length=120, default="Registra tu emprendimiento", verbose_name=_("'Apply' button text")
+    )
+    search_text = models.CharField(
+        max_length=120, default="Buscar en el directorio", verbose_name=_("'Search' button text")
+    )
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        MultiFieldPanel([FieldPanel("apply_text"), FieldPanel("search_text")], _("Calls to action")),
+        InlinePanel("featured_listings", label=_("Featured listings"), max_num=6),
+        FieldPanel("body"),
+    ]
+    subpage_types = ["cms.StandardPage", "cms.GuideIndexPage", "cms.EventIndexPage", "cms.DirectoryPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        featured = [
+            item.organization
+            for item in self.featured_listings.select_related(
+                "organization__sector", "organization__district"
+            )
+            if item.organization.live
+        ]
+        context["featured"] = featured
+        context["directory_page"] = DirectoryPage.objects.live().first()
+        context["guides"] = GuidePage.objects.live().order_by("path")[:4]
+        context["upcoming_events"] = EventPage.objects.live().upcoming()[:3]
+        return context
+
+
+class HomePageFeaturedListing(Orderable):
+    page = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="featured_listings")
+    organization = models.ForeignKey(
+        "registry.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("listing")
+    )
+
+    panels = [FieldPanel("organization")]
+
+
+class StandardPage(Page):
+    intro = models.TextField(blank=True, verbose_name=_("intro"))
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+
+    class Meta:
+        verbose_name = _("standard page")
+
+
+class GuideIndexPage(Page):
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"], verbose_name=_("intro"))
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = ["cms.GuidePage"]
+
+    class Meta:
+        verbose_name = _("guide index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["guides"] = GuidePage.objects.child_of(self).live()
+        return context
+
+
+class GuidePage(Page):
+    AUDIENCE_CHOICES = [
+        ("business", _("Businesses")),
+        ("organization", _("Organizations")),
+        ("all", _("Everyone")),
+    ]
+
+    audience = models.CharField(
+        max_length=20, choices=AUDIENCE_CHOICES, default="all", verbose_name=_("audience")
+    )
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"], verbose_name=_("intro"))
+    steps = StreamField([("step", FormalizationStepBlock())], blank=True, verbose_name=_("steps"))
+
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("steps")]
+    content_panels = Page.content_panels + [
+        FieldPanel("audience"),
+        FieldPanel("intro"),
+        FieldPanel("steps"),
+    ]
+    parent_page_types = ["cms.GuideIndexPage"]
+
+    class Meta:
+        verbose_name = _("formalization guide")
+
+    def step_anchor(self, code):
+        """The URL of the step with this code on this page, for the applicant's path."""
+        return f"{self.url}#paso-{code}"
+
+
+class EventPageQuerySet(PageQuerySet):
+    def upcoming(self):
+        # Half a day of grace so that a fair happening today is still listed this afternoon.
+        return self.filter(start__gte=timezone.now() - timedelta(hours=12)).order_by("start")
+
+
+EventPageManager = PageManager.from_queryset(EventPageQuerySet)
+
+
+class EventIndexPage(Page):
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"], verbose_name=_("intro"))
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = ["cms.EventPage"]
+
+    class Meta:
+        verbose_name = _("event index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        events = EventPage.objects.child_of(self).live()
+        context["upcoming"] = events.upcoming()
+        context["past"] = events.filter(start__lt=timezone.now()).order_by("-start")[:10]
+        return context
+
+
+class EventPage(Page):
+    start = models.DateTimeField(verbose_name=_("starts"))
+    end = models.DateTimeField(null=True, blank=True, verbose_name=_("ends"))
+    place = models.CharField(max_length=200, verbose_name=_("place"))
+    address = models.CharField(max_length=250, blank=True, verbose_name=_("address"))
+    district = models.ForeignKey(
+        "registry.District",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("district"),
+    )
+    description = RichTextField(features=["bold", "italic", "link", "ul"], verbose_name=_("description"))
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("more information"))
+
+    search_fields = Page.search_fields + [index.SearchField("place"), index.SearchField("description")]
+    content_panels = Page.content_panels + [
+        MultiFieldPanel([FieldPanel("start"), FieldPanel("end")], _("When")),
+        MultiFieldPanel([FieldPanel("place"), FieldPanel("address"), FieldPanel("district")], _("Where")),
+        FieldPanel("description"),
+        FieldPanel("body"),
+    ]
+    parent_page_types = ["cms.EventIndexPage"]
+
+    objects = EventPageManager()
+
+    class Meta:
+        verbose_name = _("event")
+        ordering = ["start"]
+
+
+class DirectoryPage(RoutablePageMixin, Page):
+    """The public directory. Its search views live in `search.views` and are routed here."""
+
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"], verbose_name=_("intro"))
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("directory page")
+
+    @path("")
+    def index_route(self, request):
+        from search.views import directory_index
+
+        return directory_index(request, self)
+
+    @path("<slug:slug>/")
+    def listing_route(self, request, slug):
+        from search.views import directory_listing
+
+        return directory_listing(request, self, slug)
+
+
+@register_setting(icon="site")
+class OfficeSettings(BaseSiteSetting):
+    office_name = models.CharField(
+        max_length=200, default="Oficina Municipal de Atención al Migrante", verbose_name=_("office name")
+    )
+    municipality = models.CharField(max_length=200, blank=True, verbose_name=_("municipality"))
+    address = models.CharField(max_length=250, blank=True, verbose_name=_("address"))
+    phone = models.CharField(max_length=30, blank=True, verbose_name=_("phone"))
+    whatsapp = models.CharField(max_length=30, blank=True, verbose_name=_("WhatsApp"))
+    email = models.EmailField(blank=True, verbose_name=_("e-mail"))
+    opening_hours = models.TextField(blank=True, verbose_name=_("opening hours"))
+    registry_prefix = models.CharField(
+        max_length=10,
+        default="RMO",
+        verbose_name=_("registry number prefix"),
+        help_text=_("Letters that start every registry number, e.g. RMO-2026-000123."),
+    )
+
+    panels = [
+        MultiFieldPanel([FieldPanel("office_name"), FieldPanel("municipality")], _("Office")),
+        MultiFieldPanel(
+            [FieldPanel("address"), FieldPanel("phone"), FieldPanel("whatsapp"), FieldPanel("email")],
+            _("Contact"),
+        ),
+        FieldPanel("opening_hours"),
+        FieldPanel("registry_prefix"),
+    ]
+
+    class Meta:
+        verbose_name = _("office details")
+
+
+@register_setting(icon="list-ul")
+class NavigationSettings(BaseSiteSetting):
+    main_menu = StreamField([("link", LinkBlock())], blank=True, verbose_name=_("main menu"))
+    footer_links = StreamField([("link", LinkBlock())], blank=True, verbose_name=_("footer links"))
+    footer_text = RichTextField(
+        blank=True, features=["bold", "italic", "link"], verbose_name=_("footer text")
+    )
+
+    panels = [FieldPanel("main_menu"), FieldPanel("footer_links"), FieldPanel("footer_text")]
+
+    class Meta:
+        verbose_name = _("menu and footer")

@@ -1,0 +1,38 @@
+from .documents import DocumentType, SupportingDocument
+from .formalization import FormalizationStep, OrganizationStep, StepStatus
+from .membership import ConsentRecord, OrganizationInvitation, OrganizationMembership
+from .organization import (
+    ApplicationStatus,
+    Kind,
+    LegalForm,
+    Organization,
+    OrganizationPhoto,
+)
+from .people import DocumentKind, Person, PersonRole
+from .review import ListingReport, Observation, ObservationReason, RegistryCounter
+from .taxonomy import District, Sector
+
+__all__ = [
+    "ApplicationStatus",
+    "ConsentRecord",
+    "District",
+    "DocumentKind",
+    "DocumentType",
+    "FormalizationStep",
+    "Kind",
+    "LegalForm",
+    "ListingReport",
+    "Observation",
+    "ObservationReason",
+    "Organization",
+    "OrganizationInvitation",
+    "OrganizationMembership",
+    "OrganizationPhoto",
+    "OrganizationStep",
+    "Person",
+    "PersonRole",
+    "RegistryCounter",
+    "Sector",
+    "StepStatus",
+    "SupportingDocument",
+]

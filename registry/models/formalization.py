@@ -1,0 +1,109 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .documents import DocumentType
+from .organization import Kind
+
+
+class StepStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    VERIFIED = "verified", _("Verified by staff")
+
+
+class EvidenceKind(models.TextChoices):
+    NONE = "none", _("None")
+    NUMBER = "number", _("A number")
+    DOCUMENT = "document", _("A document")
+
+
+class FormalizationStep(models.Model):
+    """One step of the path to formality, e.g. "RUC at SUNAT". Editable by staff; seeded by a
+    data migration with the Peruvian steps of DESIGN.md's glossary."""
+
+    code = models.SlugField(max_length=50, unique=True, verbose_name=_("code"))
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
+    legal_forms = models.JSONField(
+        default=list,
+        blank=True,
+        verbose_name=_("legal forms"),
+        help_text=_("Codes of the legal forms this step applies to; empty means all."),
+    )
+    title = models.CharField(max_length=150, verbose_name=_("title"))
+    title_en = models.CharField(max_length=150, blank=True, verbose_name=_("title (English)"))
+    summary = models.TextField(blank=True, verbose_name=_("summary"))
+    optional = models.BooleanField(default=False, verbose_name=_("optional"))
+    sort_order = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
+    evidence = models.CharField(
+        max_length=10, choices=EvidenceKind.choices, default=EvidenceKind.NONE, verbose_name=_("evidence")
+    )
+    evidence_document_type = models.CharField(
+        max_length=30, choices=DocumentType.choices, blank=True, verbose_name=_("document type for evidence")
+    )
+    guide_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("guide page"),
+    )
+
+    class Meta:
+        ordering = ["kind", "sort_order"]
+        verbose_name = _("formalization step")
+        verbose_name_plural = _("formalization steps")
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        from django.utils.translation import get_language
+
+        if (get_language() or "es").startswith("en") and self.title_en:
+            return self.title_en
+        return self.title
+
+    def applies_to(self, kind, legal_form):
+        return self.kind == kind and (not self.legal_forms or legal_form in self.legal_forms)
+
+    def guide_url(self):
+        if not self.guide_page_id:
+            return ""
+        page = self.guide_page.specific
+        return f"{page.url}#paso-{self.code}" if page.url else ""
+
+
+class OrganizationStep(models.Model):
+    organization = models.ForeignKey("registry.Organization", on_delete=models.CASCADE, related_name="steps")
+    step = models.ForeignKey(FormalizationStep, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(
+        max_length=20, choices=StepStatus.choices, default=StepStatus.NOT_STARTED, verbose_name=_("status")
+    )
+    evidence_number = models.CharField(max_length=50, blank=True, verbose_name=_("number"))
+    evidence_document = models.ForeignKey(
+        "registry.SupportingDocument",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("document"),
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["step__sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "step"], name="unique_step_per_organization")
+        ]
+        verbose_name = _("formalization step of an organization")
+
+    def __str__(self):
+        return f"{self.organization}: {self.step} ({self.get_status_display()})"

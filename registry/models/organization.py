@@ -1,0 +1,343 @@
+import secrets
+from datetime import datetime
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from modelcluster.models import ClusterableModel
+from wagtail.models import DraftStateMixin, LockableMixin, RevisionMixin, WorkflowMixin
+from wagtail.search import index
+
+from ..validators import validate_latitude, validate_longitude, validate_phone, validate_ruc
+
+
+class Kind(models.TextChoices):
+    BUSINESS = "business", _("Business")
+    ORGANIZATION = "organization", _("Organization")
+
+
+class LegalForm(models.TextChoices):
+    INFORMAL = "informal", _("Informal (not yet registered)")
+    SOLE_PROPRIETOR = "sole_proprietor", _("Sole proprietor (persona natural con negocio)")
+    COMPANY = "company", _("Company (EIRL, SAC, SRL…)")
+    ASSOCIATION = "association", _("Association")
+    COOPERATIVE = "cooperative", _("Cooperative")
+    FOUNDATION = "foundation", _("Foundation")
+    COMMUNITY_GROUP = "community_group", _("Community group")
+
+
+LEGAL_FORMS_BY_KIND = {
+    Kind.BUSINESS: [LegalForm.INFORMAL, LegalForm.SOLE_PROPRIETOR, LegalForm.COMPANY, LegalForm.COOPERATIVE],
+    Kind.ORGANIZATION: [
+        LegalForm.COMMUNITY_GROUP,
+        LegalForm.ASSOCIATION,
+        LegalForm.FOUNDATION,
+        LegalForm.COOPERATIVE,
+        LegalForm.INFORMAL,
+    ],
+}
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("In review")
+    OBSERVED = "observed", _("Observed")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    SUSPENDED = "suspended", _("Suspended")
+
+
+# Languages a listing may say it serves in (ISO 639-1).
+LANGUAGE_CHOICES = [
+    ("es", _("Spanish")),
+    ("en", _("English")),
+    ("pt", _("Portuguese")),
+    ("qu", _("Quechua")),
+    ("ay", _("Aymara")),
+    ("fr", _("French")),
+    ("it", _("Italian")),
+    ("zh", _("Chinese")),
+    ("ar", _("Arabic")),
+    ("wa", _("Wayuunaiki")),
+]
+LANGUAGE_CODES = {code for code, _label in LANGUAGE_CHOICES}
+
+WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAY_LABELS = {
+    "mon": _("Monday"),
+    "tue": _("Tuesday"),
+    "wed": _("Wednesday"),
+    "thu": _("Thursday"),
+    "fri": _("Friday"),
+    "sat": _("Saturday"),
+    "sun": _("Sunday"),
+}
+
+
+def public_upload_to(instance, filename):
+    """Random public names: a logo's original file name can carry a person's name."""
+    suffix = PurePath(filename).suffix.lower()[:5]
+    return f"listings/{timezone.now():%Y/%m}/{secrets.token_urlsafe(16)}{suffix}"
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def published(self):
+        """Listings the public may see: approved and live, not suspended."""
+        return self.filter(live=True, status=ApplicationStatus.APPROVED)
+
+    def managed_by(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user).distinct()
+
+
+class Organization(
+    WorkflowMixin,
+    DraftStateMixin,
+    LockableMixin,
+    RevisionMixin,
+    index.Indexed,
+    ClusterableModel,
+):
+    """A migrant-led business or civil-society organization, as applied for and as listed.
+
+    The database row is the live, approved listing; an approved organization's proposed
+    changes wait in a revision until staff approve them (Wagtail's draft state and workflow).
+    """
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
+    legal_form = models.CharField(
+        max_length=20, choices=LegalForm.choices, default=LegalForm.INFORMAL, verbose_name=_("legal form")
+    )
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    slug = models.SlugField(max_length=220, unique=True, allow_unicode=False, verbose_name=_("slug"))
+    sector = models.ForeignKey(
+        "registry.Sector",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organizations",
+        verbose_name=_("sector"),
+    )
+    short_description = models.CharField(max_length=280, blank=True, verbose_name=_("short description"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    services = models.JSONField(default=list, blank=True, verbose_name=_("services or products"))
+    languages = models.JSONField(default=list, blank=True, verbose_name=_("languages served"))
+
+    district = models.ForeignKey(
+        "registry.District",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organizations",
+        verbose_name=_("district"),
+    )
+    address = models.CharField(max_length=250, blank=True, verbose_name=_("address"))
+    address_public = models.BooleanField(
+        default=True,
+        verbose_name=_("show the address publicly"),
+        help_text=_("Home-based businesses may show only their district."),
+    )
+    latitude = models.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[validate_latitude],
+        verbose_name=_("latitude"),
+    )
+    longitude = models.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[validate_longitude],
+        verbose_name=_("longitude"),
+    )
+
+    phone = models.CharField(max_length=20, blank=True, validators=[validate_phone], verbose_name=_("phone"))
+    whatsapp = models.CharField(
+        max_length=20, blank=True, validators=[validate_phone], verbose_name=_("WhatsApp")
+    )
+    email = models.EmailField(blank=True, verbose_name=_("e-mail"))
+    website = models.URLField(
+        blank=True, validators=[URLValidator(schemes=["http", "https"])], verbose_name=_("website")
+    )
+    facebook = models.URLField(blank=True, verbose_name=_("Facebook"))
+    instagram = models.URLField(blank=True, verbose_name=_("Instagram"))
+    tiktok = models.URLField(blank=True, verbose_name=_("TikTok"))
+    opening_hours = models.JSONField(
+        default=dict,
+        blank=True,
+        verbose_name=_("opening hours"),
+        help_text=_('Per weekday, a list of [opens, closes] pairs: {"mon": [["09:00", "18:00"]]}.'),
+    )
+    founded_year = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+        verbose_name=_("year founded"),
+    )
+    logo = models.ImageField(upload_to=public_upload_to, blank=True, verbose_name=_("logo"))
+
+    ruc = models.CharField(max_length=11, blank=True, validators=[validate_ruc], verbose_name=_("RUC"))
+    licence_number = models.CharField(max_length=50, blank=True, verbose_name=_("municipal licence number"))
+    sunarp_partida = models.CharField(max_length=30, blank=True, verbose_name=_("SUNARP partida"))
+
+    # Registration state, owned by registry.services; preserved across revisions.
+    status = models.CharField(
+        max_length=20,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.DRAFT,
+        db_index=True,
+        verbose_name=_("status"),
+    )
+    registry_number = models.CharField(
+        max_length=30, unique=True, null=True, blank=True, verbose_name=_("registry number")
+    )
+    registered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("registered on"))
+    submitted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("submitted on"))
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided on"))
+    decision_reason = models.TextField(blank=True, verbose_name=_("reason of the last decision"))
+    wizard_step = models.CharField(max_length=30, blank=True, default="", editable=False)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True, editable=False)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    # Fields that belong to the registration, not to a revision of the listing: publishing an
+    # old revision must never bring back an old status or drop the registry number.
+    REGISTRATION_FIELDS = (
+        "status",
+        "registry_number",
+        "registered_at",
+        "submitted_at",
+        "decided_at",
+        "decision_reason",
+        "created_by_id",
+        "created_at",
+        "slug",
+    )
+
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.SearchField("registry_number"),
+        index.SearchField("short_description"),
+        index.FilterField("status"),
+        index.FilterField("kind"),
+        index.FilterField("live"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        indexes = [
+            models.Index(fields=["status", "live"]),
+            models.Index(fields=["submitted_at"]),
+        ]
+        permissions = [
+            ("review_organization", _("Can review applications (document check)")),
+            ("approve_organization", _("Can approve registrations and assign numbers")),
+            ("view_private_data", _("Can see people's private data and documents")),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self._unique_slug()
+        super().save(*args, **kwargs)
+
+    def _unique_slug(self):
+        base = slugify(self.name)[:180] or "organizacion"
+        slug, n = base, 1
+        while Organization.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        return slug
+
+    def with_content_json(self, content):
+        obj = super().with_content_json(content)
+        for field in self.REGISTRATION_FIELDS:
+            setattr(obj, field, getattr(self, field))
+        return obj
+
+    # ----- display helpers -----------------------------------------------------------------
+
+    @property
+    def is_published(self):
+        return self.live and self.status == ApplicationStatus.APPROVED
+
+    @property
+    def public_address(self):
+        return self.address if self.address_public else ""
+
+    @property
+    def public_location(self):
+        """Coordinates only when the address is public: a pin on a home is a home address."""
+        if self.address_public and self.latitude is not None and self.longitude is not None:
+            return float(self.latitude), float(self.longitude)
+        return None
+
+    @property
+    def public_ruc(self):
+        """A company's RUC (20…) is public at SUNAT; a person's RUC (10…) embeds their DNI."""
+        return self.ruc if self.ruc.startswith("20") else ""
+
+    @property
+    def whatsapp_link(self):
+        digits = "".join(c for c in self.whatsapp if c.isdigit())
+        if not digits:
+            return ""
+        if len(digits) == 9:  # Peruvian mobile without country code
+            digits = "51" + digits
+        return f"https://wa.me/{digits}"
+
+    def get_verification_url(self):
+        if not self.registry_number:
+            return ""
+        return reverse("registry:verify", args=[self.registry_number])
+
+    def is_open_at(self, moment: datetime) -> bool:
+        """Whether the opening hours include this moment (in Lima's time)."""
+        local = timezone.localtime(moment)
+        day = WEEKDAYS[local.weekday()]
+        now = local.strftime("%H:%M")
+        return any(opens <= now < closes for opens, closes in self.opening_hours.get(day, []))
+
+    def badges(self):
+        """Formalization badges shown on cards: what staff have verified, not what was claimed."""
+        from .formalization import StepStatus
+
+        verified = set(self.steps.filter(status=StepStatus.VERIFIED).values_list("step__code", flat=True))
+        return sorted(verified)
+
+
+class OrganizationPhoto(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to=public_upload_to, verbose_name=_("photo"))
+    caption = models.CharField(max_length=200, blank=True, verbose_name=_("caption"))
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")

@@ -1,0 +1,84 @@
+"""Staff groups and what each may do. One place, used by seed_demo and by a data migration."""
+
+from django.contrib.auth.models import Group, Permission
+
+REVIEWERS = "Revisores"
+REGISTRARS = "Registradores"
+EDITORS = "Editores"
+
+_REVIEWER_PERMS = [
+    ("wagtailadmin", "access_admin"),
+    ("registry", "view_organization"),
+    ("registry", "change_organization"),
+    ("registry", "review_organization"),
+    ("registry", "view_private_data"),
+    ("registry", "view_observation"),
+    ("registry", "add_observation"),
+    ("registry", "view_listingreport"),
+    ("registry", "change_listingreport"),
+]
+_REGISTRAR_PERMS = _REVIEWER_PERMS + [
+    ("registry", "approve_organization"),
+    ("registry", "publish_organization"),
+    ("registry", "add_organization"),
+    ("registry", "lock_organization"),
+    ("registry", "unlock_organization"),
+    ("registry", "change_sector"),
+    ("registry", "add_sector"),
+    ("registry", "change_observationreason"),
+    ("registry", "add_observationreason"),
+]
+_EDITOR_PERMS = [
+    ("wagtailadmin", "access_admin"),
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "change_image"),
+    ("wagtailimages", "choose_image"),
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "change_document"),
+    ("wagtaildocs", "choose_document"),
+    ("cms", "change_officesettings"),
+    ("cms", "change_navigationsettings"),
+    ("registry", "change_formalizationstep"),
+    ("registry", "view_formalizationstep"),
+]
+GROUP_PERMISSIONS = {REVIEWERS: _REVIEWER_PERMS, REGISTRARS: _REGISTRAR_PERMS, EDITORS: _EDITOR_PERMS}
+
+
+def ensure_staff_groups(root_page=None):
+    """Create or complete the three staff groups; editors get page rights below root_page."""
+    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
+
+    groups = {}
+    for name, wanted in GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        perms = []
+        for app_label, codename in wanted:
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm:
+                perms.append(perm)
+        group.permissions.add(*perms)
+        groups[name] = group
+
+    editors = groups[EDITORS]
+    if root_page is not None:
+        for permission_type in ("add", "change", "publish", "lock", "unlock"):
+            perm = Permission.objects.get(
+                content_type__app_label="wagtailcore", codename=f"{permission_type}_page"
+            )
+            GroupPagePermission.objects.get_or_create(group=editors, page=root_page, permission=perm)
+    root_collection = Collection.get_first_root_node()
+    if root_collection:
+        for codename in (
+            "add_image",
+            "change_image",
+            "choose_image",
+            "add_document",
+            "change_document",
+            "choose_document",
+        ):
+            perm = Permission.objects.filter(codename=codename).first()
+            if perm:
+                GroupCollectionPermission.objects.get_or_create(
+                    group=editors, collection=root_collection, permission=perm
+                )
+    return groups

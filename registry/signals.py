@@ -1,0 +1,1 @@
+# signal receivers are registered in the search app once it exists

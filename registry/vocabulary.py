@@ -1,0 +1,180 @@
+"""The shared vocabulary of DESIGN.md, as data. Used by the first data migration and by
+seed_demo; staff may add and relabel entries later, codes stay stable."""
+
+import csv
+from pathlib import Path
+
+SECTORS = [
+    ("gastronomia", "Gastronomía y alimentos", "Food and gastronomy"),
+    ("comercio", "Comercio y bodegas", "Retail and corner shops"),
+    ("belleza", "Belleza y cuidado personal", "Beauty and personal care"),
+    ("textil", "Textil, costura y confección", "Textiles, sewing and tailoring"),
+    ("tecnologia", "Tecnología y reparación", "Technology and repair"),
+    ("transporte", "Transporte y reparto", "Transport and delivery"),
+    ("construccion", "Construcción y mantenimiento", "Construction and maintenance"),
+    ("salud", "Salud y bienestar", "Health and wellbeing"),
+    ("educacion", "Educación y capacitación", "Education and training"),
+    ("arte-cultura", "Arte, cultura y eventos", "Arts, culture and events"),
+    ("servicios-profesionales", "Servicios profesionales", "Professional services"),
+    ("turismo", "Turismo y hospedaje", "Tourism and lodging"),
+    ("manufactura", "Manufactura y artesanía", "Manufacturing and crafts"),
+    ("comunitario", "Organizaciones comunitarias y sociales", "Community and social organizations"),
+    ("derechos", "Derechos y asesoría legal y migratoria", "Rights, legal and migration advice"),
+]
+
+
+def districts():
+    path = Path(__file__).parent / "data" / "districts.csv"
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+# The formalization path (see DESIGN.md's glossary). (code, kind, legal forms or [] for all,
+# title es, title en, optional, evidence, evidence document type, summary)
+FORMALIZATION_STEPS = [
+    (
+        "documento-migratorio",
+        "business",
+        [],
+        "Documento migratorio (CPP o Carné de Extranjería)",
+        "Migration document (CPP or foreigner's card)",
+        False,
+        "document",
+        "identity",
+        "Con el CPP o el Carné de Extranjería puedes obtener RUC y licencia. Si aún no lo tienes, "
+        "puedes registrarte igual y te orientamos.",
+    ),
+    (
+        "ruc",
+        "business",
+        ["sole_proprietor", "company", "cooperative", "informal"],
+        "RUC en SUNAT y régimen tributario",
+        "Tax ID (RUC) at SUNAT and tax regime",
+        False,
+        "number",
+        "ruc",
+        "Inscríbete en el RUC de SUNAT y elige tu régimen (NRUS, RER o RMT).",
+    ),
+    (
+        "licencia",
+        "business",
+        ["sole_proprietor", "company", "cooperative", "informal"],
+        "Licencia municipal de funcionamiento con ITSE",
+        "Municipal operating licence with safety inspection (ITSE)",
+        False,
+        "number",
+        "licence",
+        "La municipalidad otorga la licencia (Ley 28976) junto con la inspección ITSE.",
+    ),
+    (
+        "constitucion-empresa",
+        "business",
+        ["company", "cooperative"],
+        "Constitución de empresa en SUNARP",
+        "Company incorporation at SUNARP",
+        True,
+        "number",
+        "",
+        "Opcional: constituye una EIRL, SAC o SRL e inscríbela en SUNARP.",
+    ),
+    (
+        "registro-portal-negocio",
+        "business",
+        [],
+        "Registro en el portal municipal",
+        "Registration in the municipal portal",
+        False,
+        "none",
+        "",
+        "Envía tu solicitud; el personal municipal la revisa y te asigna un número de registro.",
+    ),
+    (
+        "asamblea-fundacion",
+        "organization",
+        [],
+        "Asamblea de fundación y acta",
+        "Founding assembly and minutes",
+        False,
+        "document",
+        "founding_minutes",
+        "Reúnanse, acuerden fundar la organización y firmen el acta de fundación.",
+    ),
+    (
+        "estatuto",
+        "organization",
+        [],
+        "Estatuto y acta de aprobación",
+        "Statute and its approval minutes",
+        False,
+        "document",
+        "statute",
+        "Redacten y aprueben el estatuto: fines, órganos, derechos y deberes de los socios.",
+    ),
+    (
+        "eleccion-directiva",
+        "organization",
+        [],
+        "Elección de la junta directiva",
+        "Board election",
+        False,
+        "document",
+        "board_minutes",
+        "Elijan a la junta directiva y registren el acta de elección.",
+    ),
+    (
+        "padron-socios",
+        "organization",
+        [],
+        "Padrón de socios",
+        "Member list (padrón)",
+        False,
+        "document",
+        "member_list",
+        "Lista de socios con nombre y firma; los documentos de identidad quedan en privado.",
+    ),
+    (
+        "inscripcion-sunarp",
+        "organization",
+        ["association", "foundation", "cooperative"],
+        "Inscripción en SUNARP",
+        "Registration at SUNARP",
+        True,
+        "number",
+        "",
+        "Opcional: inscriban la asociación en Registros Públicos y obtengan su partida.",
+    ),
+    (
+        "registro-organizaciones-civiles",
+        "organization",
+        [],
+        "Registro Municipal de Organizaciones Civiles (RUOS)",
+        "Municipal Civil Organizations Registry (RUOS)",
+        False,
+        "document",
+        "premises_sketch",
+        "Con el croquis del local y el ámbito de acción, soliciten la inscripción que abre la puerta al "
+        "presupuesto participativo.",
+    ),
+    (
+        "registro-portal-organizacion",
+        "organization",
+        [],
+        "Registro en el portal municipal",
+        "Registration in the municipal portal",
+        False,
+        "none",
+        "",
+        "Envíen la solicitud; el personal la revisa y asigna un número de registro.",
+    ),
+]
+
+OBSERVATION_REASONS = [
+    ("documento-ilegible", "Documento ilegible o incompleto", "Document unreadable or incomplete"),
+    ("documento-faltante", "Falta un documento obligatorio", "A required document is missing"),
+    ("datos-no-coinciden", "Los datos no coinciden con los documentos", "Data does not match the documents"),
+    ("ruc-invalido", "RUC no activo o no coincide", "RUC not active or does not match"),
+    ("direccion", "Dirección o distrito por precisar", "Address or district to be clarified"),
+    ("descripcion", "Descripción insuficiente de la actividad", "Activity description insufficient"),
+    ("junta-directiva", "Junta directiva o padrón incompleto", "Board or member list incomplete"),
+    ("otro", "Otro motivo", "Other reason"),
+]

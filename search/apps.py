@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchConfig(AppConfig):
+    name = "search"
+    label = "directory_search"
+    verbose_name = _("Directory search")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,26 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_production_settings_pass_check_deploy():
+    env = {
+        **os.environ,
+        "SECRET_KEY": "x" * 20 + "-production-secret-key-for-the-check-only-0123456789",
+        "ALLOWED_HOSTS": "registro.example.gob.pe",
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    }
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
