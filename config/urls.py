@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("registry.urls")),
     path("", include("search.urls")),
+    path("", include("registry.importexport.urls")),
 ]
 
 if settings.DEBUG:

@@ -35,6 +35,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "registry",
+    "registry.importexport",
     "cms",
     "search",
     "wagtail.contrib.forms",
