@@ -13,7 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .models import ApplicationStatus, District, Kind, LegalForm, Organization, RegistryCounter, Sector
+from .models import ApplicationStatus, District, Kind, LegalForm, Organization, Sector
+from .services.registry_numbers import next_registry_numbers
 
 # Approximate centre of each district (WGS84), enough to scatter demo pins inside it.
 DISTRICT_CENTRES = {
@@ -282,7 +283,6 @@ def create_listings(count: int, seed: int = 1, *, prefix: str = "RMO", batch_siz
     districts = list(District.objects.all())
     weights = [BUSY_DISTRICTS.get(d.code, 1) for d in districts]
     now = timezone.now()
-    counter, _ = RegistryCounter.objects.select_for_update().get_or_create(prefix=prefix, year=now.year)
     created = 0
     for start in range(0, count, batch_size):
         batch = [
@@ -293,14 +293,13 @@ def create_listings(count: int, seed: int = 1, *, prefix: str = "RMO", batch_siz
             Organization.objects.filter(slug__in=[o.slug for o in batch]).values_list("slug", flat=True)
         )
         new = [o for o in batch if o.slug not in existing]
-        for organization in new:
-            counter.last_number += 1
-            organization.registry_number = f"{prefix}-{now.year}-{counter.last_number:06d}"
+        numbers = next_registry_numbers(count=len(new), prefix=prefix, year=now.year) if new else []
+        for organization, number in zip(new, numbers, strict=True):
+            organization.registry_number = number
             moment = now - timedelta(days=rng.randint(1, 700))
             organization.created_at = organization.submitted_at = moment - timedelta(days=7)
             organization.registered_at = organization.decided_at = moment
             organization.first_published_at = organization.last_published_at = moment
         Organization.objects.bulk_create(new, batch_size=batch_size)
         created += len(new)
-    counter.save(update_fields=["last_number"])
     return created
