@@ -1,0 +1,118 @@
+"""End-to-end tests in a real headless Chromium (Debian's package) driven by Playwright.
+
+Mark browser tests with `pytestmark = [pytest.mark.e2e, E2E_DB]`: the live server needs a
+transactional database, and serialized_rollback brings back the data of the migrations
+(districts, sectors, Wagtail's root page) that a transactional test's flush removes.
+
+Locally they skip, saying why, when Chromium is missing; in CI (CI=true) a missing browser is a
+failure, since .ci/services.sh installs it.
+"""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+E2E_DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run in a
+# thread with a loop unless told it is safe. It is: the loop only talks to the browser.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def chromium_path():
+    candidate = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    return candidate if Path(candidate).exists() else None
+
+
+def axe_path():
+    candidate = Path(os.environ.get("AXE_CORE_PATH") or ROOT / "node_modules" / "axe-core" / "axe.min.js")
+    return candidate if candidate.exists() else None
+
+
+def _unavailable(reason):
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI must install it: bash .ci/services.sh chromium)")
+    pytest.skip(f"{reason}; install it with `bash .ci/services.sh chromium` to run the browser tests")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if path is None:
+        _unavailable("Chromium is not installed (looked for $CHROMIUM_PATH and /usr/bin/chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("The playwright Python package is missing")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_context(browser):
+    context = browser.new_context(locale="es-PE", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(browser_context, live_server, demo_site):
+    """A page on the live server with the demo site in place; `page.base_url` is the server."""
+    page = browser_context.new_page()
+    page.base_url = live_server.url
+    yield page
+    page.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server, demo_site):
+    """The same on a 360-pixel-wide phone viewport."""
+    context = browser.new_context(
+        locale="es-PE", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.base_url = live_server.url
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def axe_violations():
+    """Run axe-core in the page; return the violations of serious or critical impact."""
+    path = axe_path()
+    if path is None:
+        _unavailable("axe-core is not installed (npm ci in the repository root)")
+
+    def run(page, impacts=("serious", "critical")):
+        page.add_script_tag(path=str(path))
+        result = page.evaluate("async () => JSON.stringify(await axe.run(document))")
+        violations = json.loads(result)["violations"]
+        return [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [n["target"] for n in v["nodes"]],
+            }
+            for v in violations
+            if v["impact"] in impacts
+        ]
+
+    return run
