@@ -1,0 +1,529 @@
+"""The Elasticsearch backend, written with elasticsearch-dsl.
+
+Documents are built from `DirectoryEntry` rows (public fields only). Index management goes
+through an alias (settings.ELASTICSEARCH_INDEX): a rebuild fills a new, dated index and swaps
+the alias in one atomic call, so searches never see a half-built index.
+
+The client has a short timeout and no retries; after a failure the backend stays out of the way
+for a short while (the circuit is "open") so that every request does not wait for the timeout
+again while Elasticsearch is down. The selector answers from the database meanwhile.
+"""
+
+import logging
+import time
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
+from elasticsearch.helpers import BulkIndexError, bulk
+from elasticsearch_dsl import (
+    A,
+    Date,
+    Document,
+    Float,
+    GeoPoint,
+    Index,
+    Integer,
+    IntegerRange,
+    Keyword,
+    Object,
+    Q,
+    Search,
+    Text,
+    analyzer,
+    token_filter,
+)
+
+from .. import analysis
+from ..query import FACETS, DirectoryQuery, Hit, Listing, Sort
+
+logger = logging.getLogger(__name__)
+
+UNAVAILABLE = (TransportError, ApiError, BulkIndexError, ConnectionError, TimeoutError)
+RETRY_AFTER_SECONDS = 30.0
+
+# ----- analysis ----------------------------------------------------------------------------
+
+spanish_stop = token_filter("portal_spanish_stop", "stop", stopwords="_spanish_")
+spanish_stem = token_filter("portal_spanish_stem", "snowball", language="Spanish")
+autocomplete_grams = token_filter("portal_autocomplete_grams", "edge_ngram", min_gram=2, max_gram=20)
+
+
+def synonym_rules() -> list[str]:
+    """Solr-style rules from the staff-edited synonym list, folded like the text they match."""
+    from registry.models.taxonomy import fold
+
+    from ..models import Synonym
+
+    rules = []
+    for synonym in Synonym.objects.all():
+        phrases = [fold(p) for p in synonym.phrases() if analysis.words(p)]
+        if len(phrases) > 1:
+            rules.append(", ".join(phrases))
+    return rules
+
+
+def spanish_analyzers(rules: list[str]):
+    """(index analyzer, search analyzer): both fold case and accents, drop stop words and stem;
+    the search one also expands synonyms (query-time only, so editing them needs no re-index of
+    the text, only new analyzer settings)."""
+    index_analyzer = analyzer(
+        "portal_spanish",
+        tokenizer="standard",
+        filter=["lowercase", "asciifolding", spanish_stop, spanish_stem],
+    )
+    search_filters = ["lowercase", "asciifolding"]
+    if rules:
+        search_filters.append(token_filter("portal_synonyms", "synonym_graph", synonyms=rules, lenient=True))
+    search_analyzer = analyzer(
+        "portal_spanish_search", tokenizer="standard", filter=[*search_filters, spanish_stop, spanish_stem]
+    )
+    return index_analyzer, search_analyzer
+
+
+autocomplete_index = analyzer(
+    "portal_autocomplete", tokenizer="standard", filter=["lowercase", "asciifolding", autocomplete_grams]
+)
+autocomplete_search = analyzer(
+    "portal_autocomplete_search", tokenizer="standard", filter=["lowercase", "asciifolding"]
+)
+
+# The typo-tolerant clause cannot use the synonym analyzer (fuzzy terms and synonym graphs do
+# not mix), so it searches with the index analyzer.
+FUZZY_ANALYZER = "portal_spanish"
+
+
+def _text(index_analyzer, search_analyzer, **kwargs):
+    return Text(analyzer=index_analyzer, search_analyzer=search_analyzer, **kwargs)
+
+
+def build_document_class(rules: list[str] | None = None):
+    """The `Document` class for listings. Built by a function because the search analyzer
+    depends on the synonym list in the database."""
+    index_analyzer, search_analyzer = spanish_analyzers(rules or [])
+
+    class DirectoryDocument(Document):
+        name = Text(
+            analyzer=index_analyzer,
+            search_analyzer=search_analyzer,
+            fields={
+                "autocomplete": Text(analyzer=autocomplete_index, search_analyzer=autocomplete_search),
+            },
+        )
+        services = _text(index_analyzer, search_analyzer)
+        sector_name = _text(index_analyzer, search_analyzer)
+        short_description = _text(index_analyzer, search_analyzer)
+        description = _text(index_analyzer, search_analyzer)
+        district_name = _text(index_analyzer, search_analyzer)
+        # Folded in Python: the stand-in analysis plugin's asciifolding is not normalizer-safe.
+        name_sort = Keyword()
+        kind = Keyword()
+        legal_form = Keyword()
+        sector = Keyword()
+        district = Keyword()
+        languages = Keyword()
+        badges = Keyword()
+        location = GeoPoint()
+        open_slots = IntegerRange()
+        registered_at = Date()
+        registry_number = Keyword()
+        # Shown, never searched.
+        public = Object(enabled=False)
+
+        class Index:
+            name = index_alias()
+            settings = {"number_of_shards": 1, "number_of_replicas": 0, "max_result_window": 10_000}
+
+    return DirectoryDocument
+
+
+def index_alias() -> str:
+    return settings.ELASTICSEARCH_INDEX
+
+
+# ----- client and health ---------------------------------------------------------------------
+
+_clients: dict[tuple[str, float], Elasticsearch] = {}
+_circuit = {"open_until": 0.0}
+
+
+def configured() -> bool:
+    return bool(settings.ELASTICSEARCH_URL)
+
+
+def client() -> Elasticsearch:
+    key = (settings.ELASTICSEARCH_URL, settings.ELASTICSEARCH_TIMEOUT)
+    if key not in _clients:
+        _clients[key] = Elasticsearch(
+            settings.ELASTICSEARCH_URL,
+            request_timeout=settings.ELASTICSEARCH_TIMEOUT,
+            max_retries=0,
+            retry_on_timeout=False,
+        )
+    return _clients[key]
+
+
+def available() -> bool:
+    """False while the circuit is open after a recent failure."""
+    return time.monotonic() >= _circuit["open_until"]
+
+
+def record_failure(error: Exception) -> None:
+    _circuit["open_until"] = time.monotonic() + RETRY_AFTER_SECONDS
+    logger.warning(
+        "Elasticsearch unavailable (%s: %s); the directory answers from the database for %.0f s",
+        type(error).__name__,
+        error,
+        RETRY_AFTER_SECONDS,
+    )
+
+
+def reset_circuit() -> None:
+    _circuit["open_until"] = 0.0
+
+
+def ping() -> bool:
+    """Whether Elasticsearch answers and the directory's alias exists."""
+    if not configured():
+        return False
+    try:
+        return bool(client().indices.exists_alias(name=index_alias()))
+    except UNAVAILABLE as error:
+        record_failure(error)
+        return False
+
+
+# ----- documents -----------------------------------------------------------------------------
+
+
+def document_body(entry) -> dict:
+    """The indexed document of one `DirectoryEntry`."""
+    body = {
+        "name": entry.name,
+        "name_sort": entry.name_folded,
+        "services": entry.services_text,
+        "sector_name": entry.sector_name,
+        "short_description": entry.short_description,
+        "description": entry.description,
+        "district_name": entry.district_name,
+        "kind": entry.kind,
+        "legal_form": entry.legal_form,
+        "sector": entry.sector_code,
+        "district": entry.district_code,
+        "languages": entry.languages,
+        "badges": entry.badges,
+        "open_slots": [{"gte": start, "lt": end} for start, end in analysis.open_ranges(entry.opening_hours)],
+        "registered_at": entry.registered_at,
+        "registry_number": entry.registry_number,
+        "public": listing_fields(entry),
+    }
+    if entry.latitude is not None and entry.longitude is not None:
+        body["location"] = {"lat": entry.latitude, "lon": entry.longitude}
+    return body
+
+
+def listing_fields(entry) -> dict:
+    return {
+        "organization_id": entry.organization_id,
+        "registry_number": entry.registry_number,
+        "slug": entry.slug,
+        "name": entry.name,
+        "kind": entry.kind,
+        "legal_form": entry.legal_form,
+        "sector": entry.sector_code,
+        "sector_name": entry.sector_name,
+        "sector_name_en": entry.sector_name_en,
+        "district": entry.district_code,
+        "district_name": entry.district_name,
+        "short_description": entry.short_description,
+        "description": entry.description,
+        "services": entry.services,
+        "languages": entry.languages,
+        "badges": entry.badges,
+        "address": entry.address,
+        "latitude": entry.latitude,
+        "longitude": entry.longitude,
+        "phone": entry.phone,
+        "whatsapp": entry.whatsapp,
+        "email": entry.email,
+        "website": entry.website,
+        "facebook": entry.facebook,
+        "instagram": entry.instagram,
+        "tiktok": entry.tiktok,
+        "opening_hours": entry.opening_hours,
+        "founded_year": entry.founded_year,
+        "ruc": entry.ruc,
+        "logo": entry.logo,
+        "registered_at": entry.registered_at.isoformat() if entry.registered_at else None,
+        "source_updated_at": entry.source_updated_at.isoformat() if entry.source_updated_at else None,
+    }
+
+
+def _actions(entries, index_name):
+    for entry in entries:
+        yield {"_op_type": "index", "_index": index_name, "_id": entry.pk, "_source": document_body(entry)}
+
+
+def sync(ids: list[int]) -> dict:
+    """Index the entries of these ids that exist in the database index, delete the others."""
+    from ..models import DirectoryEntry
+
+    entries = list(DirectoryEntry.objects.filter(pk__in=ids))
+    present = {entry.pk for entry in entries}
+    actions = list(_actions(entries, index_alias()))
+    actions += [{"_op_type": "delete", "_index": index_alias(), "_id": pk} for pk in ids if pk not in present]
+    if not actions:
+        return {"indexed": 0, "deleted": 0}
+    es = client()
+    _, errors = bulk(es, actions, raise_on_error=False, refresh="wait_for")
+    real_errors = [e for e in errors if e.get("delete", {}).get("status") != 404]
+    if real_errors:
+        raise BulkIndexError(f"{len(real_errors)} document(s) failed to index", real_errors)
+    return {"indexed": len(entries), "deleted": len(ids) - len(entries)}
+
+
+def create_index(name: str):
+    document = build_document_class(synonym_rules())
+    index = Index(name, using=client())
+    index.settings(**document._index._settings)
+    index.document(document)
+    index.create()
+    return index
+
+
+def rebuild() -> dict:
+    """Build a new index from the database index, then point the alias at it and drop the old."""
+    from ..models import DirectoryEntry
+
+    es = client()
+    alias = index_alias()
+    new_name = f"{alias}-{timezone.now():%Y%m%d%H%M%S%f}"
+    create_index(new_name)
+    es.indices.put_settings(index=new_name, settings={"refresh_interval": "-1"})
+    entries = DirectoryEntry.objects.order_by("pk").iterator(chunk_size=2000)
+    indexed, _ = bulk(es, _actions(entries, new_name), chunk_size=1000, request_timeout=120)
+    es.indices.put_settings(index=new_name, settings={"refresh_interval": "1s"})
+    es.indices.refresh(index=new_name)
+
+    old = []
+    if es.indices.exists_alias(name=alias):
+        old = list(es.indices.get_alias(name=alias).keys())
+    elif es.indices.exists(index=alias):
+        # A concrete index squatting on the alias name (an old install): it has to go first.
+        es.indices.delete(index=alias)
+    swap = [{"remove": {"index": name, "alias": alias}} for name in old]
+    swap.append({"add": {"index": new_name, "alias": alias}})
+    es.indices.update_aliases(actions=swap)
+    for name in old:
+        es.indices.delete(index=name, ignore_unavailable=True)
+    reset_circuit()
+    return {"index": new_name, "indexed": indexed, "replaced": old}
+
+
+def indexed_versions() -> dict[int, str]:
+    """id -> the listing's `source_updated_at` as indexed, for `search_index check`."""
+    from elasticsearch.helpers import scan
+
+    versions = {}
+    for hit in scan(
+        client(),
+        index=index_alias(),
+        query={"query": {"match_all": {}}, "_source": ["public.source_updated_at"]},
+        size=2000,
+    ):
+        versions[int(hit["_id"])] = (hit["_source"].get("public") or {}).get("source_updated_at")
+    return versions
+
+
+def delete_alias_and_indices() -> None:
+    """Remove the alias and every index behind it (tests and `search_index` clean-ups)."""
+    es = client()
+    alias = index_alias()
+    if es.indices.exists_alias(name=alias):
+        for name in es.indices.get_alias(name=alias):
+            es.indices.delete(index=name, ignore_unavailable=True)
+    elif es.indices.exists(index=alias):
+        es.indices.delete(index=alias)
+
+
+# ----- searching -----------------------------------------------------------------------------
+
+TEXT_FIELDS = [
+    "name^6",
+    "services^3",
+    "sector_name^2",
+    "short_description^1.5",
+    "description",
+    "district_name",
+]
+FACET_FIELDS = {"kind": "kind", "sector": "sector", "district": "district", "language": "languages"}
+FACET_SIZES = {"kind": 10, "sector": 100, "district": 100, "language": 50}
+
+
+def text_query(text: str):
+    """Exact words (with synonyms) score highest, then typo-tolerant matches, then the name as
+    it is being typed (autocomplete); every word has to be found somewhere."""
+    return Q(
+        "bool",
+        should=[
+            Q("multi_match", query=text, fields=TEXT_FIELDS, type="cross_fields", operator="and", boost=3),
+            Q(
+                "multi_match",
+                query=text,
+                fields=TEXT_FIELDS,
+                type="most_fields",
+                operator="and",
+                fuzziness="AUTO",
+                prefix_length=1,
+                analyzer=FUZZY_ANALYZER,
+            ),
+            Q("match", **{"name.autocomplete": {"query": text, "operator": "and", "boost": 2}}),
+        ],
+        minimum_should_match=1,
+    )
+
+
+def facet_filter(facet: str, values) -> Q:
+    return Q("terms", **{FACET_FIELDS[facet]: list(values)})
+
+
+def build_search(query: DirectoryQuery, *, moment: datetime | None = None) -> Search:
+    """The search that elasticsearch-dsl sends for a query (its `to_dict()` is what goes out).
+
+    Non-facet filters (badges, open now, distance) narrow everything; facet filters go in a
+    `post_filter`, and each facet's aggregation applies every facet filter but its own, so
+    counts stay right for "what if I also chose this one"."""
+    search = Search(using=client(), index=index_alias())
+    must = [text_query(query.text)] if query.text else []
+    filters = [Q("term", badges=badge) for badge in query.badges]
+    if query.open_now:
+        filters.append(Q("term", open_slots=analysis.slot_of(moment or query.moment or timezone.now())))
+    if query.has_point and query.radius_km:
+        filters.append(
+            Q(
+                "geo_distance",
+                distance=f"{query.radius_km}km",
+                location={"lat": query.lat, "lon": query.lon},
+            )
+        )
+    search = search.query(Q("bool", must=must or [Q("match_all")], filter=filters))
+
+    chosen = {facet: values for facet, values in query.facet_filters().items() if values}
+    if chosen:
+        search = search.post_filter(Q("bool", filter=[facet_filter(f, v) for f, v in chosen.items()]))
+    for facet in FACETS:
+        others = [facet_filter(f, v) for f, v in chosen.items() if f != facet]
+        bucket = A("filter", Q("bool", filter=others)) if others else A("filter", Q("match_all"))
+        bucket.bucket("values", "terms", field=FACET_FIELDS[facet], size=FACET_SIZES[facet])
+        search.aggs.bucket(facet, bucket)
+
+    sort = query.effective_sort
+    if query.has_point:
+        distance_sort = {
+            "_geo_distance": {
+                "location": {"lat": query.lat, "lon": query.lon},
+                "order": "asc",
+                "unit": "km",
+                "distance_type": "arc",
+                "ignore_unmapped": True,
+            }
+        }
+    if sort == Sort.DISTANCE:
+        search = search.sort(distance_sort, "name_sort")
+    elif sort == Sort.NAME:
+        search = search.sort("name_sort", "_doc")
+    elif sort == Sort.NEWEST:
+        search = search.sort({"registered_at": {"order": "desc", "missing": "_last"}}, "name_sort")
+    else:
+        search = search.sort("_score", "name_sort")
+        if query.has_point:
+            search = search.sort("_score", distance_sort)
+    if query.text:
+        search = search.highlight(
+            "name", "services", "short_description", "description", number_of_fragments=1, fragment_size=160
+        )
+        search = search.highlight_options(pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html")
+    search = search.extra(track_total_hits=True, from_=query.offset, size=query.page_size)
+    return search.source(["public"])
+
+
+def listing_from_source(public: dict) -> Listing:
+    registered = public.get("registered_at")
+    return Listing(
+        **{
+            **{key: public.get(key) for key in Listing.__dataclass_fields__},
+            "registered_at": datetime.fromisoformat(registered) if registered else None,
+        }
+    )
+
+
+def search(query: DirectoryQuery):
+    """(total, hits, facet counts) for a query. Raises one of UNAVAILABLE when the server does not
+    answer in time: the selector falls back to the database."""
+    response = build_search(query).execute()
+    hits = []
+    for hit in response.hits:
+        distance = None
+        if query.has_point:
+            sort_values = list(hit.meta.sort) if "sort" in hit.meta else []
+            distance = next(
+                (float(v) for v in sort_values if isinstance(v, int | float) and v != float("inf")), None
+            )
+            if query.effective_sort != Sort.DISTANCE:
+                distance = sort_values[-1] if sort_values and isinstance(sort_values[-1], float) else None
+        highlights = {}
+        if "highlight" in hit.meta:
+            for field, fragments in hit.meta.highlight.to_dict().items():
+                highlights[field] = fragments[0]
+        listing = listing_from_source(hit.public.to_dict())
+        if not listing.has_location:
+            distance = None
+        hits.append(Hit(listing=listing, score=hit.meta.score, distance_km=distance, highlights=highlights))
+    facets = {
+        facet: {
+            bucket.key: bucket.doc_count for bucket in getattr(response.aggregations, facet)["values"].buckets
+        }
+        for facet in FACETS
+    }
+    return response.hits.total.value, hits, facets
+
+
+def suggest(prefix: str, limit: int = 8) -> list[str]:
+    """Listing names that start with what has been typed (edge n-grams of the name)."""
+    search = Search(using=client(), index=index_alias()).query(
+        Q("match", **{"name.autocomplete": {"query": prefix, "operator": "and"}})
+    )
+    search = search.source(["public.name"]).extra(size=limit * 3)
+    names = []
+    for hit in search.execute().hits:
+        name = hit.public.name
+        if name not in names:
+            names.append(name)
+    return names[:limit]
+
+
+def mapping() -> dict:
+    """The index body a rebuild creates (tests check it)."""
+    document = build_document_class(synonym_rules())
+    index = Index("mapping-preview")
+    index.settings(**document._index._settings)
+    index.document(document)
+    return index.to_dict()
+
+
+__all__ = [
+    "UNAVAILABLE",
+    "Date",
+    "Float",
+    "Integer",
+    "NotFoundError",
+    "available",
+    "build_search",
+    "configured",
+    "ping",
+    "rebuild",
+    "search",
+    "suggest",
+    "sync",
+]

@@ -1,0 +1,195 @@
+"""The one interface to the directory: a `DirectoryQuery` in, a `DirectoryResult` out.
+
+Views, the API and anything else call `search.selectors.directory_search(query=...)`; only the
+backends know how the answer is found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from django.utils.translation import get_language
+
+PAGE_SIZE = 20
+MAX_PAGE = 500
+MAX_RADIUS_KM = 100.0
+FACETS = ("kind", "sector", "district", "language")
+
+
+class Sort:
+    RELEVANCE = "relevance"
+    DISTANCE = "distance"
+    NAME = "name"
+    NEWEST = "newest"
+    CHOICES = (RELEVANCE, DISTANCE, NAME, NEWEST)
+
+
+@dataclass(frozen=True)
+class DirectoryQuery:
+    """What someone looks for. Facet filters (kind, sector, district, language) take several
+    values, OR-ed within a facet and AND-ed across facets; badges must all be present."""
+
+    text: str = ""
+    kind: tuple[str, ...] = ()
+    sector: tuple[str, ...] = ()
+    district: tuple[str, ...] = ()
+    language: tuple[str, ...] = ()
+    badges: tuple[str, ...] = ()
+    open_now: bool = False
+    # When open_now is set, the moment it refers to (default: now); tests pin it.
+    moment: datetime | None = None
+    lat: float | None = None
+    lon: float | None = None
+    radius_km: float | None = None
+    sort: str = Sort.RELEVANCE
+    page: int = 1
+    page_size: int = PAGE_SIZE
+
+    def __post_init__(self):
+        for name in (*FACETS, "badges"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                value = (value,)
+            object.__setattr__(self, name, tuple(sorted({v.strip() for v in value if v and v.strip()})))
+        object.__setattr__(self, "text", " ".join((self.text or "").split())[:200])
+        object.__setattr__(self, "page", min(max(int(self.page or 1), 1), MAX_PAGE))
+        object.__setattr__(self, "page_size", min(max(int(self.page_size or PAGE_SIZE), 1), 100))
+        if self.radius_km is not None:
+            object.__setattr__(self, "radius_km", min(max(float(self.radius_km), 0.05), MAX_RADIUS_KM))
+        if self.sort not in Sort.CHOICES:
+            object.__setattr__(self, "sort", Sort.RELEVANCE)
+        if self.sort == Sort.DISTANCE and not self.has_point:
+            object.__setattr__(self, "sort", Sort.RELEVANCE)
+
+    @property
+    def has_point(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+    @property
+    def effective_sort(self) -> str:
+        """Relevance needs words; without them the nearest come first when there is a point,
+        else the newest."""
+        if self.sort == Sort.RELEVANCE and not self.text:
+            return Sort.DISTANCE if self.has_point else Sort.NEWEST
+        return self.sort
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+    def facet_filters(self) -> dict[str, tuple[str, ...]]:
+        return {name: getattr(self, name) for name in FACETS}
+
+    def without(self, facet: str) -> DirectoryQuery:
+        return replace(self, **{facet: ()})
+
+    def with_values(self, **changes) -> DirectoryQuery:
+        return replace(self, **changes)
+
+
+@dataclass
+class Listing:
+    """The public fields of a listing, as both backends return them."""
+
+    organization_id: int
+    registry_number: str
+    slug: str
+    name: str
+    kind: str
+    legal_form: str
+    sector: str
+    sector_name: str
+    sector_name_en: str
+    district: str
+    district_name: str
+    short_description: str
+    description: str
+    services: list[str]
+    languages: list[str]
+    badges: list[str]
+    address: str
+    latitude: float | None
+    longitude: float | None
+    phone: str
+    whatsapp: str
+    email: str
+    website: str
+    facebook: str
+    instagram: str
+    tiktok: str
+    opening_hours: dict
+    founded_year: int | None
+    ruc: str
+    logo: str
+    registered_at: datetime | None
+
+    @property
+    def sector_label(self) -> str:
+        if (get_language() or "es").startswith("en") and self.sector_name_en:
+            return self.sector_name_en
+        return self.sector_name
+
+    @property
+    def whatsapp_link(self) -> str:
+        digits = "".join(c for c in self.whatsapp if c.isdigit())
+        if not digits:
+            return ""
+        if len(digits) == 9:  # a Peruvian mobile without the country code
+            digits = "51" + digits
+        return f"https://wa.me/{digits}"
+
+    @property
+    def phone_link(self) -> str:
+        digits = "".join(c for c in self.phone if c.isdigit() or c == "+")
+        return f"tel:{digits}" if digits else ""
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    def is_open_at(self, moment: datetime) -> bool:
+        from . import analysis
+
+        slot = analysis.slot_of(moment)
+        return any(start <= slot < end for start, end in analysis.open_ranges(self.opening_hours))
+
+
+@dataclass
+class Hit:
+    listing: Listing
+    score: float | None = None
+    distance_km: float | None = None
+    # Field name -> HTML fragment with <mark> around the words that matched (already escaped).
+    highlights: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class DirectoryResult:
+    query: DirectoryQuery
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    backend: str
+    # Words the text was also matched as (typo corrections, synonyms), for "did you mean".
+    took_ms: float = 0.0
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.query.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.query.page < min(self.pages, 500)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.query.page > 1
