@@ -17,12 +17,17 @@ def _private_media(tmp_path, settings):
         },
     }
     from django.core.files.storage import storages
+    from django.utils.functional import empty
+
+    from registry.models.documents import private_files
 
     storages._storages = {}
     storages._backends = None
+    private_files._wrapped = empty
     yield
     storages._storages = {}
     storages._backends = None
+    private_files._wrapped = empty
     shutil.rmtree(tmp_path, ignore_errors=True)
 
 

@@ -20,10 +20,11 @@ class UserFactory(DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
-    password = factory.PostGenerationMethodCall("set_password", "una-clave-segura-123")
+    password = factory.django.Password("una-clave-segura-123")
 
     @factory.post_generation
     def verified(self, create, extracted, **kwargs):
@@ -38,6 +39,7 @@ class UserFactory(DjangoModelFactory):
 class OrganizationFactory(DjangoModelFactory):
     class Meta:
         model = Organization
+        skip_postgeneration_save = True
 
     kind = Kind.BUSINESS
     legal_form = LegalForm.SOLE_PROPRIETOR

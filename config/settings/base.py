@@ -228,6 +228,11 @@ REGISTRY_MAX_DOCUMENTS = int(env("REGISTRY_MAX_DOCUMENTS", "30"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# Staff review: days an applicant has by default to answer an observation, and who hears of
+# new submissions when the reviewers' group has no members with an e-mail address.
+REGISTRY_OBSERVATION_DAYS = int(env("REGISTRY_OBSERVATION_DAYS", "15"))
+REGISTRY_STAFF_EMAILS = env_list("REGISTRY_STAFF_EMAILS")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -242,3 +247,9 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+
+# Registry import and export (registry/importexport, docs/import-export.md).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = True
+REGISTRY_IMPORT_MAX_ROWS = int(env("REGISTRY_IMPORT_MAX_ROWS", "25000"))
+REGISTRY_IMPORT_MAX_BYTES = int(env("REGISTRY_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))

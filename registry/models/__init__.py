@@ -11,6 +11,7 @@ from .organization import (
 from .people import DocumentKind, Person, PersonRole
 from .review import ListingReport, Observation, ObservationReason, RegistryCounter
 from .taxonomy import District, Sector
+from .workflow import RegistryReviewTask, ReviewStage
 
 __all__ = [
     "ApplicationStatus",
@@ -32,6 +33,8 @@ __all__ = [
     "Person",
     "PersonRole",
     "RegistryCounter",
+    "RegistryReviewTask",
+    "ReviewStage",
     "Sector",
     "StepStatus",
     "SupportingDocument",

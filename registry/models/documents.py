@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,9 +20,19 @@ class DocumentType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class _PrivateStorage(LazyObject):
+    """Resolved on first use, like Django's default_storage, so settings (and tests) choose it."""
+
+    def _setup(self):
+        self._wrapped = storages["private"]
+
+
+private_files = _PrivateStorage()
+
+
 def private_storage():
     # A callable, so migrations do not freeze a machine's path into the schema.
-    return storages["private"]
+    return private_files
 
 
 def private_upload_to(instance, filename):

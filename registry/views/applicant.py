@@ -1,14 +1,145 @@
-from django.contrib.auth.decorators import login_required
-from django.template.response import TemplateResponse
+"""The applicant's pages besides the wizard: the start check, "My registrations", managers,
+and personal data (Ley 29733)."""
 
-from ..models import Organization
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from ..formalization import organization_path, personal_path, progress
+from ..forms import DeleteAccountForm, InvitationForm, StartForm
+from ..models import ApplicationStatus, OrganizationInvitation
+from ..selectors import managed_organization, my_organizations
+from ..services import applications
 
 
 def start(request):
-    return TemplateResponse(request, "registry/start.html", {})
+    """ "Where do I start?": usable before signing up; the answers pre-fill the application."""
+    form = StartForm(request.GET or None)
+    path = None
+    apply_url = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        path = personal_path(data["kind"], data["legal_form"], data)
+        apply_url = reverse("registry:application_new") + "?" + urlencode(data)
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return TemplateResponse(
+        request, "registry/start.html", {"form": form, "path": path, "apply_url": apply_url}, status=status
+    )
 
 
 @login_required
 def my_registrations(request):
-    organizations = Organization.objects.managed_by(request.user).select_related("sector", "district")
+    organizations = my_organizations(user=request.user)
     return TemplateResponse(request, "registry/my_registrations.html", {"organizations": organizations})
+
+
+@never_cache
+@login_required
+def application_detail(request, pk):
+    from ..timeline import timeline_for
+
+    organization = managed_organization(user=request.user, pk=pk)
+    rows = organization_path(organization)
+    resume_step = organization.wizard_step or "organizacion"
+    context = {
+        "organization": organization,
+        "path": rows,
+        "progress": progress(rows),
+        "timeline": timeline_for(organization),
+        "open_observations": organization.observations.filter(answered_at__isnull=True).prefetch_related(
+            "reasons"
+        ),
+        "past_observations": organization.observations.filter(answered_at__isnull=False).prefetch_related(
+            "reasons"
+        ),
+        "can_edit": applications.can_edit(organization),
+        "resume_url": reverse("registry:wizard", args=[organization.pk, resume_step]),
+        "managers": organization.memberships.select_related("user"),
+        "invitation_form": InvitationForm(),
+        "is_approved": organization.status == ApplicationStatus.APPROVED,
+        "has_pending_changes": organization.live and organization.has_unpublished_changes,
+    }
+    return TemplateResponse(request, "registry/application_detail.html", context)
+
+
+@login_required
+@require_POST
+def invite_manager(request, pk):
+    organization = managed_organization(user=request.user, pk=pk)
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            applications.invite_manager(
+                organization=organization,
+                user=request.user,
+                email=form.cleaned_data["email"],
+                accept_url_builder=lambda invitation: request.build_absolute_uri(
+                    reverse("registry:accept_invitation", args=[invitation.token])
+                ),
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The invitation was sent."))
+    else:
+        messages.error(request, _("Enter a valid e-mail address."))
+    return redirect("registry:application_detail", organization.pk)
+
+
+@login_required
+def accept_invitation(request, token):
+    invitation = OrganizationInvitation.objects.select_related("organization").filter(token=token).first()
+    if invitation is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            membership = applications.accept_invitation(invitation=invitation, user=request.user)
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            return redirect("registry:my_registrations")
+        messages.success(request, _("You now manage %(name)s.") % {"name": membership.organization.name})
+        return redirect("registry:application_detail", membership.organization.pk)
+    return TemplateResponse(request, "registry/accept_invitation.html", {"invitation": invitation})
+
+
+@never_cache
+@login_required
+def my_data(request):
+    return TemplateResponse(request, "registry/my_data.html", {"delete_form": DeleteAccountForm()})
+
+
+@never_cache
+@login_required
+def download_my_data(request):
+    data = applications.export_personal_data(user=request.user)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="mis-datos-{timezone.localdate():%Y%m%d}.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def delete_my_account(request):
+    form = DeleteAccountForm(request.POST)
+    if not form.is_valid():
+        return TemplateResponse(request, "registry/my_data.html", {"delete_form": form}, status=400)
+    user = request.user
+    logout(request)
+    applications.delete_account(user=user)
+    messages.success(request, _("Your account and your unsent drafts were deleted."))
+    return redirect("/")

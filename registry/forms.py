@@ -1,0 +1,338 @@
+"""Forms of the applicant's side. Validation messages are translated; every field keeps what was
+typed when another field has an error (Django's bound forms do that as long as views re-render
+the bound form, which they all do)."""
+
+from django import forms
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    DocumentKind,
+    DocumentType,
+    Kind,
+    LegalForm,
+    Organization,
+    OrganizationStep,
+    Person,
+    StepStatus,
+)
+from .models.organization import LANGUAGE_CHOICES, LEGAL_FORMS_BY_KIND, WEEKDAY_LABELS, WEEKDAYS
+from .validators import normalize_phone
+
+YES_NO_PROGRESS = [("no", _("No")), ("in_progress", _("In progress")), ("yes", _("Yes"))]
+
+
+class StartForm(forms.Form):
+    """ "Where do I start?": a few questions that give a personal formalization path."""
+
+    kind = forms.ChoiceField(
+        label=_("What do you want to register?"), choices=Kind.choices, widget=forms.RadioSelect
+    )
+    legal_form = forms.ChoiceField(
+        label=_("How is it organized today?"), choices=LegalForm.choices, widget=forms.RadioSelect
+    )
+    migration_document = forms.ChoiceField(
+        label=_("Which document do you have in Peru?"), choices=DocumentKind.choices, widget=forms.RadioSelect
+    )
+    has_ruc = forms.ChoiceField(
+        label=_("Do you have a RUC?"), choices=YES_NO_PROGRESS, widget=forms.RadioSelect
+    )
+    has_licence = forms.ChoiceField(
+        label=_("Do you have a municipal operating licence?"),
+        choices=YES_NO_PROGRESS,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    has_statute = forms.ChoiceField(
+        label=_("Does your organization have a statute?"),
+        choices=YES_NO_PROGRESS,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_("Only for organizations and associations."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        kind, legal_form = data.get("kind"), data.get("legal_form")
+        if kind and legal_form and legal_form not in LEGAL_FORMS_BY_KIND[kind]:
+            self.add_error(
+                "legal_form",
+                _("This legal form does not fit a %(kind)s.") % {"kind": Kind(kind).label.lower()},
+            )
+        return data
+
+
+class ListField(forms.CharField):
+    """One item per line (or separated by ';') in a textarea; a list in the model."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        items = [item.strip() for line in text.splitlines() for item in line.split(";")]
+        return [item for item in items if item][:30]
+
+
+class OrganizationBasicsForm(forms.ModelForm):
+    services = ListField(
+        label=_("Services or products"),
+        required=False,
+        help_text=_("One per line, e.g. arepas, cachapas, delivery."),
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages you serve in"),
+        choices=LANGUAGE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Organization
+        fields = [
+            "kind",
+            "legal_form",
+            "name",
+            "sector",
+            "short_description",
+            "description",
+            "services",
+            "languages",
+            "founded_year",
+        ]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "legal_form": forms.RadioSelect,
+            "description": forms.Textarea(attrs={"rows": 5}),
+        }
+        help_texts = {
+            "short_description": _("One sentence that appears on the directory card."),
+            "name": _("The name people know you by."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].required = True
+        self.fields["sector"].empty_label = _("Choose a sector")
+        self.fields["name"].widget.attrs["autocomplete"] = "organization"
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if len(name) < 3:
+            raise forms.ValidationError(_("The name must have at least 3 characters."))
+        return name
+
+    def clean(self):
+        data = super().clean()
+        kind, legal_form = data.get("kind"), data.get("legal_form")
+        if kind and legal_form and legal_form not in LEGAL_FORMS_BY_KIND[kind]:
+            self.add_error(
+                "legal_form",
+                _("This legal form does not fit a %(kind)s.") % {"kind": Kind(kind).label.lower()},
+            )
+        return data
+
+
+class OpeningHoursMixin:
+    """One opening range per weekday in the form; the model keeps a list of ranges per day."""
+
+    def _add_hours_fields(self):
+        hours = self.instance.opening_hours or {}
+        for day in WEEKDAYS:
+            ranges = hours.get(day) or []
+            opens, closes = ranges[0] if ranges else ("", "")
+            self.fields[f"opens_{day}"] = forms.TimeField(
+                label=_("%(day)s opens") % {"day": WEEKDAY_LABELS[day]},
+                required=False,
+                initial=opens,
+                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            )
+            self.fields[f"closes_{day}"] = forms.TimeField(
+                label=_("%(day)s closes") % {"day": WEEKDAY_LABELS[day]},
+                required=False,
+                initial=closes,
+                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            )
+
+    def _clean_hours(self, data):
+        hours = {}
+        for day in WEEKDAYS:
+            opens, closes = data.get(f"opens_{day}"), data.get(f"closes_{day}")
+            if opens and closes:
+                if closes <= opens:
+                    self.add_error(f"closes_{day}", _("The closing time must be after the opening time."))
+                    continue
+                hours[day] = [[opens.strftime("%H:%M"), closes.strftime("%H:%M")]]
+            elif opens or closes:
+                self.add_error(
+                    f"closes_{day}" if opens else f"opens_{day}", _("Give both times, or neither.")
+                )
+        return hours
+
+    def hours_rows(self):
+        return [(WEEKDAY_LABELS[day], self[f"opens_{day}"], self[f"closes_{day}"]) for day in WEEKDAYS]
+
+
+class OrganizationContactForm(OpeningHoursMixin, forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = [
+            "district",
+            "address",
+            "address_public",
+            "latitude",
+            "longitude",
+            "phone",
+            "whatsapp",
+            "email",
+            "website",
+            "facebook",
+            "instagram",
+            "tiktok",
+        ]
+        widgets = {
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            "whatsapp": forms.TextInput(attrs={"type": "tel"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "latitude": forms.NumberInput(attrs={"step": "0.000001"}),
+            "longitude": forms.NumberInput(attrs={"step": "0.000001"}),
+        }
+        help_texts = {
+            "latitude": _("Optional. From a map app: press and hold on your place, copy the numbers."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].required = True
+        self.fields["district"].empty_label = _("Choose your district")
+        self._add_hours_fields()
+
+    def clean_phone(self):
+        return normalize_phone(self.cleaned_data["phone"])
+
+    def clean_whatsapp(self):
+        return normalize_phone(self.cleaned_data["whatsapp"])
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            self.add_error("longitude", _("Give both latitude and longitude, or neither."))
+        if not (data.get("phone") or data.get("whatsapp") or data.get("email")):
+            self.add_error("phone", _("Give at least one way to contact you (phone, WhatsApp or e-mail)."))
+        self.cleaned_hours = self._clean_hours(data)
+        return data
+
+    def save(self, commit=True):
+        self.instance.opening_hours = getattr(self, "cleaned_hours", {})
+        return super().save(commit=commit)
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = [
+            "role",
+            "position",
+            "full_name",
+            "nationality",
+            "document_type",
+            "document_number",
+            "phone",
+            "email",
+        ]
+        help_texts = {
+            "document_number": _(
+                "Private: only municipal staff see it. Leave empty if you have no document yet."
+            ),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("document_type") not in (None, DocumentKind.NONE) and not data.get("document_number"):
+            self.add_error("document_number", _("Give the number of this document, or choose 'None yet'."))
+        if data.get("document_type") == DocumentKind.NONE:
+            data["document_number"] = ""
+        if data.get("phone"):
+            data["phone"] = normalize_phone(data["phone"])
+        return data
+
+
+PeopleFormSet = inlineformset_factory(
+    Organization, Person, form=PersonForm, extra=1, can_delete=True, max_num=40, validate_max=True
+)
+
+
+class StepProgressForm(forms.ModelForm):
+    class Meta:
+        model = OrganizationStep
+        fields = ["status", "evidence_number"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "Verified" is for staff only.
+        self.fields["status"].choices = [c for c in StepStatus.choices if c[0] != StepStatus.VERIFIED]
+        if self.instance.status == StepStatus.VERIFIED:
+            self.fields["status"].disabled = True
+            self.fields["status"].choices = StepStatus.choices
+            self.fields["evidence_number"].disabled = True
+        step = self.instance.step
+        self.fields["status"].label = step.label
+        if step.code == "ruc":
+            self.fields["evidence_number"].label = _("RUC number")
+        elif step.code == "licencia":
+            self.fields["evidence_number"].label = _("Licence number")
+        elif "sunarp" in step.code or "constitucion" in step.code:
+            self.fields["evidence_number"].label = _("SUNARP partida")
+        else:
+            self.fields["evidence_number"].label = _("Number or reference (optional)")
+
+    def clean_evidence_number(self):
+        value = self.cleaned_data["evidence_number"].strip()
+        if value and self.instance.step.code == "ruc":
+            from .validators import validate_ruc
+
+            validate_ruc(value)
+        return value
+
+
+StepsFormSet = forms.modelformset_factory(OrganizationStep, form=StepProgressForm, extra=0)
+
+
+class DocumentUploadForm(forms.Form):
+    document_type = forms.ChoiceField(label=_("Type of document"), choices=DocumentType.choices)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, JPEG or PNG, up to 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+    )
+    description = forms.CharField(label=_("Description (optional)"), max_length=200, required=False)
+
+
+class SubmitForm(forms.Form):
+    consent = forms.BooleanField(
+        label=_("I have read and accept the processing of my personal data described above."),
+        error_messages={"required": _("You must accept the personal data consent to submit.")},
+    )
+
+
+class AnswerObservationForm(SubmitForm):
+    response = forms.CharField(
+        label=_("What did you correct?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=3000,
+        help_text=_("Explain briefly what you changed in answer to the observation."),
+    )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail of the person to invite"))
+
+
+class DeleteAccountForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I understand that my account and my unsent drafts will be deleted and cannot be recovered."),
+    )

@@ -1,0 +1,376 @@
+"""Import and export of the registry: the one path used by the admin screens, the commands and
+the tests (HackSoft style: keyword-only, permission-checked, one transaction)."""
+
+import csv
+import io
+import json
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import tablib
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+from import_export.results import RowResult
+
+from ..models import Organization
+from .readers import FileRefused, read_table
+from .resources import (
+    OrganizationResource,
+    PrivateOrganizationResource,
+    PublicOrganizationResource,
+    row_result_status,
+)
+from .widgets import escape_formula
+
+IMPORT_ACTION = "registry_importexport.import"
+EXPORT_FORMATS = ("csv", "xlsx", "json")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass
+class RowReport:
+    number: int  # the row in the spreadsheet (the header is row 1)
+    status: str  # new, updated, unchanged, error
+    registry_number: str = ""
+    name: str = ""
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (column, reason)
+    changes: list[tuple[str, object, object]] = field(default_factory=list)  # (column, before, after)
+
+
+@dataclass
+class ImportReport:
+    file_name: str
+    publish: bool
+    dry_run: bool
+    format: str = ""
+    encoding: str = ""
+    delimiter: str = ""
+    rows: list[RowReport] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+    applied: bool = False
+    seconds: float = 0.0
+    created_ids: list[int] = field(default_factory=list)
+    updated_ids: list[int] = field(default_factory=list)
+    revised_ids: list[int] = field(default_factory=list)
+    log_entry_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_errors and not any(r.status == "error" for r in self.rows)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(("new", "updated", "unchanged", "error"), 0)
+        for row in self.rows:
+            counts[row.status] = counts.get(row.status, 0) + 1
+        return counts
+
+    @property
+    def error_rows(self) -> list[RowReport]:
+        return [r for r in self.rows if r.status == "error"]
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    def as_dict(self) -> dict:
+        return {
+            "file_name": self.file_name,
+            "publish": self.publish,
+            "dry_run": self.dry_run,
+            "applied": self.applied,
+            "counts": self.counts,
+            "file_errors": self.file_errors,
+            "errors": [
+                {"row": r.number, "column": column, "reason": reason}
+                for r in self.error_rows
+                for column, reason in r.errors
+            ],
+        }
+
+
+def _check_import_permission(user, publish):
+    if user is None:  # management commands run as the system
+        return
+    if not user.has_perm("registry_importexport.import_registry"):
+        raise PermissionDenied(_("You may not import the registry."))
+    if publish and not user.has_perm("registry.approve_organization"):
+        raise PermissionDenied(_("Only staff who approve registrations may import rows as approved."))
+
+
+def _row_reports(result, table, resource) -> list[RowReport]:
+    invalid = {row.number: row for row in result.invalid_rows}
+    reports = []
+    for index, row_result in enumerate(result.rows, start=1):
+        values = dict(zip(table.headers, table.rows[index - 1], strict=True))
+        report = RowReport(
+            number=(table.lines[index - 1] if table.format == "csv" else index + 1),
+            status=row_result_status(row_result),
+            registry_number=str(values.get("registry_number", "") or "").strip(),
+            name=str(values.get("name", "") or "").strip(),
+        )
+        if table.format == "json":
+            report.number = index
+        if row_result.import_type == RowResult.IMPORT_TYPE_INVALID:
+            error = invalid.get(index)
+            for column, messages in (error.error_dict if error else {}).items():
+                for text in messages:
+                    report.errors.append(("" if column == "__all__" else column, str(text)))
+        elif row_result.import_type == RowResult.IMPORT_TYPE_ERROR:
+            for error in row_result.errors:
+                report.errors.append(("", str(error.error)))
+        reports.append(report)
+    return reports
+
+
+def import_registry(
+    *,
+    data: bytes,
+    file_name: str,
+    user=None,
+    publish: bool = False,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Validate every row of the file and, unless ``dry_run``, apply all of them or none.
+
+    Rows match existing organizations by registry number (update) or are created. With
+    ``publish`` new rows are approved and live at once, numbered when the file gives no number
+    (one locked call for the whole file); otherwise they are drafts submitted for review, and
+    changes to published listings wait in a revision for review. The import is recorded in
+    the audit log (who, when, file name, counts) and the directory index is updated.
+    """
+    _check_import_permission(user, publish)
+    started = time.perf_counter()
+    report = ImportReport(file_name=file_name, publish=publish, dry_run=dry_run)
+    try:
+        table = read_table(data, file_name)
+    except FileRefused as refused:
+        report.file_errors = refused.messages
+        report.seconds = time.perf_counter() - started
+        return report
+    report.format, report.encoding, report.delimiter = table.format, table.encoding, table.delimiter
+
+    dataset = tablib.Dataset(*table.rows, headers=table.headers)
+    resource = OrganizationResource(user=user, publish=publish, problems=table.problems, progress=progress)
+    with transaction.atomic():
+        result = resource.import_data(
+            dataset,
+            dry_run=dry_run,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+        )
+        report.rows = _row_reports(result, table, resource)
+        for index, row_report in enumerate(report.rows, start=1):
+            if row_report.status == "updated":
+                row_report.changes = resource.changes.get(index, [])
+        if result.base_errors:
+            report.file_errors = [
+                _("The database refused the import: %(reason)s") % {"reason": error.error}
+                for error in result.base_errors
+            ]
+        if dry_run or not report.ok:
+            report.seconds = time.perf_counter() - started
+            return report
+
+        report.created_ids = [o.pk for o in resource.created]
+        report.updated_ids = [o.pk for o in resource.updated]
+        report.revised_ids = [o.pk for o in resource.revised]
+        if not publish:
+            _submit_for_review(resource.created + resource.revised, user)
+        report.applied = True
+        report.seconds = time.perf_counter() - started
+        report.log_entry_id = _log_import(report, user)
+        from search.indexing import reindex_organizations
+
+        reindex_organizations(report.created_ids + report.updated_ids)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _submit_for_review(organizations, user):
+    """Imported drafts enter the review workflow like an applicant's submission."""
+    if not organizations:
+        return
+    from ..services import review
+
+    for organization in organizations:
+        review.submit_application(organization=organization, user=user)
+
+
+def _log_import(report: ImportReport, user) -> int | None:
+    from wagtail.log_actions import log
+
+    from .models import RegistryImport
+
+    counts = report.counts
+    entry = log(
+        instance=RegistryImport(id=uuid.uuid4(), file_name=report.file_name),
+        action=IMPORT_ACTION,
+        user=user if getattr(user, "pk", None) else None,
+        title=report.file_name[:255],
+        data={
+            "file_name": report.file_name,
+            "format": report.format,
+            "publish": report.publish,
+            "rows": report.total,
+            "new": counts["new"],
+            "updated": counts["updated"],
+            "unchanged": counts["unchanged"],
+            "seconds": round(report.seconds, 2),
+        },
+    )
+    return entry.pk if entry else None
+
+
+def import_history(limit: int = 20):
+    from wagtail.models import ModelLogEntry
+
+    return (
+        ModelLogEntry.objects.filter(action=IMPORT_ACTION)
+        .select_related("user")
+        .order_by("-timestamp")[:limit]
+    )
+
+
+# ----- export ----------------------------------------------------------------------------------
+
+
+def export_queryset(
+    *,
+    status: str = "",
+    kind: str = "",
+    sector: str = "",
+    district: str = "",
+    published_only: bool = False,
+):
+    queryset = Organization.objects.all()
+    if published_only:
+        queryset = queryset.published()
+    if status:
+        queryset = queryset.filter(status=status)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if sector:
+        queryset = queryset.filter(sector__code=sector)
+    if district:
+        queryset = queryset.filter(district__code=district)
+    return queryset
+
+
+def export_resource(*, user=None, private: bool = False, public: bool = False):
+    """The resource an export uses, permission-checked: public (anyone), staff, or private."""
+    if public:
+        return PublicOrganizationResource()
+    if user is not None and not user.has_perm("registry_importexport.export_registry"):
+        raise PermissionDenied(_("You may not export the registry."))
+    if private:
+        if user is not None and not user.has_perm("registry_importexport.export_private_registry"):
+            raise PermissionDenied(_("You may not export people's private data."))
+        return PrivateOrganizationResource()
+    return OrganizationResource()
+
+
+def _escaping() -> bool:
+    return bool(getattr(settings, "IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT", False))
+
+
+def stream_csv(resource, queryset, *, bom: bool = True) -> Iterator[bytes]:
+    """CSV in UTF-8 (with a BOM, so Excel shows accents), one chunk of rows at a time."""
+    escape = _escaping()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    if bom:
+        buffer.write("\ufeff")
+    writer.writerow(resource.export_columns())
+    for n, row in enumerate(resource.iter_export_rows(queryset), start=1):
+        writer.writerow([escape_formula(cell) for cell in row] if escape else row)
+        if n % 1000 == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def stream_json(resource, queryset) -> Iterator[bytes]:
+    """A JSON list of objects keyed by column; lists and numbers keep their JSON types."""
+    columns = resource.export_columns()
+    yield b"["
+    separator = b"\n"
+    for row in resource.iter_export_rows(queryset, native=True):
+        yield separator + json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False).encode("utf-8")
+        separator = b",\n"
+    yield b"\n]\n"
+
+
+def write_xlsx(resource, queryset, target) -> None:
+    """XLSX through openpyxl's write-only mode, which streams rows to disk as they come."""
+    from openpyxl import Workbook
+
+    escape = _escaping()
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title="registry")
+    sheet.append(resource.export_columns())
+    for row in resource.iter_export_rows(queryset):
+        sheet.append([escape_formula(cell) for cell in row] if escape else row)
+    workbook.save(target)
+
+
+def export_registry(*, fmt: str, queryset, resource, target) -> int:
+    """Write the export to a binary file object; return the number of rows written."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown format {fmt!r}")
+    counter = _Counter(queryset, resource)
+    if fmt == "xlsx":
+        write_xlsx(counter, queryset, target)
+    else:
+        chunks = stream_csv(counter, queryset) if fmt == "csv" else stream_json(counter, queryset)
+        for chunk in chunks:
+            target.write(chunk)
+    return counter.count
+
+
+def export_chunks(*, fmt: str, queryset, resource) -> Iterator[bytes]:
+    """The export as an iterator of bytes, for a streaming HTTP response."""
+    if fmt == "csv":
+        return stream_csv(resource, queryset)
+    if fmt == "json":
+        return stream_json(resource, queryset)
+    if fmt == "xlsx":
+        return _xlsx_chunks(resource, queryset)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def _xlsx_chunks(resource, queryset) -> Iterator[bytes]:
+    # A ZIP needs its central directory at the end: build it in a spooled temporary file, then
+    # stream that file out, so memory stays flat however many rows there are.
+    with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as handle:
+        write_xlsx(resource, queryset, handle)
+        handle.seek(0)
+        while chunk := handle.read(256 * 1024):
+            yield chunk
+
+
+class _Counter:
+    """Wraps a resource to count the rows it yields."""
+
+    def __init__(self, queryset, resource):
+        self.resource = resource
+        self.count = 0
+
+    def export_columns(self):
+        return self.resource.export_columns()
+
+    def iter_export_rows(self, queryset, native=False):
+        for row in self.resource.iter_export_rows(queryset, native=native):
+            self.count += 1
+            yield row

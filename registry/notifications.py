@@ -1,0 +1,97 @@
+"""Who hears of a review decision, in which language, and when.
+
+E-mails are sent by a django-tasks task enqueued after the decision's transaction commits: the
+decision is saved first, and a mail server that is down only fails the task (logged, and retried
+by the database backend's worker in production), never the decision.
+"""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from .models import Organization, OrganizationMembership
+
+logger = logging.getLogger(__name__)
+
+APPLICANT_EVENTS = {
+    "submitted",
+    "resubmitted",
+    "observed",
+    "approved",
+    "changes_approved",
+    "rejected",
+    "changes_rejected",
+    "suspended",
+    "unpublished",
+    "reinstated",
+}
+STAFF_EVENTS = {"new_submission", "resubmitted", "awaiting_approval"}
+
+
+def applicant_language(organization: Organization) -> str:
+    """The language the applicant used when giving consent (recorded with it), else Spanish."""
+    consent = organization.consents.order_by("-given_at").first()
+    codes = {code for code, _name in settings.LANGUAGES}
+    language = (consent.language if consent else "")[:2]
+    return language if language in codes else settings.LANGUAGE_CODE
+
+
+def applicant_emails(organization: Organization) -> list[str]:
+    users = (
+        get_user_model()
+        .objects.filter(
+            memberships__organization=organization,
+            memberships__role__in=[OrganizationMembership.Role.OWNER, OrganizationMembership.Role.MANAGER],
+            is_active=True,
+        )
+        .exclude(email="")
+    )
+    return sorted({user.email for user in users})
+
+
+def staff_emails(groups) -> list[str]:
+    users = get_user_model().objects.filter(groups__in=groups, is_active=True).exclude(email="").distinct()
+    return sorted({user.email for user in users}) or list(settings.REGISTRY_STAFF_EMAILS)
+
+
+def _enqueue(**kwargs) -> None:
+    from .tasks import send_review_email
+
+    def send():
+        try:
+            send_review_email.enqueue(**kwargs)
+        except Exception:  # a broken task queue must not turn a saved decision into an error page
+            logger.exception("Could not enqueue the review e-mail %s", kwargs.get("event"))
+
+    transaction.on_commit(send)
+
+
+def applicant(organization: Organization, event: str, *, observation_id: int | None = None) -> None:
+    assert event in APPLICANT_EVENTS, event
+    recipients = applicant_emails(organization)
+    if recipients:
+        _enqueue(
+            event=event,
+            organization_id=organization.pk,
+            recipients=recipients,
+            language=applicant_language(organization),
+            audience="applicant",
+            observation_id=observation_id,
+        )
+
+
+def staff_group(task, organization: Organization, event: str) -> None:
+    """Tell the staff of a workflow task's groups that an application waits for them."""
+    assert event in STAFF_EVENTS, event
+    recipients = staff_emails(task.groups.all())
+    if recipients:
+        _enqueue(
+            event=event,
+            organization_id=organization.pk,
+            recipients=recipients,
+            language=settings.LANGUAGE_CODE,
+            audience="staff",
+            observation_id=None,
+        )

@@ -1,0 +1,42 @@
+"""Reads of the registry for the applicant's pages (HackSoft style: reads here, writes in services)."""
+
+from django.http import Http404
+
+from .models import Organization, SupportingDocument
+
+
+def managed_organization(*, user, pk) -> Organization:
+    """The organization if this user manages it; 404 otherwise, so nobody learns it exists."""
+    try:
+        return Organization.objects.managed_by(user).select_related("sector", "district").get(pk=pk)
+    except (Organization.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def user_can_see_private_data(user, organization: Organization) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.has_perm("registry.view_private_data"):
+        return True
+    return organization.memberships.filter(user=user).exists()
+
+
+def private_document(*, user, organization_pk, document_pk) -> SupportingDocument:
+    """A document for its organization's managers and for staff allowed to see private data."""
+    document = (
+        SupportingDocument.objects.select_related("organization")
+        .filter(pk=document_pk, organization_id=organization_pk)
+        .first()
+    )
+    if document is None or not user_can_see_private_data(user, document.organization):
+        raise Http404
+    return document
+
+
+def my_organizations(*, user):
+    return (
+        Organization.objects.managed_by(user)
+        .select_related("sector", "district")
+        .prefetch_related("observations")
+        .order_by("-updated_at")
+    )

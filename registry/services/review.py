@@ -1,0 +1,548 @@
+"""The staff review: every change of state of an application or a listing after the wizard.
+
+One function per action (submit, answer an observation, approve, observe, reject, verify a
+formalization step, suspend, unpublish, reinstate). Each one:
+
+- locks the organization's row (SELECT … FOR UPDATE) inside one transaction, so two staff acting
+  at once queue on the row and the second sees that the first already decided;
+- checks who may do it in one place (`_check`), including Wagtail's edit lock and "a reviewer
+  cannot decide on their own organization";
+- moves Wagtail's workflow (which writes its own history), updates `Organization.status`, writes a
+  `registry.*` entry in Wagtail's audit log (the applicant's timeline is built from these) and
+  sends the e-mails once the transaction has committed.
+
+Views, the admin, the Wagtail workflow task, commands and tests all call these functions.
+"""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+from wagtail.models import TaskState, WorkflowState
+
+from .. import notifications
+from ..models import (
+    ApplicationStatus,
+    ListingReport,
+    Observation,
+    ObservationReason,
+    Organization,
+    OrganizationMembership,
+    OrganizationStep,
+    StepStatus,
+)
+from ..models.formalization import EvidenceKind
+from .applications import application_problems
+from .registry_numbers import next_registry_numbers
+
+# Custom actions of Wagtail's audit log (registered in registry/wagtail_hooks.py).
+SUBMIT = "registry.submit"
+RESUBMIT = "registry.resubmit"
+CHECK_PASSED = "registry.check_passed"
+APPROVE = "registry.approve"
+APPROVE_CHANGES = "registry.approve_changes"
+OBSERVE = "registry.observe"
+REJECT = "registry.reject"
+REJECT_CHANGES = "registry.reject_changes"
+VERIFY_STEP = "registry.verify_step"
+SUSPEND = "registry.suspend"
+UNPUBLISH = "registry.unpublish"
+REINSTATE = "registry.reinstate"
+
+# Statuses of an application waiting for staff.
+PENDING = {ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.OBSERVED}
+
+
+class ReviewError(Exception):
+    """A review action that cannot happen; the message is for the person who tried."""
+
+
+class ReviewNotAllowed(ReviewError, PermissionDenied):
+    """This user may not do this (wrong group, own organization, not a member)."""
+
+
+class ReviewConflict(ReviewError):
+    """The application is no longer in the state the action expects (already decided by someone
+    else, locked by another member of staff, nothing to answer)."""
+
+
+# ----- permissions: the one place ------------------------------------------------------------
+
+STAFF_PERMISSIONS = {
+    "approve": None,  # decided by the workflow task's groups
+    "observe": None,
+    "reject": "registry.approve_organization",
+    "verify_step": "registry.review_organization",
+    "suspend": "registry.approve_organization",
+    "unpublish": "registry.approve_organization",
+    "reinstate": "registry.approve_organization",
+}
+
+
+def is_member(user, organization: Organization) -> bool:
+    return (
+        user.is_authenticated
+        and OrganizationMembership.objects.filter(organization=organization, user=user).exists()
+    )
+
+
+def _check(action: str, *, user, organization: Organization, task_state: TaskState | None = None) -> None:
+    """Raise ReviewNotAllowed or ReviewConflict unless `user` may do `action` now."""
+    if not user or not user.is_authenticated or not user.is_active:
+        raise ReviewNotAllowed(_("You must be logged in."))
+    if action in {"submit", "resubmit"}:
+        if not is_member(user, organization):
+            raise ReviewNotAllowed(_("Only the people who manage this organization can submit it."))
+        return
+
+    if is_member(user, organization):
+        raise ReviewNotAllowed(_("You cannot review an organization you are a member of."))
+    if organization.locked and organization.locked_by_id != user.pk:
+        raise ReviewConflict(
+            _("%(name)s locked this application on %(when)s; ask them to unlock it first.")
+            % {
+                "name": _display_name(organization.locked_by),
+                "when": timezone.localtime(organization.locked_at).strftime("%Y-%m-%d %H:%M")
+                if organization.locked_at
+                else "—",
+            }
+        )
+    permission = STAFF_PERMISSIONS[action]
+    if permission is not None:
+        if not user.has_perm(permission):
+            raise ReviewNotAllowed(_("Your staff group cannot do this."))
+        return
+    # Workflow actions: the groups of the task the application is at decide.
+    if task_state is None:
+        raise ReviewConflict(_("This application is not waiting for a review."))
+    if not task_state.task.specific.get_actions(organization, user):
+        raise ReviewNotAllowed(
+            _("This step (%(task)s) is for another staff group.") % {"task": task_state.task.name}
+        )
+
+
+def can(action: str, *, user, organization: Organization) -> bool:
+    """Whether the admin should offer this action to this user (the same rule as the action)."""
+    try:
+        _check(action, user=user, organization=organization, task_state=_current_task_state(organization))
+    except ReviewError:
+        return False
+    return True
+
+
+# ----- helpers -------------------------------------------------------------------------------
+
+
+def _display_name(user) -> str:
+    if user is None:
+        return _("someone")
+    return user.get_full_name() or user.get_username()
+
+
+def _locked(organization: Organization) -> Organization:
+    """The organization's current row, locked until the transaction ends."""
+    return Organization.objects.select_for_update().get(pk=organization.pk)
+
+
+def _active_workflow_state(organization: Organization) -> WorkflowState | None:
+    return (
+        WorkflowState.objects.active()
+        .filter(base_content_type=organization.get_base_content_type(), object_id=str(organization.pk))
+        .select_related("current_task_state")
+        .first()
+    )
+
+
+def _current_task_state(organization: Organization) -> TaskState | None:
+    state = _active_workflow_state(organization)
+    if state is None or state.status != WorkflowState.STATUS_IN_PROGRESS or state.current_task_state is None:
+        return None
+    task_state = state.current_task_state
+    return task_state if task_state.status == TaskState.STATUS_IN_PROGRESS else None
+
+
+def _expect(task_state: TaskState | None, task_state_id: int | None) -> TaskState:
+    """The task the caller decided on must still be the current one."""
+    if task_state is None or (task_state_id is not None and task_state.pk != task_state_id):
+        raise ReviewConflict(
+            _("Someone else already decided on this application. Reload the page to see its current state.")
+        )
+    return task_state
+
+
+def _is_change_request(organization: Organization) -> bool:
+    """Proposed changes of a registered organization (its registration stays valid meanwhile)."""
+    return organization.status in {ApplicationStatus.APPROVED, ApplicationStatus.SUSPENDED}
+
+
+def _candidate(organization: Organization) -> Organization:
+    """What is being submitted: the latest revision of a live listing, else the row itself."""
+    if organization.live and organization.latest_revision_id:
+        return organization.get_latest_revision_as_object()
+    return organization
+
+
+def _refuse_if_incomplete(organization: Organization) -> None:
+    problems = application_problems(_candidate(organization))
+    if problems:
+        raise ValidationError(problems)
+
+
+def _save_registration(organization: Organization, *fields: str) -> None:
+    organization.save(update_fields=[*fields, "updated_at"])
+
+
+def _log(organization: Organization, action: str, *, user, revision=None, **data) -> None:
+    log(instance=organization, action=action, user=user, data=data, revision=revision)
+
+
+def _stage_status(task_state: TaskState) -> str:
+    """Submitted while at the first task, in review once the documents passed."""
+    workflow_state = task_state.workflow_state
+    first = workflow_state.workflow.tasks.first()
+    return ApplicationStatus.SUBMITTED if first and first.pk == task_state.task_id else ApplicationStatus.IN_REVIEW
+
+
+# ----- the applicant's side ------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_application(*, organization: Organization, user) -> WorkflowState:
+    """Send a complete application (or an approved organization's proposed changes) to staff.
+
+    A new application is snapshotted as a revision; an approved organization's wizard has already
+    saved its edits as the latest revision, which is what staff review and what the last
+    approval publishes.
+    """
+    organization = _locked(organization)
+    _check("submit", user=user, organization=organization)
+    if organization.status in {ApplicationStatus.REJECTED}:
+        raise ReviewConflict(_("This application was rejected; it cannot be submitted again."))
+    state = _active_workflow_state(organization)
+    if state is not None:
+        if state.status == WorkflowState.STATUS_NEEDS_CHANGES:
+            raise ReviewConflict(_("Answer the staff's observations to send the application again."))
+        raise ReviewConflict(_("This application is already with the municipal staff."))
+    _refuse_if_incomplete(organization)
+
+    workflow = organization.get_workflow()
+    if workflow is None:
+        raise ReviewConflict(_("The review workflow is not installed; tell the municipal office."))
+    is_change = _is_change_request(organization)
+    if not is_change:
+        organization.save_revision(user=user, clean=False)
+        organization.status = ApplicationStatus.SUBMITTED
+        organization.submitted_at = timezone.now()
+        organization.decided_at = None
+        organization.decision_reason = ""
+        _save_registration(organization, "status", "submitted_at", "decided_at", "decision_reason")
+    elif not organization.has_unpublished_changes:
+        raise ReviewConflict(_("There are no changes to send."))
+
+    state = workflow.start(organization, user)
+    _log(organization, SUBMIT, user=user, revision=organization.latest_revision, changes=is_change)
+    notifications.applicant(organization, "submitted")
+    notifications.staff_group(state.current_task_state.task.specific, organization, "new_submission")
+    return state
+
+
+@transaction.atomic
+def answer_observation(*, organization: Organization, user, response: str) -> WorkflowState:
+    """The applicant's correction (subsanación): answer the open observation and resubmit.
+
+    The review resumes at the task that observed, with whatever the wizard saved meanwhile.
+    """
+    organization = _locked(organization)
+    _check("resubmit", user=user, organization=organization)
+    state = _active_workflow_state(organization)
+    if state is None or state.status != WorkflowState.STATUS_NEEDS_CHANGES:
+        raise ReviewConflict(_("There is no observation waiting for your answer."))
+    response = (response or "").strip()
+    if not response:
+        raise ValidationError(_("Tell the staff what you corrected."))
+    _refuse_if_incomplete(organization)
+
+    if not organization.live:
+        organization.save_revision(user=user, clean=False)
+    observation = organization.observations.filter(answered_at__isnull=True).first()
+    if observation is not None:
+        observation.response = response
+        observation.answered_at = timezone.now()
+        observation.save(update_fields=["response", "answered_at"])
+
+    state.resume(user=user)
+    state.refresh_from_db()
+    task_state = state.current_task_state
+    if not _is_change_request(organization):
+        organization.status = _stage_status(task_state)
+        _save_registration(organization, "status")
+    _log(
+        organization,
+        RESUBMIT,
+        user=user,
+        revision=organization.latest_revision,
+        response=response,
+        observation=observation.pk if observation else None,
+    )
+    notifications.applicant(organization, "resubmitted")
+    notifications.staff_group(task_state.task.specific, organization, "resubmitted")
+    return state
+
+
+# ----- staff decisions -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def approve(
+    *, organization: Organization, user, comment: str = "", task_state_id: int | None = None
+) -> Organization:
+    """Approve the current task. The last approval registers (first time: a registry number),
+    publishes the reviewed revision and tells the applicant."""
+    organization = _locked(organization)
+    task_state = _current_task_state(organization)
+    _check("approve", user=user, organization=organization, task_state=task_state)
+    task_state = _expect(task_state, task_state_id)
+    workflow_state = task_state.workflow_state
+    comment = (comment or "").strip()
+
+    if not workflow_state.is_at_final_task:
+        task_state.approve(user=user, comment=comment)
+        workflow_state.refresh_from_db()
+        if not _is_change_request(organization):
+            organization.status = ApplicationStatus.IN_REVIEW
+            _save_registration(organization, "status")
+        next_task = workflow_state.current_task_state.task.specific
+        _log(
+            organization,
+            CHECK_PASSED,
+            user=user,
+            revision=task_state.revision,
+            task=task_state.task.name,
+            next_task=next_task.name,
+            comment=comment,
+        )
+        notifications.staff_group(next_task, organization, "awaiting_approval")
+        return organization
+
+    is_change = _is_change_request(organization)
+    now = timezone.now()
+    if not organization.registry_number:
+        # Inside this transaction: the counter row stays locked until commit, so concurrent
+        # approvals never share a number, and a rolled-back approval gives its number back.
+        organization.registry_number = next_registry_numbers(count=1)[0]
+        organization.registered_at = now
+    if not is_change:
+        organization.status = ApplicationStatus.APPROVED
+        organization.decided_at = now
+        organization.decision_reason = comment
+    _save_registration(
+        organization, "registry_number", "registered_at", "status", "decided_at", "decision_reason"
+    )
+    # Approving the last task finishes the workflow, which publishes the latest revision;
+    # Organization.with_content_json keeps the registration fields just saved.
+    task_state.approve(user=user, comment=comment)
+    organization.refresh_from_db()
+    _log(
+        organization,
+        APPROVE_CHANGES if is_change else APPROVE,
+        user=user,
+        revision=task_state.revision,
+        registry_number=organization.registry_number,
+        comment=comment,
+    )
+    notifications.applicant(organization, "changes_approved" if is_change else "approved")
+    return organization
+
+
+@transaction.atomic
+def observe(
+    *,
+    organization: Organization,
+    user,
+    reasons: list[str | ObservationReason],
+    message: str,
+    deadline: date | None = None,
+    task_state_id: int | None = None,
+) -> Observation:
+    """Send the application back with structured observations; the applicant answers them."""
+    organization = _locked(organization)
+    task_state = _current_task_state(organization)
+    _check("observe", user=user, organization=organization, task_state=task_state)
+    task_state = _expect(task_state, task_state_id)
+
+    codes = [r.code if isinstance(r, ObservationReason) else r for r in reasons]
+    chosen = list(ObservationReason.objects.filter(code__in=codes, active=True))
+    message = (message or "").strip()
+    errors = []
+    if not chosen or len(chosen) != len(set(codes)):
+        errors.append(_("Choose one or more reasons from the list."))
+    if not message:
+        errors.append(_("Write what the applicant must correct."))
+    if deadline is None:
+        from ..workflows import default_deadline
+
+        deadline = default_deadline()
+    elif deadline <= timezone.localdate():
+        errors.append(_("The deadline must be a future date."))
+    if errors:
+        raise ValidationError(errors)
+
+    observation = Observation.objects.create(
+        organization=organization, message=message, deadline=deadline, created_by=user
+    )
+    observation.reasons.set(chosen)
+    task_state.reject(user=user, comment=message)
+    if not _is_change_request(organization):
+        organization.status = ApplicationStatus.OBSERVED
+        _save_registration(organization, "status")
+    _log(
+        organization,
+        OBSERVE,
+        user=user,
+        revision=task_state.revision,
+        observation=observation.pk,
+        reasons=sorted(r.code for r in chosen),
+        message=message,
+        deadline=deadline.isoformat(),
+        task=task_state.task.name,
+    )
+    notifications.applicant(organization, "observed", observation_id=observation.pk)
+    return observation
+
+
+@transaction.atomic
+def reject(
+    *, organization: Organization, user, reason: str, task_state_id: int | None = None
+) -> Organization:
+    """Final refusal of an application (or of an approved organization's proposed changes)."""
+    organization = _locked(organization)
+    state = _active_workflow_state(organization)
+    _check("reject", user=user, organization=organization)
+    if state is None:
+        raise ReviewConflict(_("This application is not waiting for a decision."))
+    if task_state_id is not None and state.current_task_state_id != task_state_id:
+        _expect(None, task_state_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for the rejection; the applicant will read it."))
+
+    is_change = _is_change_request(organization)
+    revision = organization.latest_revision
+    state.cancel(user=user)
+    if not is_change:
+        organization.status = ApplicationStatus.REJECTED
+        organization.decided_at = timezone.now()
+        organization.decision_reason = reason
+        _save_registration(organization, "status", "decided_at", "decision_reason")
+    _log(organization, REJECT_CHANGES if is_change else REJECT, user=user, revision=revision, reason=reason)
+    notifications.applicant(organization, "changes_rejected" if is_change else "rejected")
+    return organization
+
+
+@transaction.atomic
+def verify_step(*, organization: Organization, user, step: OrganizationStep, note: str = "") -> OrganizationStep:
+    """Staff confirm a formalization step against its evidence (the badge on the listing)."""
+    organization = _locked(organization)
+    _check("verify_step", user=user, organization=organization)
+    step = OrganizationStep.objects.select_for_update().select_related("step").get(pk=step.pk)
+    if step.organization_id != organization.pk:
+        raise ReviewNotAllowed(_("This step belongs to another organization."))
+    if step.status == StepStatus.VERIFIED:
+        raise ReviewConflict(_("This step was already verified."))
+    if step.step.evidence == EvidenceKind.NUMBER and not step.evidence_number:
+        raise ValidationError(_("This step needs its number as evidence before it can be verified."))
+    if step.step.evidence == EvidenceKind.DOCUMENT and not step.evidence_document_id:
+        raise ValidationError(_("This step needs its document as evidence before it can be verified."))
+    step.status = StepStatus.VERIFIED
+    step.verified_by = user
+    step.verified_at = timezone.now()
+    step.save(update_fields=["status", "verified_by", "verified_at", "updated_at"])
+    _log(
+        organization,
+        VERIFY_STEP,
+        user=user,
+        step=step.step.code,
+        title=step.step.title,
+        evidence_number=step.evidence_number,
+        note=(note or "").strip(),
+    )
+    return step
+
+
+def _resolve_report(report: ListingReport | None, organization: Organization, user) -> None:
+    if report is not None and report.organization_id == organization.pk and report.resolved_at is None:
+        report.resolved_at = timezone.now()
+        report.resolved_by = user
+        report.save(update_fields=["resolved_at", "resolved_by"])
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason; it is recorded and the organization is told."))
+    return reason
+
+
+@transaction.atomic
+def suspend(
+    *, organization: Organization, user, reason: str, report: ListingReport | None = None
+) -> Organization:
+    """Suspend a registration (e.g. on a complaint): off the directory, /verify/ says suspended."""
+    organization = _locked(organization)
+    _check("suspend", user=user, organization=organization)
+    if organization.status != ApplicationStatus.APPROVED:
+        raise ReviewConflict(_("Only an approved registration can be suspended."))
+    reason = _require_reason(reason)
+    organization.status = ApplicationStatus.SUSPENDED
+    organization.decision_reason = reason
+    _save_registration(organization, "status", "decision_reason")
+    _resolve_report(report, organization, user)
+    _log(organization, SUSPEND, user=user, reason=reason, report=report.pk if report else None)
+    notifications.applicant(organization, "suspended")
+    return organization
+
+
+@transaction.atomic
+def unpublish(
+    *, organization: Organization, user, reason: str, report: ListingReport | None = None
+) -> Organization:
+    """Take a listing off the directory; the registration itself stays valid."""
+    from wagtail.actions.unpublish import UnpublishAction
+
+    organization = _locked(organization)
+    _check("unpublish", user=user, organization=organization)
+    if not organization.live:
+        raise ReviewConflict(_("This listing is not published."))
+    reason = _require_reason(reason)
+    # Permissions were checked above, in the registry's terms; Wagtail logs wagtail.unpublish.
+    UnpublishAction(organization, user=user).execute(skip_permission_checks=True)
+    organization.refresh_from_db()
+    _resolve_report(report, organization, user)
+    _log(organization, UNPUBLISH, user=user, reason=reason, report=report.pk if report else None)
+    notifications.applicant(organization, "unpublished")
+    return organization
+
+
+@transaction.atomic
+def reinstate(*, organization: Organization, user, reason: str) -> Organization:
+    """Undo a suspension or an unpublication: the registration is valid and listed again.
+
+    The live content comes back as it was; pending proposed changes still wait for review.
+    """
+    organization = _locked(organization)
+    _check("reinstate", user=user, organization=organization)
+    if organization.status not in {ApplicationStatus.SUSPENDED, ApplicationStatus.APPROVED} or (
+        organization.status == ApplicationStatus.APPROVED and organization.live
+    ):
+        raise ReviewConflict(_("This listing is neither suspended nor unpublished."))
+    reason = _require_reason(reason)
+    organization.status = ApplicationStatus.APPROVED
+    organization.decision_reason = reason
+    organization.live = True
+    _save_registration(organization, "status", "decision_reason", "live")
+    _log(organization, REINSTATE, user=user, reason=reason)
+    notifications.applicant(organization, "reinstated")
+    return organization

@@ -1,0 +1,58 @@
+"""Background work of the registry (django-tasks: immediate in development and tests, the
+database backend with a worker in production)."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django_tasks import task
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def send_review_email(
+    *,
+    event: str,
+    organization_id: int,
+    recipients: list[str],
+    language: str,
+    audience: str,
+    observation_id: int | None = None,
+) -> int:
+    """Render `templates/registry/email/<audience>_<event>_{subject,body}.txt` and send it."""
+    from .models import Observation, Organization
+
+    organization = Organization.objects.select_related("sector", "district").get(pk=organization_id)
+    observation = (
+        Observation.objects.prefetch_related("reasons").filter(pk=observation_id).first()
+        if observation_id
+        else None
+    )
+    with translation.override(language):
+        context = {
+            "organization": organization,
+            "observation": observation,
+            "site_name": settings.WAGTAIL_SITE_NAME,
+            "site_url": settings.SITE_URL.rstrip("/"),
+            "my_registrations_url": settings.SITE_URL.rstrip("/") + reverse("registry:my_registrations"),
+            "admin_url": settings.SITE_URL.rstrip("/")
+            + reverse("registry_review:detail", args=[organization.pk]),
+            "verification_url": settings.SITE_URL.rstrip("/") + organization.get_verification_url()
+            if organization.registry_number
+            else "",
+        }
+        base = f"registry/email/{audience}_{event}"
+        subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+        body = render_to_string(f"{base}_body.txt", context)
+    message = EmailMultiAlternatives(
+        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=recipients
+    )
+    try:
+        return message.send()
+    except Exception:
+        logger.exception("Review e-mail %s for organization %s not sent", event, organization_id)
+        raise

@@ -1,0 +1,263 @@
+"""The application wizard: one server-rendered page per step, each saving a draft.
+
+No JavaScript is needed; every POST either saves and moves on, or re-renders the same bound
+forms with their errors (status 400), so nothing typed is lost.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from ..formalization import organization_path, progress
+from ..forms import (
+    AnswerObservationForm,
+    DocumentUploadForm,
+    OrganizationBasicsForm,
+    OrganizationContactForm,
+    PeopleFormSet,
+    StepsFormSet,
+    SubmitForm,
+)
+from ..models import ApplicationStatus, Kind, LegalForm, Organization
+from ..selectors import managed_organization
+from ..services import applications
+from ..services.applications import application_problems, can_edit, consent_text, working_copy
+
+STEPS = [
+    ("organizacion", gettext_lazy("Business or organization")),
+    ("contacto", gettext_lazy("Location and contact")),
+    ("personas", gettext_lazy("People")),
+    ("formalizacion", gettext_lazy("Formalization")),
+    ("documentos", gettext_lazy("Documents")),
+    ("revision", gettext_lazy("Review and submit")),
+]
+STEP_CODES = [code for code, _label in STEPS]
+
+
+def _next_step(step):
+    index = STEP_CODES.index(step)
+    return STEP_CODES[min(index + 1, len(STEP_CODES) - 1)]
+
+
+def _step_url(organization, step):
+    return reverse("registry:wizard", args=[organization.pk, step])
+
+
+def _render(request, organization, step, context, status=200):
+    context.update(
+        {
+            "organization": organization,
+            "steps": STEPS,
+            "current_step": step,
+            "step_number": STEP_CODES.index(step) + 1,
+            "step_count": len(STEPS),
+            "step_label": dict(STEPS)[step],
+            "proposing_changes": bool(organization and organization.live),
+        }
+    )
+    return TemplateResponse(request, f"registry/wizard/{step}.html", context, status=status)
+
+
+def _after_save(request, organization, step):
+    if "save_exit" in request.POST:
+        messages.success(request, _("Saved. You can come back and continue at any time, from any device."))
+        return redirect("registry:application_detail", organization.pk)
+    return redirect(_step_url(organization, _next_step(step)))
+
+
+@login_required
+def new_application(request):
+    """The first step for a new application, before anything is saved."""
+    answers = {
+        key: request.GET.get(key, "")
+        for key in ("migration_document", "has_ruc", "has_licence", "has_statute")
+    }
+    initial = {
+        "kind": request.GET.get("kind") if request.GET.get("kind") in Kind.values else Kind.BUSINESS,
+        "legal_form": request.GET.get("legal_form")
+        if request.GET.get("legal_form") in LegalForm.values
+        else LegalForm.INFORMAL,
+        "languages": ["es"],
+    }
+    if request.method == "POST":
+        form = OrganizationBasicsForm(request.POST, initial=initial)
+        if form.is_valid():
+            answers = {key: request.POST.get(f"answer_{key}", "") for key in answers}
+            organization = form.save(commit=False)
+            organization.wizard_step = "contacto"
+            organization = applications.create_application(
+                user=request.user, organization=organization, answers=answers
+            )
+            messages.success(request, _("Your application was created as a draft."))
+            return _after_save(request, organization, "organizacion")
+        return _render(request, None, "organizacion", {"form": form, "answers": answers}, status=400)
+    form = OrganizationBasicsForm(initial=initial)
+    return _render(request, None, "organizacion", {"form": form, "answers": answers})
+
+
+@login_required
+def wizard_step(request, pk, step):
+    organization = managed_organization(user=request.user, pk=pk)
+    if step not in STEP_CODES:
+        return redirect(_step_url(organization, "organizacion"))
+    if not can_edit(organization):
+        messages.info(
+            request, _("This application is being reviewed; you can change it when staff ask you to.")
+        )
+        return redirect("registry:application_detail", organization.pk)
+    if organization.wizard_step != step and not organization.live:
+        Organization.objects.filter(pk=organization.pk).update(wizard_step=step)
+    handler = {
+        "organizacion": _organization_step,
+        "contacto": _contact_step,
+        "personas": _people_step,
+        "formalizacion": _formalization_step,
+        "documentos": _documents_step,
+        "revision": _review_step,
+    }[step]
+    return handler(request, organization, step)
+
+
+def _model_form_step(request, organization, step, form_class):
+    copy = working_copy(organization)
+    if request.method == "POST":
+        form = form_class(request.POST, instance=copy)
+        if form.is_valid():
+            edited = form.save(commit=False)
+            applications.save_draft(organization=organization, user=request.user, edited=edited, step=step)
+            return _after_save(request, organization, step)
+        return _render(request, organization, step, {"form": form}, status=400)
+    return _render(request, organization, step, {"form": form_class(instance=copy)})
+
+
+def _organization_step(request, organization, step):
+    return _model_form_step(request, organization, step, OrganizationBasicsForm)
+
+
+def _contact_step(request, organization, step):
+    return _model_form_step(request, organization, step, OrganizationContactForm)
+
+
+def _people_step(request, organization, step):
+    if request.method == "POST":
+        formset = PeopleFormSet(request.POST, instance=organization, prefix="people")
+        if formset.is_valid():
+            formset.save()
+            return _after_save(request, organization, step)
+        return _render(request, organization, step, {"formset": formset}, status=400)
+    formset = PeopleFormSet(instance=organization, prefix="people")
+    return _render(request, organization, step, {"formset": formset})
+
+
+def _formalization_step(request, organization, step):
+    queryset = organization.steps.select_related("step", "step__guide_page").order_by("step__sort_order")
+    if request.method == "POST":
+        formset = StepsFormSet(request.POST, queryset=queryset, prefix="steps")
+        if formset.is_valid():
+            formset.save()
+            return _after_save(request, organization, step)
+        return _render(request, organization, step, {"formset": formset}, status=400)
+    formset = StepsFormSet(queryset=queryset, prefix="steps")
+    return _render(request, organization, step, {"formset": formset})
+
+
+def _documents_step(request, organization, step):
+    form = DocumentUploadForm()
+    status = 200
+    if request.method == "POST":
+        if "upload" in request.POST:
+            form = DocumentUploadForm(request.POST, request.FILES)
+            if form.is_valid():
+                try:
+                    applications.add_document(
+                        organization=organization,
+                        user=request.user,
+                        uploaded=form.cleaned_data["file"],
+                        document_type=form.cleaned_data["document_type"],
+                        description=form.cleaned_data["description"],
+                    )
+                except ValidationError as error:
+                    form.add_error("file", error)
+                else:
+                    messages.success(request, _("The document was uploaded."))
+                    return redirect(_step_url(organization, step))
+            status = 400
+        else:
+            return _after_save(request, organization, step)
+    documents = organization.documents.all()
+    return _render(request, organization, step, {"form": form, "documents": documents}, status=status)
+
+
+def _review_step(request, organization, step):
+    copy = working_copy(organization)
+    observed = organization.status == ApplicationStatus.OBSERVED
+    form_class = AnswerObservationForm if observed else SubmitForm
+    form = form_class(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                _submit(request, organization, form, observed)
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+                status = 400
+            else:
+                messages.success(
+                    request, _("Your application was submitted. We will write to you by e-mail.")
+                )
+                return redirect("registry:application_detail", organization.pk)
+        else:
+            status = 400
+    rows = organization_path(organization)
+    context = {
+        "form": form,
+        "copy": copy,
+        "problems": application_problems(organization),
+        "people": organization.people.all(),
+        "documents": organization.documents.all(),
+        "path": rows,
+        "progress": progress(rows),
+        "consent_text": consent_text(),
+        "observed": observed,
+        "open_observations": organization.observations.filter(answered_at__isnull=True),
+    }
+    return _render(request, organization, step, context, status=status)
+
+
+@transaction.atomic
+def _submit(request, organization, form, observed):
+    from ..services import review
+
+    applications.record_consent(organization=organization, user=request.user)
+    if observed:
+        review.answer_observation(
+            organization=organization, user=request.user, response=form.cleaned_data["response"]
+        )
+    else:
+        review.submit_application(organization=organization, user=request.user)
+
+
+@login_required
+@require_POST
+def delete_document(request, pk, document_pk):
+    organization = managed_organization(user=request.user, pk=pk)
+    document = organization.documents.filter(pk=document_pk).first()
+    if document is None:
+        from django.http import Http404
+
+        raise Http404
+    try:
+        applications.delete_document(document=document, user=request.user)
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The document was deleted."))
+    return redirect(_step_url(organization, "documentos"))

@@ -1,0 +1,114 @@
+"""The review workflow of registry applications: how it is installed and the forms of its actions.
+
+Two tasks, in this order (DESIGN.md, "municipal staff"):
+
+1. document check, by the reviewers' group (Revisores);
+2. registrar approval, by the registrars' group (Registradores); approving it publishes the
+   listing and assigns the registry number.
+
+`install_review_workflow` runs from a data migration (with the historical models) and from
+seed_demo (with the real ones); it is idempotent and leaves staff's later edits to the task
+names and groups alone.
+"""
+
+from datetime import timedelta
+
+from django import forms
+from django.apps import apps as global_apps
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .permissions import REGISTRARS, REVIEWERS
+
+WORKFLOW_NAME = "Inscripción en el registro"
+# (stage, task name, group): names are data staff may rename in the admin, hence in Spanish.
+TASKS = [
+    ("document_check", "Revisión de documentos", REVIEWERS),
+    ("registrar_approval", "Aprobación del registrador", REGISTRARS),
+]
+
+
+def install_review_workflow(apps=global_apps):
+    """Create the workflow, its two tasks and the staff groups, and assign it to Organization."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    Group = apps.get_model("auth", "Group")
+    Workflow = apps.get_model("wagtailcore", "Workflow")
+    WorkflowTask = apps.get_model("wagtailcore", "WorkflowTask")
+    WorkflowContentType = apps.get_model("wagtailcore", "WorkflowContentType")
+    RegistryReviewTask = apps.get_model("registry", "RegistryReviewTask")
+
+    organization_type, _created = ContentType.objects.get_or_create(app_label="registry", model="organization")
+    task_type, _created = ContentType.objects.get_or_create(app_label="registry", model="registryreviewtask")
+
+    existing = WorkflowContentType.objects.filter(content_type=organization_type).first()
+    if existing is not None:
+        return Workflow.objects.get(pk=existing.workflow_id)
+
+    workflow = Workflow.objects.filter(name=WORKFLOW_NAME).first() or Workflow.objects.create(
+        name=WORKFLOW_NAME, active=True
+    )
+    for order, (stage, name, group_name) in enumerate(TASKS):
+        task = RegistryReviewTask.objects.filter(stage=stage).first()
+        if task is None:
+            # Set explicitly: historical models do not run Wagtail's SpecificMixin.__init__.
+            task = RegistryReviewTask.objects.create(name=name, stage=stage, active=True, content_type=task_type)
+        group, _created = Group.objects.get_or_create(name=group_name)
+        task.groups.add(group)
+        WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": order})
+    WorkflowContentType.objects.create(content_type=organization_type, workflow=workflow)
+    return workflow
+
+
+def default_deadline():
+    return timezone.localdate() + timedelta(days=settings.REGISTRY_OBSERVATION_DAYS)
+
+
+def observation_reason_choices():
+    from .models import ObservationReason
+
+    return [(reason.code, str(reason)) for reason in ObservationReason.objects.filter(active=True)]
+
+
+class ObserveForm(forms.Form):
+    """An observation: why (reason codes from the editable list), what to fix, and by when.
+
+    Codes rather than model instances, because Wagtail's workflow modal sends the cleaned data
+    back as JSON before the action runs.
+    """
+
+    reasons = forms.MultipleChoiceField(
+        label=_("Reasons"), choices=observation_reason_choices, widget=forms.CheckboxSelectMultiple
+    )
+    message = forms.CharField(
+        label=_("What the applicant must correct"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+    )
+    deadline = forms.DateField(
+        label=_("Deadline to answer"), initial=default_deadline, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data["deadline"]
+        if deadline <= timezone.localdate():
+            raise forms.ValidationError(_("The deadline must be a future date."))
+        return deadline
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for rejecting (the applicant will read it)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+    )
+
+
+class ReasonForm(forms.Form):
+    """Suspend, unpublish or reinstate a listing: always with a recorded reason."""
+
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+
+class ApproveForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
+    )
