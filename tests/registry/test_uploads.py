@@ -7,7 +7,7 @@ from PIL import Image
 from registry.models import DocumentType
 from registry.services.applications import add_document
 from tests.factories import OrganizationFactory, UserFactory
-from tests.registry import files
+from tests.registry import upload_files as files
 
 pytestmark = pytest.mark.django_db
 
