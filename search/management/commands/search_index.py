@@ -1,0 +1,29 @@
+"""`python manage.py search_index rebuild|update|check`."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from search import maintenance
+
+
+class Command(BaseCommand):
+    help = (
+        "Directory search index. rebuild: build everything anew (Elasticsearch behind its alias, "
+        "swapped when complete); update: re-index only what changed; check: compare the database "
+        "with the indexes and report differences (exit status 1 when they differ)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=["rebuild", "update", "check"])
+
+    def handle(self, *args, action, **options):
+        if action == "rebuild":
+            result = maintenance.rebuild_all()
+            self.stdout.write(self.style.SUCCESS(maintenance.describe_rebuild(result)))
+        elif action == "update":
+            report = maintenance.update()
+            self.stdout.write(self.style.SUCCESS(maintenance.describe_update(report)))
+        else:
+            report = maintenance.check()
+            self.stdout.write(maintenance.describe_check(report))
+            if not report.in_step:
+                raise CommandError("The search index differs from the database; run `search_index update`.")

@@ -1,0 +1,124 @@
+"""Reads of the directory. Views and the API call these, never a backend."""
+
+import logging
+import time
+
+from django.conf import settings
+from django.utils.translation import gettext
+
+from registry.models import District, Kind, Sector
+from registry.models.organization import LANGUAGE_CHOICES
+
+from .backends import database
+from .backends import elasticsearch as es_backend
+from .models import DirectoryEntry
+from .query import FACETS, DirectoryQuery, DirectoryResult, FacetValue, Listing
+
+logger = logging.getLogger(__name__)
+
+DATABASE = "database"
+ELASTICSEARCH = "elasticsearch"
+
+
+def _facet_labels() -> dict[str, dict[str, str]]:
+    return {
+        "kind": {value: str(label) for value, label in Kind.choices},
+        "sector": {sector.code: sector.label for sector in Sector.objects.all()},
+        "district": dict(District.objects.values_list("code", "name")),
+        "language": {code: str(label) for code, label in LANGUAGE_CHOICES},
+    }
+
+
+def _facet_order() -> dict[str, list[str]]:
+    return {
+        "kind": [value for value, _label in Kind.choices],
+        "sector": list(Sector.objects.values_list("code", flat=True)),
+    }
+
+
+def labelled_facets(counts: dict[str, dict[str, int]], query: DirectoryQuery) -> dict[str, list[FacetValue]]:
+    """Counts per code -> labelled values: vocabulary order for kind and sector, most listings
+    first for district and language; chosen values are always listed."""
+    labels, order = _facet_labels(), _facet_order()
+    facets = {}
+    for facet in FACETS:
+        chosen = set(getattr(query, facet))
+        values = dict(counts.get(facet, {}))
+        for value in chosen:
+            values.setdefault(value, 0)
+        items = [
+            FacetValue(value=v, label=labels[facet].get(v, v), count=c, selected=v in chosen)
+            for v, c in values.items()
+            if v and (c or v in chosen)
+        ]
+        if facet in order:
+            position = {code: i for i, code in enumerate(order[facet])}
+            items.sort(key=lambda item: (position.get(item.value, 999), item.label))
+        else:
+            items.sort(key=lambda item: (-item.count, item.label))
+        facets[facet] = items
+    return facets
+
+
+def _use_elasticsearch(backend: str | None) -> bool:
+    if backend == DATABASE:
+        return False
+    return es_backend.configured() and es_backend.available()
+
+
+def directory_search(*, query: DirectoryQuery, backend: str | None = None) -> DirectoryResult:
+    """Search the directory. Elasticsearch answers when it is configured and reachable; otherwise
+    (or when it fails or is slow) the database does, and a warning is logged. Never raises
+    because of Elasticsearch."""
+    started = time.perf_counter()
+    answered_by = DATABASE
+    found = None
+    if _use_elasticsearch(backend):
+        try:
+            found = es_backend.search(query)
+            answered_by = ELASTICSEARCH
+        except es_backend.UNAVAILABLE as error:
+            es_backend.record_failure(error)
+    if found is None:
+        found = database.search(query)
+    total, hits, counts = found
+    return DirectoryResult(
+        query=query,
+        total=total,
+        hits=hits,
+        facets=labelled_facets(counts, query),
+        backend=answered_by,
+        took_ms=(time.perf_counter() - started) * 1000,
+    )
+
+
+def directory_suggestions(*, prefix: str, limit: int = 8) -> list[str]:
+    prefix = " ".join(prefix.split())[:60]
+    if len(prefix) < 2:
+        return []
+    if _use_elasticsearch(None):
+        try:
+            return es_backend.suggest(prefix, limit)
+        except es_backend.UNAVAILABLE as error:
+            es_backend.record_failure(error)
+    return database.suggest(prefix, limit)
+
+
+def directory_listing(*, registry_number: str | None = None, slug: str | None = None) -> Listing | None:
+    """One published listing by registry number or slug (public fields only), or None."""
+    entries = DirectoryEntry.objects.all()
+    if registry_number:
+        entry = entries.filter(registry_number=registry_number).first()
+    elif slug:
+        entry = entries.filter(slug=slug).first()
+    else:
+        entry = None
+    return database.listing_from_entry(entry) if entry else None
+
+
+def search_backend_name() -> str:
+    return ELASTICSEARCH if settings.ELASTICSEARCH_URL else DATABASE
+
+
+def no_results_message() -> str:
+    return gettext("No listings match your search.")
