@@ -302,7 +302,7 @@ def rebuild() -> dict:
     create_index(new_name)
     es.indices.put_settings(index=new_name, settings={"refresh_interval": "-1"})
     entries = DirectoryEntry.objects.order_by("pk").iterator(chunk_size=2000)
-    indexed, _ = bulk(es, _actions(entries, new_name), chunk_size=1000, request_timeout=120)
+    indexed, _ = bulk(es.options(request_timeout=120), _actions(entries, new_name), chunk_size=1000)
     es.indices.put_settings(index=new_name, settings={"refresh_interval": "1s"})
     es.indices.refresh(index=new_name)
 
