@@ -38,7 +38,9 @@ def install_review_workflow(apps=global_apps):
     WorkflowContentType = apps.get_model("wagtailcore", "WorkflowContentType")
     RegistryReviewTask = apps.get_model("registry", "RegistryReviewTask")
 
-    organization_type, _created = ContentType.objects.get_or_create(app_label="registry", model="organization")
+    organization_type, _created = ContentType.objects.get_or_create(
+        app_label="registry", model="organization"
+    )
     task_type, _created = ContentType.objects.get_or_create(app_label="registry", model="registryreviewtask")
 
     existing = WorkflowContentType.objects.filter(content_type=organization_type).first()
@@ -52,7 +54,9 @@ def install_review_workflow(apps=global_apps):
         task = RegistryReviewTask.objects.filter(stage=stage).first()
         if task is None:
             # Set explicitly: historical models do not run Wagtail's SpecificMixin.__init__.
-            task = RegistryReviewTask.objects.create(name=name, stage=stage, active=True, content_type=task_type)
+            task = RegistryReviewTask.objects.create(
+                name=name, stage=stage, active=True, content_type=task_type
+            )
         group, _created = Group.objects.get_or_create(name=group_name)
         task.groups.add(group)
         WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": order})
@@ -84,7 +88,9 @@ class ObserveForm(forms.Form):
         label=_("What the applicant must correct"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
     )
     deadline = forms.DateField(
-        label=_("Deadline to answer"), initial=default_deadline, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Deadline to answer"),
+        initial=default_deadline,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def clean_deadline(self):
@@ -110,5 +116,8 @@ class ReasonForm(forms.Form):
 
 class ApproveForm(forms.Form):
     comment = forms.CharField(
-        label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
+        label=_("Comment (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=4000,
     )

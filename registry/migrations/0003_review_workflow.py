@@ -11,27 +11,54 @@ def install(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('registry', '0002_vocabulary'),
-        ('wagtailcore', '0098_apitoken'),
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("registry", "0002_vocabulary"),
+        ("wagtailcore", "0098_apitoken"),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RegistryReviewTask',
+            name="RegistryReviewTask",
             fields=[
-                ('task_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='wagtailcore.task')),
-                ('stage', models.CharField(choices=[('document_check', 'Document check'), ('registrar_approval', 'Registrar approval')], default='document_check', max_length=30, verbose_name='stage')),
-                ('groups', models.ManyToManyField(help_text='Pages/snippets at this step in a workflow will be moderated or approved by these groups of users', to='auth.group', verbose_name='groups')),
+                (
+                    "task_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="wagtailcore.task",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("document_check", "Document check"),
+                            ("registrar_approval", "Registrar approval"),
+                        ],
+                        default="document_check",
+                        max_length=30,
+                        verbose_name="stage",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        help_text="Pages/snippets at this step in a workflow will be moderated or approved by these groups of users",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'registry review task',
-                'verbose_name_plural': 'registry review tasks',
+                "verbose_name": "registry review task",
+                "verbose_name_plural": "registry review tasks",
             },
-            bases=('wagtailcore.task',),
+            bases=("wagtailcore.task",),
         ),
         migrations.RunPython(install, migrations.RunPython.noop),
     ]

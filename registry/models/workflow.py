@@ -20,7 +20,10 @@ class RegistryReviewTask(AbstractGroupApprovalTask):
     """
 
     stage = models.CharField(
-        max_length=30, choices=ReviewStage.choices, default=ReviewStage.DOCUMENT_CHECK, verbose_name=_("stage")
+        max_length=30,
+        choices=ReviewStage.choices,
+        default=ReviewStage.DOCUMENT_CHECK,
+        verbose_name=_("stage"),
     )
 
     admin_form_fields = AbstractGroupApprovalTask.admin_form_fields + ["stage"]
@@ -48,7 +51,9 @@ class RegistryReviewTask(AbstractGroupApprovalTask):
     def get_form_for_action(self, action):
         from registry.workflows import ObserveForm, RejectForm
 
-        return {"observe": ObserveForm, "reject": RejectForm}.get(action) or super().get_form_for_action(action)
+        return {"observe": ObserveForm, "reject": RejectForm}.get(action) or super().get_form_for_action(
+            action
+        )
 
     def on_action(self, task_state, user, action_name, **kwargs):
         from registry.services import review

@@ -203,7 +203,11 @@ def _stage_status(task_state: TaskState) -> str:
     """Submitted while at the first task, in review once the documents passed."""
     workflow_state = task_state.workflow_state
     first = workflow_state.workflow.tasks.first()
-    return ApplicationStatus.SUBMITTED if first and first.pk == task_state.task_id else ApplicationStatus.IN_REVIEW
+    return (
+        ApplicationStatus.SUBMITTED
+        if first and first.pk == task_state.task_id
+        else ApplicationStatus.IN_REVIEW
+    )
 
 
 # ----- the applicant's side ------------------------------------------------------------------
@@ -443,7 +447,9 @@ def reject(
 
 
 @transaction.atomic
-def verify_step(*, organization: Organization, user, step: OrganizationStep, note: str = "") -> OrganizationStep:
+def verify_step(
+    *, organization: Organization, user, step: OrganizationStep, note: str = ""
+) -> OrganizationStep:
     """Staff confirm a formalization step against its evidence (the badge on the listing)."""
     organization = _locked(organization)
     _check("verify_step", user=user, organization=organization)

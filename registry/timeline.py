@@ -1,0 +1,91 @@
+"""The applicant's view of what happened to their application, from Wagtail's audit log.
+
+Every review decision writes a `registry.*` log entry (registry/services/review.py); this reads
+them back as "when, who, what, why". Staff appear as "Municipal staff": applicants deal with the
+office, and reviewers' names are theirs to keep.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.utils.translation import gettext as _
+from wagtail.models import ModelLogEntry
+
+from .models import ObservationReason, Organization, OrganizationMembership
+from .services import review
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    when: datetime
+    who: str
+    what: str
+    why: str = ""
+    action: str = ""
+    details: list[str] = field(default_factory=list)
+    deadline: date | None = None
+    by_staff: bool = True
+
+
+def _what(action: str) -> str:
+    return {
+        review.SUBMIT: _("Application sent to the municipal staff"),
+        review.RESUBMIT: _("Observations answered; application sent again"),
+        review.CHECK_PASSED: _("Documents checked; waiting for the registrar's approval"),
+        review.APPROVE: _("Registration approved"),
+        review.APPROVE_CHANGES: _("Your changes were approved and published"),
+        review.OBSERVE: _("The staff sent observations"),
+        review.REJECT: _("Application rejected"),
+        review.REJECT_CHANGES: _("Your proposed changes were not accepted"),
+        review.VERIFY_STEP: _("A formalization step was verified"),
+        review.SUSPEND: _("Registration suspended"),
+        review.UNPUBLISH: _("Listing taken off the directory"),
+        review.REINSTATE: _("Registration reinstated"),
+    }.get(action, action)
+
+
+def timeline_for(organization: Organization, *, staff: bool = False) -> list[TimelineEntry]:
+    """Oldest first. With `staff=True` staff see their colleagues' names instead of the office."""
+    entries = (
+        ModelLogEntry.objects.for_instance(organization)
+        .filter(action__startswith="registry.")
+        .select_related("user")
+        .order_by("timestamp", "pk")
+    )
+    members = set(
+        OrganizationMembership.objects.filter(organization=organization).values_list("user_id", flat=True)
+    )
+    reason_labels = {r.code: str(r) for r in ObservationReason.objects.all()}
+    timeline = []
+    for entry in entries:
+        data = entry.data or {}
+        by_staff = entry.user_id not in members
+        if by_staff and not staff:
+            who = _("Municipal staff")
+        elif entry.user is not None:
+            who = entry.user.get_full_name() or entry.user.get_username()
+        else:
+            who = _("Municipal staff")
+        details = [reason_labels.get(code, code) for code in data.get("reasons", [])]
+        if data.get("registry_number") and entry.action == review.APPROVE:
+            details.append(_("Registry number: %(number)s") % {"number": data["registry_number"]})
+        if entry.action == review.VERIFY_STEP and data.get("title"):
+            details.append(data["title"])
+        deadline = data.get("deadline")
+        timeline.append(
+            TimelineEntry(
+                when=entry.timestamp,
+                who=who,
+                what=_what(entry.action),
+                why=data.get("reason")
+                or data.get("message")
+                or data.get("response")
+                or data.get("comment")
+                or "",
+                action=entry.action,
+                details=details,
+                deadline=date.fromisoformat(deadline) if deadline else None,
+                by_staff=by_staff,
+            )
+        )
+    return timeline

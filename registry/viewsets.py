@@ -1,0 +1,202 @@
+"""The staff admin of the registry (Wagtail snippets): the review queue and the lists staff edit."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.admin.ui.tables import Column, DateColumn, UpdatedAtColumn
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .models import (
+    ApplicationStatus,
+    District,
+    FormalizationStep,
+    Kind,
+    ListingReport,
+    ObservationReason,
+    Organization,
+    Sector,
+)
+
+
+class ReviewLinkColumn(Column):
+    """Opens the review screen: every field, person, document, step and decision in one page."""
+
+    cell_template_name = "registry/admin/review_link_cell.html"
+
+
+class StatusColumn(Column):
+    cell_template_name = "registry/admin/status_cell.html"
+
+
+class OrganizationFilterSet(WagtailFilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        choices=ApplicationStatus.choices, label=_("Status"), widget=django_filters.widgets.CSVWidget
+    )
+    kind = django_filters.ChoiceFilter(choices=Kind.choices, label=_("Kind"))
+    district = django_filters.ModelChoiceFilter(queryset=District.objects.all(), label=_("District"))
+    sector = django_filters.ModelChoiceFilter(queryset=Sector.objects.all(), label=_("Sector"))
+    submitted_at = django_filters.DateFromToRangeFilter(
+        label=_("Submitted between"), widget=DateRangePickerWidget
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["status", "kind", "district", "sector", "submitted_at"]
+
+
+class OrganizationViewSet(SnippetViewSet):
+    """The queue: applications and listings, newest submission first, with filters and search."""
+
+    model = Organization
+    icon = "clipboard-list"
+    menu_label = _("Applications and listings")
+    menu_name = "organizations"
+    add_to_admin_menu = False
+    filterset_class = OrganizationFilterSet
+    # The ORM (icontains) rather than Wagtail's search index: staff search by exact numbers too.
+    search_backend_name = None
+    search_fields = ["name", "registry_number", "email", "ruc"]
+    ordering = ["-submitted_at", "name"]
+    list_per_page = 50
+    list_display = [
+        ReviewLinkColumn("name", label=_("Name"), sort_key="name"),
+        StatusColumn("status", label=_("Status"), sort_key="status"),
+        Column("kind", label=_("Kind"), accessor="get_kind_display"),
+        Column("sector", label=_("Sector")),
+        Column("district", label=_("District")),
+        Column("registry_number", label=_("Registry number"), sort_key="registry_number"),
+        DateColumn("submitted_at", label=_("Submitted"), sort_key="submitted_at"),
+        UpdatedAtColumn(),
+    ]
+    list_export = [
+        "registry_number",
+        "name",
+        "kind",
+        "status",
+        "sector",
+        "district",
+        "submitted_at",
+        "decided_at",
+    ]
+
+    # Registration fields (status, number, dates) are never edited here: only the review
+    # services change them, with a reason in the history.
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(
+                [
+                    FieldRowPanel([FieldPanel("kind"), FieldPanel("legal_form")]),
+                    FieldPanel("name"),
+                    FieldPanel("sector"),
+                    FieldPanel("short_description"),
+                    FieldPanel("description"),
+                    FieldPanel("services"),
+                    FieldPanel("languages"),
+                    FieldPanel("founded_year"),
+                    FieldPanel("logo"),
+                ],
+                heading=_("Listing"),
+            ),
+            ObjectList(
+                [
+                    FieldPanel("district"),
+                    FieldPanel("address"),
+                    FieldPanel("address_public"),
+                    FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+                ],
+                heading=_("Location"),
+            ),
+            ObjectList(
+                [
+                    FieldRowPanel([FieldPanel("phone"), FieldPanel("whatsapp")]),
+                    FieldPanel("email"),
+                    FieldPanel("website"),
+                    MultiFieldPanel(
+                        [FieldPanel("facebook"), FieldPanel("instagram"), FieldPanel("tiktok")],
+                        heading=_("Social networks"),
+                    ),
+                    FieldPanel("opening_hours"),
+                ],
+                heading=_("Contact"),
+            ),
+            ObjectList(
+                [FieldPanel("ruc"), FieldPanel("licence_number"), FieldPanel("sunarp_partida")],
+                heading=_("Formalization"),
+            ),
+            ObjectList(
+                [
+                    FieldPanel("status", read_only=True),
+                    FieldPanel("registry_number", read_only=True),
+                    FieldPanel("submitted_at", read_only=True),
+                    FieldPanel("registered_at", read_only=True),
+                    FieldPanel("decided_at", read_only=True),
+                    FieldPanel("decision_reason", read_only=True),
+                ],
+                heading=_("Registration"),
+            ),
+        ]
+    )
+
+    def get_queryset(self, request):
+        return Organization.objects.select_related("sector", "district")
+
+
+class SectorViewSet(SnippetViewSet):
+    model = Sector
+    icon = "tag"
+    menu_label = _("Sectors")
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+    search_backend_name = None
+
+
+class ObservationReasonViewSet(SnippetViewSet):
+    model = ObservationReason
+    icon = "comment"
+    menu_label = _("Observation reasons")
+    list_display = ["label", "label_en", "code", "active"]
+    list_filter = ["active"]
+    search_fields = ["label", "label_en", "code"]
+    search_backend_name = None
+
+
+class FormalizationStepViewSet(SnippetViewSet):
+    model = FormalizationStep
+    icon = "list-ol"
+    menu_label = _("Formalization steps")
+    list_display = ["title", "kind", "code", "optional", "sort_order"]
+    list_filter = ["kind", "optional"]
+    search_fields = ["title", "title_en", "code"]
+    search_backend_name = None
+
+
+class ListingReportViewSet(SnippetViewSet):
+    """Complaints from the public; staff open the listing's review screen to suspend or unpublish."""
+
+    model = ListingReport
+    icon = "warning"
+    menu_label = _("Listing reports")
+    list_display = [
+        ReviewLinkColumn("organization", label=_("Listing"), accessor="organization"),
+        Column("reason", label=_("Reason"), accessor="get_reason_display"),
+        DateColumn("created_at", label=_("Received"), sort_key="created_at"),
+        DateColumn("resolved_at", label=_("Resolved"), sort_key="resolved_at"),
+    ]
+    list_filter = {"reason": ["exact"], "resolved_at": ["isnull"]}
+    ordering = ["-created_at"]
+    search_fields = ["message", "organization__name"]
+    search_backend_name = None
+
+
+class RegistryViewSetGroup(SnippetViewSetGroup):
+    items = (
+        OrganizationViewSet,
+        ListingReportViewSet,
+        SectorViewSet,
+        ObservationReasonViewSet,
+        FormalizationStepViewSet,
+    )
+    menu_icon = "clipboard-list"
+    menu_label = _("Registry")
+    menu_name = "registry"

@@ -1,0 +1,63 @@
+"""Staff admin wiring of the registry: the review queue, the review screens, the dashboard panel
+and the history entries of review decisions."""
+
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.log_actions import LogFormatter
+from wagtail.snippets.models import register_snippet
+
+from .services import review
+from .viewsets import RegistryViewSetGroup
+
+register_snippet(RegistryViewSetGroup)
+
+
+@hooks.register("register_admin_urls")
+def register_review_urls():
+    from .views import review_admin
+
+    return [path("registry/review/", include((review_admin.urlpatterns, "registry_review")))]
+
+
+@hooks.register("construct_homepage_panels")
+def add_dashboard_panel(request, panels):
+    from .views.review_admin import DashboardPanel
+
+    if request.user.has_perm("registry.review_organization"):
+        panels.insert(0, DashboardPanel(request.user))
+
+
+class _ReviewFormatter(LogFormatter):
+    """History entries of review decisions: the reason or comment shows as the entry's comment."""
+
+    def format_comment(self, log_entry):
+        data = log_entry.data or {}
+        return data.get("reason") or data.get("message") or data.get("comment") or data.get("response") or ""
+
+
+REVIEW_LOG_ACTIONS = {
+    review.SUBMIT: (_("Submit application"), _("Application submitted")),
+    review.RESUBMIT: (_("Answer observations"), _("Observations answered and application resubmitted")),
+    review.CHECK_PASSED: (_("Pass the document check"), _("Documents checked; sent to the registrar")),
+    review.APPROVE: (_("Approve registration"), _("Registration approved")),
+    review.APPROVE_CHANGES: (_("Approve changes"), _("Proposed changes approved and published")),
+    review.OBSERVE: (_("Observe"), _("Observations sent to the applicant")),
+    review.REJECT: (_("Reject"), _("Application rejected")),
+    review.REJECT_CHANGES: (_("Reject changes"), _("Proposed changes rejected")),
+    review.VERIFY_STEP: (_("Verify formalization step"), _("Formalization step verified")),
+    review.SUSPEND: (_("Suspend"), _("Registration suspended")),
+    review.UNPUBLISH: (_("Unpublish listing"), _("Listing taken off the directory")),
+    review.REINSTATE: (_("Reinstate"), _("Registration and listing reinstated")),
+}
+
+
+@hooks.register("register_log_actions")
+def register_review_log_actions(actions):
+    for action, (label, message) in REVIEW_LOG_ACTIONS.items():
+        formatter = type(
+            "ReviewFormatter",
+            (_ReviewFormatter,),
+            {"label": label, "message": message},
+        )
+        actions.register_action(action)(formatter)
