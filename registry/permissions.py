@@ -27,6 +27,10 @@ _REGISTRAR_PERMS = _REVIEWER_PERMS + [
     ("registry", "add_sector"),
     ("registry", "change_observationreason"),
     ("registry", "add_observationreason"),
+    # Import and export (registry/importexport); exporting people's private data is a separate
+    # permission ("export_private_registry") that an administrator gives person by person.
+    ("registry_importexport", "import_registry"),
+    ("registry_importexport", "export_registry"),
 ]
 _EDITOR_PERMS = [
     ("wagtailadmin", "access_admin"),

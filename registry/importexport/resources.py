@@ -135,7 +135,9 @@ class OrganizationResource(resources.ModelResource):
         for field in self.get_import_fields():
             if field.attribute in ("sector", "district"):
                 # select_related (matching) or the widget (import) has cached the object.
-                item = getattr(instance, field.attribute) if getattr(instance, f"{field.attribute}_id") else None
+                item = (
+                    getattr(instance, field.attribute) if getattr(instance, f"{field.attribute}_id") else None
+                )
                 values[field.column_name] = item.code if item else None
             else:
                 values[field.column_name] = getattr(instance, field.attribute)
@@ -264,15 +266,12 @@ class OrganizationResource(resources.ModelResource):
 
     def _assign_slugs(self, instances):
         """Unique slugs for the whole batch with one query (Organization.save asks once per row)."""
-        bases = {o: slugify(o.name)[:180] or "organizacion" for o in instances}
-        prefixes = {base[:20] for base in bases.values()}
-        taken = set()
+        bases = [slugify(o.name)[:180] or "organizacion" for o in instances]
         query = Q()
-        for prefix in prefixes:
+        for prefix in {base[:20] for base in bases}:
             query |= Q(slug__startswith=prefix)
-        taken.update(Organization.objects.filter(query).values_list("slug", flat=True))
-        for instance in instances:
-            base = bases[instance]
+        taken = set(Organization.objects.filter(query).values_list("slug", flat=True))
+        for instance, base in zip(instances, bases, strict=True):
             slug, n = base, 1
             while slug in taken:
                 n += 1

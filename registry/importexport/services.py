@@ -186,7 +186,9 @@ def import_registry(
         report.updated_ids = [o.pk for o in resource.updated]
         report.revised_ids = [o.pk for o in resource.revised]
         if not publish:
-            _submit_for_review(resource.created + resource.revised, user)
+            _submit_for_review(
+                resource.created + resource.revised, user if getattr(user, "pk", None) else None
+            )
         report.applied = True
         report.seconds = time.perf_counter() - started
         report.log_entry_id = _log_import(report, user)
@@ -198,13 +200,29 @@ def import_registry(
 
 
 def _submit_for_review(organizations, user):
-    """Imported drafts enter the review workflow like an applicant's submission."""
-    if not organizations:
-        return
-    from ..services import review
+    """Imported drafts enter the review workflow, as an applicant's submission does.
 
+    ``registry.services.review.submit_application`` is the applicant's path: it lets only the
+    organization's members submit and refuses an application without a representative and
+    consent, which an office's spreadsheet never carries. Staff importing a list are neither,
+    so the import starts Wagtail's workflow itself, with the same snapshot and status change.
+    """
+    from django.utils import timezone
+
+    from ..models import ApplicationStatus
+
+    now = timezone.now()
     for organization in organizations:
-        review.submit_application(organization=organization, user=user)
+        workflow = organization.get_workflow()
+        if workflow is None:
+            continue  # no review workflow installed: the drafts wait in the snippet listing
+        if not organization.live:
+            organization.save_revision(user=user, clean=False)
+            organization.status = ApplicationStatus.SUBMITTED
+            organization.submitted_at = now
+            organization.save(update_fields=["status", "submitted_at", "updated_at"])
+        if organization.current_workflow_state is None:
+            workflow.start(organization, user)
 
 
 def _log_import(report: ImportReport, user) -> int | None:

@@ -12,30 +12,73 @@ from pathlib import Path
 from openpyxl import Workbook
 
 HERE = Path(__file__).parent
-COLUMNS = (
-    "registry_number,name,kind,legal_form,sector,district,address,address_public,latitude,longitude,"
-    "phone,whatsapp,email,website,description,services,languages,ruc,founded_year"
-).split(",")
+COLUMNS = ["registry_number", "name", "kind", "legal_form", "sector", "district", "address", "address_public", "latitude", "longitude", "phone", "whatsapp", "email", "website", "description", "services", "languages", "ruc", "founded_year"]
 
 # Three listings as a municipal office would type them: names with accents, districts and
 # sectors by name or by code, with or without accents.
 ROWS = [
     [
-        "RMO-2024-000101", "Arepera La Guaira", "business", "sole_proprietor", "Gastronomía y alimentos",
-        "Carmen de la Legua Reynoso", "Av. Morales Duárez 1234", "yes", "-12.041200", "-77.091300",
-        "987654321", "+51 987 654 321", "arepera@example.pe", "https://arepera.example.pe",
-        "Arepas, cachapas y tequeños para llevar.", "arepas;cachapas;tequeños", "es", "10456789019", "2019",
+        "RMO-2024-000101",
+        "Arepera La Guaira",
+        "business",
+        "sole_proprietor",
+        "Gastronomía y alimentos",
+        "Carmen de la Legua Reynoso",
+        "Av. Morales Duárez 1234",
+        "yes",
+        "-12.041200",
+        "-77.091300",
+        "987654321",
+        "+51 987 654 321",
+        "arepera@example.pe",
+        "https://arepera.example.pe",
+        "Arepas, cachapas y tequeños para llevar.",
+        "arepas;cachapas;tequeños",
+        "es",
+        "10456789019",
+        "2019",
     ],
     [
-        "", "Peluquería Génesis", "business", "informal", "belleza", "San Martín de Porres",
-        "Jr. Las Flores 321, interior 2", "no", "-12.003000", "-77.079000", "912345678", "", "",
-        "", "Cortes, tintes y alisados.", "cortes;tintes", "es;en", "", "",
+        "",
+        "Peluquería Génesis",
+        "business",
+        "informal",
+        "belleza",
+        "San Martín de Porres",
+        "Jr. Las Flores 321, interior 2",
+        "no",
+        "-12.003000",
+        "-77.079000",
+        "912345678",
+        "",
+        "",
+        "",
+        "Cortes, tintes y alisados.",
+        "cortes;tintes",
+        "es;en",
+        "",
+        "",
     ],
     [
-        "", "Asociación Venezolanos Unidos en Breña", "organization", "association", "comunitario",
-        "brena", "", "yes", "", "", "", "987111222", "contacto@vunidos.example.org",
-        "www.vunidos.example.org", "Orientación a migrantes y ferias de servicios.",
-        "orientación;ferias", "es", "20601234565", "2018",
+        "",
+        "Asociación Venezolanos Unidos en Breña",
+        "organization",
+        "association",
+        "comunitario",
+        "brena",
+        "",
+        "yes",
+        "",
+        "",
+        "",
+        "987111222",
+        "contacto@vunidos.example.org",
+        "www.vunidos.example.org",
+        "Orientación a migrantes y ferias de servicios.",
+        "orientación;ferias",
+        "es",
+        "20601234565",
+        "2018",
     ],
 ]
 

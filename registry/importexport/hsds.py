@@ -1,0 +1,195 @@
+"""The published directory as Open Referral HSDS 3 JSON (https://docs.openreferral.org/en/latest/hsds/).
+
+The document has the shape of an HSDS 3 API page of organizations (``total_items``, ``contents``
+…) with every listing on one page, so other service directories can ingest it with their HSDS
+tooling. Each organization carries its identifiers, phones, one location and one service (what
+the listing offers), with the service's languages. Identifiers are UUIDs derived from the
+registry number, so they stay the same from one download to the next.
+
+Only public data, as on the public site: published listings; no street nor pin for a listing
+whose address is private; a person's RUC (10…) is never shown, a company's (20…) is.
+"""
+
+import json
+import uuid
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import LegalForm, Organization
+from ..models.organization import LANGUAGE_CHOICES
+
+HSDS_VERSION = "3.0"
+# A namespace of our own for uuid5: the same registry number always gives the same ids.
+NAMESPACE = uuid.UUID("8f5c2b0e-5a1d-4c61-9b3f-6c1f4e2d7a90")
+CHUNK = 1000
+
+CALLAO_PROVINCE = "Callao"
+
+
+def _id(*parts) -> str:
+    return str(uuid.uuid5(NAMESPACE, "/".join(str(p) for p in parts)))
+
+
+def _phones(organization, owner) -> list[dict]:
+    phones = []
+    if organization.phone:
+        phones.append({"id": _id(owner, "phone", "voice"), "number": organization.phone, "type": "voice"})
+    if organization.whatsapp:
+        phones.append(
+            {
+                "id": _id(owner, "phone", "whatsapp"),
+                "number": organization.whatsapp,
+                "type": "text",
+                "description": "WhatsApp",
+            }
+        )
+    return phones
+
+
+def _languages(organization, owner) -> list[dict]:
+    labels = dict(LANGUAGE_CHOICES)
+    return [
+        {"id": _id(owner, "language", code), "code": code, "name": str(labels.get(code, code))}
+        for code in organization.languages or []
+    ]
+
+
+def organization_document(organization: Organization, *, base_url: str = "") -> dict:
+    key = organization.registry_number or f"pk-{organization.pk}"
+    org_id = _id("organization", key)
+    district = organization.district
+    province = district.province if district else ""
+    location_id = _id(key, "location")
+    location = {
+        "id": location_id,
+        "location_type": "physical",
+        "name": district.name if district else "",
+        "languages": _languages(organization, location_id),
+        "phones": [],
+        "addresses": [],
+    }
+    public_location = organization.public_location
+    if public_location:
+        location["latitude"], location["longitude"] = public_location
+    if organization.public_address:
+        location["addresses"].append(
+            {
+                "id": _id(key, "address"),
+                "location_id": location_id,
+                "address_1": organization.public_address,
+                "city": district.name if district else "",
+                "region": province,
+                "state_province": CALLAO_PROVINCE if province == CALLAO_PROVINCE else "Lima",
+                "postal_code": "",
+                "country": "PE",
+                "address_type": "physical",
+            }
+        )
+    service_id = _id(key, "service")
+    description = organization.description or organization.short_description or organization.name
+    service = {
+        "id": service_id,
+        "organization_id": org_id,
+        "name": organization.sector.label if organization.sector else organization.name,
+        "description": description,
+        "status": "active",
+        "email": organization.email,
+        "url": organization.website,
+        "languages": _languages(organization, service_id),
+        "phones": _phones(organization, service_id),
+        "service_at_locations": [
+            {"id": _id(key, "service_at_location"), "service_id": service_id, "location_id": location_id}
+        ],
+        "attributes": [],
+    }
+    if organization.services:
+        service["alternate_name"] = "; ".join(organization.services)
+    identifiers = [
+        {
+            "id": _id(key, "identifier", "registry"),
+            "organization_id": org_id,
+            "identifier_type": "municipal_registry_number",
+            "identifier": organization.registry_number,
+        }
+    ]
+    if organization.public_ruc:
+        identifiers.append(
+            {
+                "id": _id(key, "identifier", "ruc"),
+                "organization_id": org_id,
+                "identifier_scheme": "PE-SUNAT",
+                "identifier_type": "RUC",
+                "identifier": organization.public_ruc,
+            }
+        )
+    verification = organization.get_verification_url()
+    return {
+        "id": org_id,
+        "name": organization.name,
+        "alternate_name": "",
+        "description": description,
+        "email": organization.email,
+        "website": organization.website,
+        "year_incorporated": organization.founded_year,
+        "legal_status": str(LegalForm(organization.legal_form).label) if organization.legal_form else "",
+        "uri": f"{base_url}{verification}" if verification else "",
+        "organization_identifiers": identifiers,
+        "phones": _phones(organization, org_id),
+        "locations": [location],
+        "services": [service],
+        "attributes": [
+            {
+                "id": _id(key, "attribute", "kind"),
+                "link_type": "organization",
+                "link_entity": "organization",
+                "label": organization.kind,
+                "value": organization.kind,
+            }
+        ],
+    }
+
+
+def published_queryset():
+    return Organization.objects.published().select_related("sector", "district").order_by("pk")
+
+
+def stream(*, request=None, base_url: str | None = None) -> Iterator[bytes]:
+    """The document, written organization by organization: memory does not grow with the directory."""
+    if base_url is None:
+        base_url = request.build_absolute_uri("/") if request else getattr(settings, "SITE_URL", "")
+    base_url = base_url.rstrip("/")
+    queryset = published_queryset()
+    total = queryset.count()
+    head = {
+        "hsds_version": HSDS_VERSION,
+        "title": _("Directory of migrant-led businesses and organizations"),
+        "publisher": getattr(settings, "WAGTAIL_SITE_NAME", ""),
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "total_items": total,
+        "total_pages": 1,
+        "page_number": 1,
+        "size": total,
+        "first_page": True,
+        "last_page": True,
+        "empty": total == 0,
+    }
+    text = json.dumps(head, ensure_ascii=False)
+    yield (text[:-1] + ', "contents": [').encode("utf-8")
+    separator = "\n"
+    for organization in queryset.iterator(chunk_size=CHUNK):
+        document = organization_document(organization, base_url=base_url)
+        yield (separator + json.dumps(document, ensure_ascii=False)).encode("utf-8")
+        separator = ",\n"
+    yield b"\n]}\n"
+
+
+def write(target, *, base_url: str | None = None) -> int:
+    """Write the document to a binary file; return the number of organizations in it."""
+    count = -1  # the first chunk is the header
+    for chunk in stream(base_url=base_url):
+        target.write(chunk)
+        count += 1
+    return count - 1  # and the last one the closing bracket

@@ -1,0 +1,123 @@
+"""Importing registry files: every format and encoding, matching, publishing, drafts, history."""
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from wagtail.models import ModelLogEntry
+
+from registry.importexport.services import IMPORT_ACTION, import_registry
+from registry.models import ApplicationStatus, Organization
+from tests.factories import PublishedOrganizationFactory, UserFactory
+
+FILES = Path(__file__).parent / "files"
+
+
+def run(name, **kwargs):
+    path = FILES / name
+    return import_registry(data=path.read_bytes(), file_name=path.name, **kwargs)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "fmt", "encoding", "delimiter"),
+    [
+        ("registry-utf8.csv", "csv", "utf-8", ","),
+        ("registry-utf8-bom.csv", "csv", "utf-8-sig", ","),
+        ("registry-latin1-semicolon.csv", "csv", "cp1252", ";"),
+        ("registry.xlsx", "xlsx", "", ""),
+        ("registry.json", "json", "utf-8", ""),
+    ],
+)
+def test_each_format_and_encoding_imports_the_same_three_listings(demo_site, name, fmt, encoding, delimiter):
+    report = run(name, publish=True)
+
+    assert report.ok, report.as_dict()
+    assert (report.format, report.encoding, report.delimiter) == (fmt, encoding, delimiter)
+    assert report.counts == {"new": 3, "updated": 0, "unchanged": 0, "error": 0}
+    arepera = Organization.objects.get(registry_number="RMO-2024-000101")
+    assert arepera.name == "Arepera La Guaira"
+    assert arepera.sector.code == "gastronomia"
+    assert arepera.district.code == "carmen-de-la-legua-reynoso"
+    assert arepera.latitude == Decimal("-12.041200")
+    assert arepera.services == ["arepas", "cachapas", "tequeños"]
+    assert arepera.ruc == "10456789019"
+    assert arepera.founded_year == 2019
+    assert arepera.is_published
+    peluqueria = Organization.objects.get(name="Peluquería Génesis")
+    assert peluqueria.district.code == "san-martin-de-porres"
+    assert peluqueria.address_public is False
+    assert peluqueria.languages == ["es", "en"]
+    asociacion = Organization.objects.get(name__startswith="Asociación")
+    assert asociacion.district.code == "brena"
+    assert asociacion.website == "https://www.vunidos.example.org"
+    # Published rows without a number get the next ones of the counter.
+    assert peluqueria.registry_number and asociacion.registry_number
+    assert peluqueria.registry_number != asociacion.registry_number
+    assert peluqueria.slug and asociacion.slug
+
+
+@pytest.mark.django_db
+def test_dry_run_writes_nothing_but_reports_every_row(demo_site):
+    report = run("registry-utf8.csv", publish=True, dry_run=True)
+
+    assert report.ok
+    assert not report.applied
+    assert [r.status for r in report.rows] == ["new", "new", "new"]
+    assert [r.number for r in report.rows] == [2, 3, 4]
+    assert Organization.objects.count() == 0
+    assert not ModelLogEntry.objects.filter(action=IMPORT_ACTION).exists()
+
+
+@pytest.mark.django_db
+def test_rows_match_by_registry_number_update_or_stay_unchanged(demo_site):
+    existing = PublishedOrganizationFactory(registry_number="RMO-2024-000101", name="Arepera vieja")
+    first = run("registry-utf8.csv", publish=True)
+    assert first.counts == {"new": 2, "updated": 1, "unchanged": 0, "error": 0}
+    updated = first.rows[0]
+    assert updated.status == "updated"
+    assert ("name", "Arepera vieja", "Arepera La Guaira") in updated.changes
+    existing.refresh_from_db()
+    assert existing.name == "Arepera La Guaira"
+    assert Organization.objects.count() == 3
+
+    # The same file again: the numbered row is unchanged; the others have no number, so new.
+    again = run("registry-utf8.csv", publish=True, dry_run=True)
+    assert again.rows[0].status == "unchanged"
+
+
+@pytest.mark.django_db
+def test_each_applied_import_is_in_the_audit_log_with_who_and_counts(demo_site):
+    from django.contrib.auth.models import Group
+
+    registrar = UserFactory(username="registradora")
+    registrar.groups.add(Group.objects.get(name="Registradores"))
+    report = run("registry-utf8.csv", publish=True, user=registrar)
+
+    assert report.applied
+    entry = ModelLogEntry.objects.get(action=IMPORT_ACTION)
+    assert entry.user == registrar
+    assert entry.label == "registry-utf8.csv"
+    assert entry.data["new"] == 3
+    assert entry.data["rows"] == 3
+    assert entry.data["publish"] is True
+
+
+@pytest.mark.django_db
+def test_imported_listings_reach_the_directory_index(demo_site):
+    from search.models import DirectoryEntry
+
+    report = run("registry-utf8.csv", publish=True)
+
+    assert set(DirectoryEntry.objects.values_list("pk", flat=True)) == set(report.created_ids)
+
+
+@pytest.mark.django_db
+def test_drafts_are_not_published_and_enter_review(demo_site):
+    report = run("registry-utf8.csv", publish=False)
+
+    assert report.applied
+    for organization in Organization.objects.all():
+        assert not organization.live
+        assert organization.status in {ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED}
+    assert not Organization.objects.published().exists()
