@@ -199,7 +199,7 @@ def _review_step(request, organization, step):
     copy = working_copy(organization)
     observed = organization.status == ApplicationStatus.OBSERVED
     form_class = AnswerObservationForm if observed else SubmitForm
-    form = form_class(request.POST or None)
+    form = form_class(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
