@@ -26,4 +26,5 @@ urlpatterns = [
     path("mi-cuenta/datos/descargar/", applicant.download_my_data, name="download_my_data"),
     path("mi-cuenta/borrar/", applicant.delete_my_account, name="delete_my_account"),
     path("verify/<str:registry_number>/", verification.verify, name="verify"),
+    path("verify/<str:registry_number>/certificate/", verification.certificate, name="certificate"),
 ]
