@@ -110,6 +110,9 @@ class OrganizationResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs):
         if "registry_number" not in (dataset.headers or []):
+            # A partner's list has no numbers: every row is new (the library insists on the
+            # matching column being present).
+            dataset.append_col([""] * len(dataset), header="registry_number")
             return
         widget = self.fields["registry_number"].widget
         numbers = [widget.clean(value) for value in dataset["registry_number"]]

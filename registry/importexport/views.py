@@ -131,7 +131,9 @@ class ImportView(_StaffView, FormView):
             uploads[token] = {"path": storage.name, "file_name": upload.name, "publish": publish}
             self.request.session[SESSION_KEY] = uploads
         return self.render_to_response(
-            self.get_context_data(form=form, report=report, token=token, preview=True)
+            self.get_context_data(
+                form=form, report=report, rows=preview_rows(report), token=token, preview=True
+            )
         )
 
 
@@ -174,7 +176,9 @@ class ConfirmImportView(_StaffView, View):
             view = ImportView()
             view.setup(request)
             return view.render_to_response(
-                view.get_context_data(form=ImportForm(), report=report, preview=True)
+                view.get_context_data(
+                    form=ImportForm(), report=report, rows=preview_rows(report), preview=True
+                )
             )
         counts = report.counts
         messages.success(
