@@ -297,7 +297,11 @@ def rebuild() -> dict:
     from .backends import elasticsearch as es_backend
 
     if es_backend.configured():
-        result["elasticsearch"] = es_backend.rebuild()
+        try:
+            result["elasticsearch"] = es_backend.rebuild()
+        except es_backend.UNAVAILABLE as error:
+            logger.warning("Elasticsearch was not rebuilt: %s", error)
+            result["elasticsearch"] = "unavailable"
     return result
 
 

@@ -1,25 +1,170 @@
-"""Directory views, routed by cms.DirectoryPage. The search issue replaces the simple listing
-below with the search interface of search/ (query object in, results with facets out)."""
+"""The public directory pages, routed by cms.DirectoryPage. They read only through
+`search.selectors`."""
 
-from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404
+import json
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 
 from registry.models import Organization
 
+from .forms import ListingReportForm, query_from_params
+from .query import FACETS, Sort
+from .selectors import directory_listing as find_listing
+from .selectors import directory_search
+
+REPORTS_PER_HOUR = 5
+FACET_VISIBLE = 8
+
+
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _toggle_url(params, key, value):
+    """The current URL's query with one filter value added or removed (and back to page 1)."""
+    pairs = [(k, v) for k, vs in params.lists() for v in vs if k != "page"]
+    if (key, value) in pairs:
+        pairs.remove((key, value))
+    else:
+        pairs.append((key, value))
+    return "?" + urlencode(pairs) if pairs else "?"
+
+
+def _page_url(params, page):
+    pairs = [(k, v) for k, vs in params.lists() for v in vs if k != "page"]
+    pairs.append(("page", str(page)))
+    return "?" + urlencode(pairs)
+
 
 def directory_index(request, page):
-    listings = Organization.objects.published().select_related("sector", "district")
-    paginator = Paginator(listings, 20)
+    query = query_from_params(request.GET)
+    result = directory_search(query=query)
+    facet_groups = []
+    titles = {"kind": _("Type"), "sector": _("Sector"), "district": _("District"), "language": _("Languages")}
+    param = {"kind": "kind", "sector": "sector", "district": "district", "language": "language"}
+    for facet in FACETS:
+        values = [
+            {
+                "value": v.value,
+                "label": v.label,
+                "count": v.count,
+                "selected": v.selected,
+                "url": _toggle_url(request.GET, param[facet], v.value),
+            }
+            for v in result.facets[facet]
+        ]
+        facet_groups.append({"name": facet, "param": param[facet], "title": titles[facet], "values": values})
+    pins = [
+        {
+            "name": h.listing.name,
+            "lat": h.listing.latitude,
+            "lon": h.listing.longitude,
+            "slug": h.listing.slug,
+        }
+        for h in result.hits
+        if h.listing.has_location
+    ]
     return TemplateResponse(
         request,
         "search/directory_page.html",
-        {"page": page, "self": page, "results": paginator.get_page(request.GET.get("page"))},
+        {
+            "page": page,
+            "self": page,
+            "query": query,
+            "result": result,
+            "facet_groups": facet_groups,
+            "facet_visible": FACET_VISIBLE,
+            "sorts": [
+                (Sort.RELEVANCE, _("Best match")),
+                (Sort.NEWEST, _("Newest")),
+                (Sort.NAME, _("Name")),
+                *([(Sort.DISTANCE, _("Nearest"))] if query.has_point else []),
+            ],
+            "previous_url": _page_url(request.GET, query.page - 1) if result.has_previous else "",
+            "next_url": _page_url(request.GET, query.page + 1) if result.has_next else "",
+            "pins": pins,
+            "pins_json": json.dumps(pins),
+            "badge_choices": _badge_choices(),
+            "search_degraded": bool(settings.ELASTICSEARCH_URL) and result.backend == "database",
+        },
     )
 
 
+def _badge_choices():
+    from registry.models import FormalizationStep
+
+    return [(step.code, step.label) for step in FormalizationStep.objects.filter(optional=False)]
+
+
+def _json_ld(listing, url):
+    data = {
+        "@context": "https://schema.org",
+        "@type": "LocalBusiness" if listing.kind == "business" else "Organization",
+        "name": listing.name,
+        "description": listing.short_description or listing.description[:280],
+        "url": url,
+        "identifier": listing.registry_number,
+    }
+    if listing.phone:
+        data["telephone"] = listing.phone
+    if listing.email:
+        data["email"] = listing.email
+    if listing.website:
+        data["sameAs"] = [link for link in (listing.website,) if link]
+    address = {"@type": "PostalAddress", "addressLocality": listing.district_name, "addressCountry": "PE"}
+    if listing.address:
+        address["streetAddress"] = listing.address
+    data["address"] = address
+    if listing.has_location:
+        data["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": listing.latitude,
+            "longitude": listing.longitude,
+        }
+    # Inside <script>, "</" would end the element early; JSON allows escaping it.
+    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+
+
 def directory_listing(request, page, slug):
-    listing = get_object_or_404(Organization.objects.published(), slug=slug)
+    listing = find_listing(slug=slug)
+    if listing is None:
+        raise Http404(_("This listing is not published."))
+    form = ListingReportForm(request.POST or None, prefix="report")
+    if request.method == "POST":
+        key = f"directory:reports:{_client_ip(request)}"
+        if form.is_valid():
+            if form.cleaned_data.get("website"):
+                return redirect(request.path + "?reported=1")
+            sent = cache.get(key, 0)
+            if sent >= REPORTS_PER_HOUR:
+                messages.error(request, _("You have sent several reports already; please try again later."))
+                return redirect(request.path)
+            cache.set(key, sent + 1, 3600)
+            report = form.save(commit=False)
+            report.organization = Organization.objects.get(pk=listing.organization_id)
+            report.save()
+            messages.success(request, _("Thank you. The municipal staff will review your report."))
+            return redirect(request.path + "?reported=1")
+    url = request.build_absolute_uri(request.path)
     return TemplateResponse(
-        request, "search/listing_detail.html", {"page": page, "self": page, "listing": listing}
+        request,
+        "search/listing_detail.html",
+        {
+            "page": page,
+            "self": page,
+            "listing": listing,
+            "json_ld": _json_ld(listing, url),
+            "share_url": url,
+            "share_whatsapp": "https://wa.me/?" + urlencode({"text": f"{listing.name} {url}"}),
+            "form": form,
+            "reported": request.GET.get("reported") == "1",
+        },
+        status=400 if request.method == "POST" and not form.is_valid() else 200,
     )

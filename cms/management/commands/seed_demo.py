@@ -57,3 +57,4 @@ class Command(BaseCommand):
 
     def _after_listings(self):
         """Hook for the later steps of the demo (search index, applications in each state)."""
+        self.stdout.write(f"Directory index: {__import__('search.indexing', fromlist=['rebuild']).rebuild()}")

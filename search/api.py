@@ -1,0 +1,168 @@
+"""The public directory API: `GET /api/v1/directory/`, `GET /api/v1/directory/<registry_number>/`,
+and its OpenAPI schema at `/api/v1/openapi.json`. Public fields only, ever; rate-limited per IP
+through Django's cache (django-ninja's throttles), answering 429 with a clear message."""
+
+from django.conf import settings
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import HttpError
+from ninja.throttling import AnonRateThrottle
+
+from .query import DirectoryQuery, Listing
+from .selectors import directory_listing, directory_search, directory_suggestions
+
+api = NinjaAPI(
+    title="Directorio de emprendimientos y organizaciones migrantes",
+    version="1",
+    description=str(
+        _(
+            "Published listings of the registry: public fields only. Facet values are the shared vocabulary codes."
+        )
+    ),
+    urls_namespace="api-v1",
+    throttle=[AnonRateThrottle(getattr(settings, "DIRECTORY_API_RATE", "120/m"))],
+    docs_url="/docs",
+)
+
+
+class FacetValueOut(Schema):
+    value: str
+    label: str
+    count: int
+
+
+class FacetsOut(Schema):
+    kind: list[FacetValueOut]
+    sector: list[FacetValueOut]
+    district: list[FacetValueOut]
+    language: list[FacetValueOut]
+
+
+class ListingOut(Schema):
+    registry_number: str
+    name: str
+    kind: str
+    legal_form: str
+    sector: str
+    sector_label: str
+    district: str
+    district_label: str
+    short_description: str
+    description: str
+    services: list[str]
+    languages: list[str]
+    badges: list[str]
+    address: str
+    latitude: float | None
+    longitude: float | None
+    phone: str
+    whatsapp: str
+    email: str
+    website: str
+    opening_hours: dict
+    founded_year: int | None
+    ruc: str
+    verification_url: str
+    distance_km: float | None = None
+
+
+class DirectoryOut(Schema):
+    count: int
+    results: list[ListingOut]
+    facets: FacetsOut
+    backend: str
+
+
+class DirectoryParams(Schema):
+    q: str = ""
+    kind: list[str] = []
+    sector: list[str] = []
+    district: list[str] = []
+    language: list[str] = []
+    badge: list[str] = []
+    open_now: bool = False
+    lat: float | None = None
+    lon: float | None = None
+    radius_km: float | None = None
+    sort: str = "relevance"
+    page: int = 1
+
+
+def listing_out(listing: Listing, distance_km: float | None = None) -> dict:
+    from django.urls import reverse
+
+    return {
+        "registry_number": listing.registry_number,
+        "name": listing.name,
+        "kind": listing.kind,
+        "legal_form": listing.legal_form,
+        "sector": listing.sector,
+        "sector_label": listing.sector_label,
+        "district": listing.district,
+        "district_label": listing.district_name,
+        "short_description": listing.short_description,
+        "description": listing.description,
+        "services": listing.services,
+        "languages": listing.languages,
+        "badges": listing.badges,
+        "address": listing.address,
+        "latitude": listing.latitude,
+        "longitude": listing.longitude,
+        "phone": listing.phone,
+        "whatsapp": listing.whatsapp,
+        "email": listing.email,
+        "website": listing.website,
+        "opening_hours": listing.opening_hours,
+        "founded_year": listing.founded_year,
+        "ruc": listing.ruc,
+        "verification_url": reverse("registry:verify", args=[listing.registry_number])
+        if listing.registry_number
+        else "",
+        "distance_km": round(distance_km, 3) if distance_km is not None else None,
+    }
+
+
+@api.get("/directory/", response=DirectoryOut, summary="Search the directory")
+def directory(request, params: Query[DirectoryParams]):
+    if (params.lat is None) != (params.lon is None):
+        raise HttpError(400, str(_("Give both lat and lon, or neither.")))
+    if params.lat is not None and not (-90 <= params.lat <= 90 and -180 <= params.lon <= 180):
+        raise HttpError(400, str(_("lat or lon is out of range.")))
+    query = DirectoryQuery(
+        text=params.q,
+        kind=tuple(params.kind),
+        sector=tuple(params.sector),
+        district=tuple(params.district),
+        language=tuple(params.language),
+        badges=tuple(params.badge),
+        open_now=params.open_now,
+        lat=params.lat,
+        lon=params.lon,
+        radius_km=params.radius_km if params.lat is not None else None,
+        sort=params.sort,
+        page=params.page,
+    )
+    result = directory_search(query=query)
+    return {
+        "count": result.total,
+        "results": [listing_out(hit.listing, hit.distance_km) for hit in result.hits],
+        "facets": {
+            facet: [{"value": v.value, "label": v.label, "count": v.count} for v in values]
+            for facet, values in result.facets.items()
+        },
+        "backend": result.backend,
+    }
+
+
+@api.get("/directory/suggestions/", response=list[str], summary="Listing names for a search box")
+def suggestions(request, q: str = ""):
+    return directory_suggestions(prefix=q)
+
+
+@api.get("/directory/{registry_number}/", response=ListingOut, summary="One published listing")
+def listing(request, registry_number: str):
+    found = directory_listing(registry_number=registry_number)
+    if found is None:
+        raise Http404(str(_("No published listing has this registry number.")))
+    return listing_out(found)

@@ -1,0 +1,54 @@
+"""Reading a directory query from a URL, and the "report a problem" form."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from registry.models import ListingReport
+
+from .query import DirectoryQuery, Sort
+
+
+def _float(value):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number else None  # NaN is not a coordinate
+
+
+def query_from_params(params, *, page_size: int = 20) -> DirectoryQuery:
+    """The query a directory URL describes. Bad values are ignored rather than refused: a link
+    that someone shared should still show something."""
+    lat, lon = _float(params.get("lat")), _float(params.get("lon"))
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        lat = lon = None
+    radius = _float(params.get("radius_km"))
+    try:
+        page = int(params.get("page") or 1)
+    except ValueError:
+        page = 1
+    return DirectoryQuery(
+        text=params.get("q", ""),
+        kind=tuple(params.getlist("kind")),
+        sector=tuple(params.getlist("sector")),
+        district=tuple(params.getlist("district")),
+        language=tuple(params.getlist("language")),
+        badges=tuple(params.getlist("badge")),
+        open_now=params.get("open_now") in {"1", "on", "true"},
+        lat=lat,
+        lon=lon,
+        radius_km=(radius or 2.0) if lat is not None else None,
+        sort=params.get("sort") or Sort.RELEVANCE,
+        page=page,
+        page_size=page_size,
+    )
+
+
+class ListingReportForm(forms.ModelForm):
+    # Left empty by people, filled in by bots: a filled one is dropped without a word.
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
+
+    class Meta:
+        model = ListingReport
+        fields = ["reason", "message", "contact_email"]
+        widgets = {"message": forms.Textarea(attrs={"rows": 4, "maxlength": 2000})}

@@ -1,0 +1,114 @@
+"""The Elasticsearch mapping, analyzers and query bodies, and the fallback to the database."""
+
+import logging
+
+import pytest
+from django.utils import timezone
+
+from search.backends import elasticsearch as es_backend
+from search.query import DirectoryQuery, Sort
+from search.selectors import directory_search
+from tests.factories import PublishedOrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_mapping_has_spanish_analysis_autocomplete_facets_and_geo(settings):
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"
+    body = es_backend.mapping()
+    analysis = body["settings"]["analysis"]
+    assert analysis["analyzer"]["portal_spanish"]["filter"] == [
+        "lowercase",
+        "asciifolding",
+        "portal_spanish_stop",
+        "portal_spanish_stem",
+    ]
+    search_filters = analysis["analyzer"]["portal_spanish_search"]["filter"]
+    assert search_filters.index("portal_synonyms") < search_filters.index("portal_spanish_stem")
+    assert (
+        "bodega, minimarket, tienda de abarrotes, abarrotes"
+        in analysis["filter"]["portal_synonyms"]["synonyms"]
+    )
+    assert analysis["filter"]["portal_autocomplete_grams"] == {
+        "type": "edge_ngram",
+        "min_gram": 2,
+        "max_gram": 20,
+    }
+    properties = body["mappings"]["properties"]
+    assert properties["name"]["fields"]["autocomplete"]["analyzer"] == "portal_autocomplete"
+    assert properties["location"] == {"type": "geo_point"}
+    assert properties["sector"] == {"type": "keyword"}
+    assert properties["open_slots"] == {"type": "integer_range"}
+    assert properties["public"] == {"type": "object", "enabled": False}
+
+
+def test_query_body_boosts_fuzziness_post_filter_and_facets(settings):
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"
+    query = DirectoryQuery(
+        text="arepas",
+        sector=("gastronomia",),
+        district=("comas",),
+        lat=-12.0,
+        lon=-77.0,
+        radius_km=3,
+        sort=Sort.DISTANCE,
+    )
+    body = es_backend.build_search(query).to_dict()
+    should = body["query"]["bool"]["must"][0]["bool"]["should"]
+    assert should[0]["multi_match"]["fields"][0] == "name^6"
+    assert should[1]["multi_match"]["fuzziness"] == "AUTO"
+    assert body["query"]["bool"]["filter"][0]["geo_distance"]["distance"] == "3.0km"
+    assert {"terms": {"sector": ["gastronomia"]}} in body["post_filter"]["bool"]["filter"]
+    # The sector facet ignores the sector filter but keeps the district one.
+    assert body["aggs"]["sector"]["filter"] == {"bool": {"filter": [{"terms": {"district": ["comas"]}}]}}
+    assert "_geo_distance" in body["sort"][0]
+    assert body["highlight"]["pre_tags"] == ["<mark>"]
+
+
+class _Records(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def test_unreachable_elasticsearch_falls_back_to_the_database(settings, index_now, client):
+    PublishedOrganizationFactory(name="Peluquería Ana")
+    index_now()
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"  # nothing listens there
+    settings.ELASTICSEARCH_TIMEOUT = 0.5
+    es_backend.reset_circuit()
+    records = _Records()
+    logging.getLogger("search.backends.elasticsearch").addHandler(records)
+    try:
+        result = directory_search(query=DirectoryQuery(text="peluqueria"))
+        assert result.backend == "database"
+        assert [h.listing.name for h in result.hits] == ["Peluquería Ana"]
+        assert any("Elasticsearch unavailable" in message for message in records.messages)
+        assert client.get("/healthz").json()["search"] == "degraded"
+        assert client.get("/api/v1/directory/", {"q": "peluqueria"}).json()["backend"] == "database"
+    finally:
+        logging.getLogger("search.backends.elasticsearch").removeHandler(records)
+        es_backend.reset_circuit()
+
+
+def test_rebuild_swaps_the_alias_and_check_finds_differences(elasticsearch, index_now):
+    from search import maintenance
+
+    first = PublishedOrganizationFactory(name="Costura Ana")
+    one = index_now()["elasticsearch"]
+    two = es_backend.rebuild()
+    es = es_backend.client()
+    assert list(es.indices.get_alias(name=es_backend.index_alias())) == [two["index"]]
+    assert two["replaced"] == [one["index"]]
+    assert maintenance.check().in_step
+    # A change the signals did not see (a raw update): check reports it, update repairs it.
+    type(first).objects.filter(pk=first.pk).update(name="Costura Ana María", updated_at=timezone.now())
+    report = maintenance.check()
+    assert first.pk in report.database.stale and first.pk in report.elasticsearch.stale
+    maintenance.update()
+    assert maintenance.check().in_step
+    result = directory_search(query=DirectoryQuery(text="maria"))
+    assert result.backend == "elasticsearch" and result.hits[0].listing.name == "Costura Ana María"

@@ -1,0 +1,162 @@
+"""The directory page, the listing page and the API, on the database backend."""
+
+import json
+
+import pytest
+from django.core.cache import cache
+from django.utils import translation
+
+from cms.models import DirectoryPage
+from registry.models import ListingReport
+from tests.factories import OrganizationFactory, PublishedOrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def directory(demo_site):
+    return DirectoryPage.objects.live().first()
+
+
+@pytest.fixture
+def published(db, index_now):
+    arepera = PublishedOrganizationFactory(
+        name="Arepera Zuliana", whatsapp="987654321", latitude="-12.040000", longitude="-77.090000"
+    )
+    home = PublishedOrganizationFactory(
+        name="Dulces de Casa", address="Calle Privada 9", address_public=False, ruc="10456789012"
+    )
+    OrganizationFactory(name="Arepera Borrador")
+    index_now()
+    return {"arepera": arepera, "home": home}
+
+
+def test_directory_page_searches_and_filters_without_javascript(client, directory, published):
+    response = client.get(directory.url, {"q": "arepra"}, HTTP_ACCEPT_LANGUAGE="en")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Arepera Zuliana" in body and "Arepera Borrador" not in body
+    assert "https://wa.me/51987654321" in body
+    assert 'href="?q=arepra&amp;sector=gastronomia"' in body  # a facet is a plain link
+
+
+def test_listing_page_has_json_ld_and_no_private_fields(client, directory, published):
+    home = published["home"]
+    response = client.get(f"{directory.url}{home.slug}/", HTTP_ACCEPT_LANGUAGE="en")
+    body = response.content.decode()
+    assert response.status_code == 200
+    data = json.loads(body.split('<script type="application/ld+json">')[1].split("</script>")[0])
+    assert data["@type"] == "LocalBusiness" and data["name"] == "Dulces de Casa"
+    assert "geo" not in data and "streetAddress" not in data["address"]
+    assert "Calle Privada" not in body and "10456789012" not in body
+
+
+def test_unpublished_listing_page_is_404(client, directory, published):
+    draft = OrganizationFactory(name="Otro Borrador")
+    assert client.get(f"{directory.url}{draft.slug}/").status_code == 404
+
+
+def test_report_a_problem_reaches_staff_with_honeypot_and_rate_limit(client, directory, published):
+    url = f"{directory.url}{published['arepera'].slug}/"
+    form = {"report-reason": "closed", "report-message": "Ya cerró el local."}
+    assert client.post(url, form).status_code == 302
+    assert ListingReport.objects.filter(organization=published["arepera"], reason="closed").count() == 1
+    client.post(url, {**form, "report-website": "http://spam.example"})
+    assert ListingReport.objects.count() == 1
+    for _ in range(6):
+        client.post(url, form)
+    assert ListingReport.objects.count() == 5
+
+
+def test_api_search_shape_and_public_fields_only(client, published):
+    response = client.get("/api/v1/directory/", {"q": "dulces"})
+    assert response.status_code == 200
+    data = response.json()
+    assert set(data) == {"count", "results", "facets", "backend"}
+    assert set(data["facets"]) == {"kind", "sector", "district", "language"}
+    assert data["backend"] == "database" and data["count"] == 1
+    listing = data["results"][0]
+    assert listing["registry_number"] == published["home"].registry_number
+    assert listing["address"] == "" and listing["latitude"] is None and listing["ruc"] == ""
+    assert "Calle Privada" not in response.content.decode()
+    assert data["facets"]["sector"][0] == {
+        "value": "gastronomia",
+        "label": "Gastronomía y alimentos",
+        "count": 1,
+    }
+
+
+def test_api_geo_and_detail(client, published):
+    data = client.get("/api/v1/directory/", {"lat": -12.04, "lon": -77.09, "radius_km": 1}).json()
+    assert [r["name"] for r in data["results"]] == ["Arepera Zuliana"]
+    assert data["results"][0]["distance_km"] < 0.01
+    number = published["arepera"].registry_number
+    assert client.get(f"/api/v1/directory/{number}/").json()["name"] == "Arepera Zuliana"
+    assert client.get("/api/v1/directory/RMO-0000-000000/").status_code == 404
+    assert client.get("/api/v1/directory/", {"lat": 5}).status_code == 400
+
+
+def test_api_schema_and_rate_limit(client, settings, published):
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/directory/" in schema["paths"]
+    statuses = [client.get("/api/v1/directory/suggestions/", {"q": "are"}).status_code for _ in range(130)]
+    assert statuses[0] == 200 and statuses[-1] == 429
+
+
+def test_suggestions(client, published):
+    assert client.get("/api/v1/directory/suggestions/", {"q": "arep"}).json() == ["Arepera Zuliana"]
+
+
+def test_signals_keep_the_index_in_step(django_capture_on_commit_callbacks):
+    from search.selectors import directory_listing
+
+    with django_capture_on_commit_callbacks(execute=True):
+        organization = PublishedOrganizationFactory(name="Barbería Nueva")
+    assert directory_listing(slug=organization.slug) is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        organization.status = "suspended"
+        organization.save()
+    assert directory_listing(slug=organization.slug) is None
+    with django_capture_on_commit_callbacks(execute=True):
+        organization.status = "approved"
+        organization.save()
+    assert directory_listing(slug=organization.slug) is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        organization.delete()
+    assert directory_listing(slug=organization.slug) is None
+
+
+def test_bulk_changes_are_batched(django_capture_on_commit_callbacks):
+    from django.db import transaction
+    from django_tasks.signals import task_enqueued
+
+    enqueued = []
+
+    def count(sender, task_result, **kwargs):
+        if task_result.task.func.__name__ == "reindex_task":  # not Wagtail's own index tasks
+            enqueued.append(task_result)
+
+    task_enqueued.connect(count)
+    try:
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            for i in range(1200):
+                PublishedOrganizationFactory(name=f"Bodega {i}")
+    finally:
+        task_enqueued.disconnect(count)
+    assert len(enqueued) == 3  # batches of 500
+    from search.models import DirectoryEntry
+
+    assert DirectoryEntry.objects.count() == 1200
+
+
+def test_english_labels(client, directory, published):
+    with translation.override("en"):
+        response = client.get(directory.url, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Food and gastronomy" in response.content.decode()
