@@ -117,7 +117,11 @@ def _check(action: str, *, user, organization: Organization, task_state: TaskSta
         return
     # Workflow actions: the groups of the task the application is at decide.
     if task_state is None:
-        raise ReviewConflict(_("This application is not waiting for a review."))
+        raise ReviewConflict(
+            _(
+                "This application is not waiting for a review: it was already decided or sent back to the applicant."
+            )
+        )
     if not task_state.task.specific.get_actions(organization, user):
         raise ReviewNotAllowed(
             _("This step (%(task)s) is for another staff group.") % {"task": task_state.task.name}
