@@ -57,4 +57,7 @@ class Command(BaseCommand):
 
     def _after_listings(self):
         """Hook for the later steps of the demo (search index, applications in each state)."""
+        from registry.demo_applications import create_demo_applications
+
+        self.stdout.write(f"Applications in each review state: {create_demo_applications()} created.")
         self.stdout.write(f"Directory index: {__import__('search.indexing', fromlist=['rebuild']).rebuild()}")
