@@ -22,7 +22,7 @@ matched and indexed in a few seconds; saving and indexing row by row took minute
   ``bulk_create``/``bulk_update`` write in batches of ``WRITE_BATCH`` rows.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -257,7 +257,7 @@ class OrganizationResource(resources.ModelResource):
                 (revised if instance.live and not self.publish else in_place).append(instance)
             columns = [f.attribute for f in self.get_import_fields() if f.attribute != "registry_number"]
             if in_place:
-                Organization.objects.bulk_update(in_place, [*columns, "updated_at"], batch_size=WRITE_BATCH)
+                _update_rows(in_place, [*columns, "updated_at"])
             for instance in revised:
                 instance.save_revision(
                     user=self.user if getattr(self.user, "pk", None) else None, log_action=True
@@ -270,10 +270,19 @@ class OrganizationResource(resources.ModelResource):
     def _assign_slugs(self, instances):
         """Unique slugs for the whole batch with one query (Organization.save asks once per row)."""
         bases = [slugify(o.name)[:180] or "organizacion" for o in instances]
-        query = Q()
-        for prefix in {base[:20] for base in bases}:
-            query |= Q(slug__startswith=prefix)
-        taken = set(Organization.objects.filter(query).values_list("slug", flat=True))
+        unique = sorted(set(bases))
+        taken = set()
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            taken.update(Organization.objects.filter(slug__in=chunk).values_list("slug", flat=True))
+        # Only bases already taken (or repeated in the file) need their numbered variants.
+        repeated = {b for b, n in Counter(bases).items() if n > 1}
+        clashing = sorted({b for b in unique if b in taken} | repeated)
+        for start in range(0, len(clashing), 50):
+            query = Q()
+            for base in clashing[start : start + 50]:
+                query |= Q(slug__startswith=f"{base}-")
+            taken.update(Organization.objects.filter(query).values_list("slug", flat=True))
         for instance, base in zip(instances, bases, strict=True):
             slug, n = base, 1
             while slug in taken:
@@ -425,6 +434,28 @@ class PrivateOrganizationResource(OrganizationResource):
 
     def extra_cells(self, record):
         return [str(value or "") for value in record["_person"]]
+
+
+def _update_rows(instances, names):
+    """UPDATE … WHERE id = %s, one prepared statement run for every row.
+
+    Django's ``bulk_update`` writes one CASE WHEN per column per batch; building those
+    expressions took 9 s for 1,000 rows of 19 columns, most of the import. ``executemany`` runs
+    the same statement for each row from C on SQLite and pipelined on PostgreSQL (psycopg 3).
+    """
+    from django.db import connection
+
+    model_fields = [Organization._meta.get_field(name) for name in names]
+    table = connection.ops.quote_name(Organization._meta.db_table)
+    columns = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in model_fields)
+    pk = connection.ops.quote_name(Organization._meta.pk.column)
+    sql = f"UPDATE {table} SET {columns} WHERE {pk} = %s"  # noqa: S608 -- names from the model
+    params = [
+        [f.get_db_prep_save(getattr(o, f.attname), connection) for f in model_fields] + [o.pk] for o in instances
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), WRITE_BATCH):
+            cursor.executemany(sql, params[start : start + WRITE_BATCH])
 
 
 def row_result_status(row_result: RowResult) -> str:

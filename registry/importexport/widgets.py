@@ -87,11 +87,17 @@ class ChoiceWidget(TextWidget):
         super().__init__(**kwargs)
 
     def lookup(self):
-        table = {}
-        for code, label in self.choices:
-            table[fold(code)] = code
-            table[fold(str(label))] = code
-        return table
+        # Labels are lazy translations: the table is built per active language, once.
+        from django.utils.translation import get_language
+
+        language = get_language()
+        if getattr(self, "_language", None) != language:
+            table = {}
+            for code, label in self.choices:
+                table[fold(code)] = code
+                table[fold(str(label))] = code
+            self._table, self._language = table, language
+        return self._table
 
     def clean(self, value, row=None, **kwargs):
         text = super().clean(value, row, **kwargs)
