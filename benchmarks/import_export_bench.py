@@ -244,7 +244,9 @@ def run_one(name, args):
         url = f"{base}/portal_bench_ie"
     configure(url)
     ours = bench_import(args.import_rows)
-    print(f"[{name}] import {args.import_rows:,} rows (ours): {ours:.2f} s, {args.import_rows / ours:,.0f} rows/s")
+    print(
+        f"[{name}] import {args.import_rows:,} rows (ours): {ours:.2f} s, {args.import_rows / ours:,.0f} rows/s"
+    )
     if args.baseline_rows:
         base = bench_baseline_import(args.baseline_rows)
         print(

@@ -451,7 +451,8 @@ def _update_rows(instances, names):
     pk = connection.ops.quote_name(Organization._meta.pk.column)
     sql = f"UPDATE {table} SET {columns} WHERE {pk} = %s"  # noqa: S608 -- names from the model
     params = [
-        [f.get_db_prep_save(getattr(o, f.attname), connection) for f in model_fields] + [o.pk] for o in instances
+        [f.get_db_prep_save(getattr(o, f.attname), connection) for f in model_fields] + [o.pk]
+        for o in instances
     ]
     with connection.cursor() as cursor:
         for start in range(0, len(params), WRITE_BATCH):
