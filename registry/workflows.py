@@ -90,7 +90,7 @@ class ObserveForm(forms.Form):
     deadline = forms.DateField(
         label=_("Deadline to answer"),
         initial=default_deadline,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def clean_deadline(self):
