@@ -5,10 +5,13 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from registry.security.two_factor import staff_two_factor
+
 from .views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("staff/2fa/", staff_two_factor, name="staff_2fa"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -14,3 +14,4 @@ WHITENOISE_AUTOREFRESH = True
 # Search tests opt into Elasticsearch explicitly; the rest of the suite uses the database.
 ELASTICSEARCH_URL = ""
 ACCOUNT_RATE_LIMITS = False
+RATELIMIT_ENABLE = False  # tests that check limits switch it on

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from ..formalization import organization_path, personal_path, progress
 from ..forms import DeleteAccountForm, InvitationForm, StartForm
 from ..models import ApplicationStatus, OrganizationInvitation
+from ..security.ratelimits import limit_wizard
 from ..selectors import managed_organization, my_organizations
 from ..services import applications
 
@@ -76,6 +77,7 @@ def application_detail(request, pk):
 
 @login_required
 @require_POST
+@limit_wizard
 def invite_manager(request, pk):
     organization = managed_organization(user=request.user, pk=pk)
     form = InvitationForm(request.POST)

@@ -26,6 +26,7 @@ from ..forms import (
     SubmitForm,
 )
 from ..models import ApplicationStatus, Kind, LegalForm, Organization
+from ..security.ratelimits import limit_wizard
 from ..selectors import managed_organization
 from ..services import applications
 from ..services.applications import application_problems, can_edit, consent_text, working_copy
@@ -73,6 +74,7 @@ def _after_save(request, organization, step):
 
 
 @login_required
+@limit_wizard
 def new_application(request):
     """The first step for a new application, before anything is saved."""
     answers = {
@@ -103,6 +105,7 @@ def new_application(request):
 
 
 @login_required
+@limit_wizard
 def wizard_step(request, pk, step):
     organization = managed_organization(user=request.user, pk=pk)
     if step not in STEP_CODES:
@@ -247,6 +250,7 @@ def _submit(request, organization, form, observed):
 
 @login_required
 @require_POST
+@limit_wizard
 def delete_document(request, pk, document_pk):
     organization = managed_organization(user=request.user, pk=pk)
     document = organization.documents.filter(pk=document_pk).first()
