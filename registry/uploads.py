@@ -29,15 +29,20 @@ def sniff_content_type(uploaded) -> str | None:
     return mime if mime in ALLOWED_TYPES else None
 
 
+def too_large_message(size=None) -> str:
+    limit = filesizeformat(settings.REGISTRY_MAX_DOCUMENT_BYTES)
+    if size is None:
+        return _("The file is too large. The maximum is %(limit)s.") % {"limit": limit}
+    return _("The file is too large (%(size)s). The maximum is %(limit)s.") % {
+        "size": filesizeformat(size),
+        "limit": limit,
+    }
+
+
 def check_document(uploaded, organization) -> str:
     """Validate an upload for this organization; return its real content type."""
-    limit = settings.REGISTRY_MAX_DOCUMENT_BYTES
-    if uploaded.size > limit:
-        raise ValidationError(
-            _("The file is too large (%(size)s). The maximum is %(limit)s.")
-            % {"size": filesizeformat(uploaded.size), "limit": filesizeformat(limit)},
-            code="too_large",
-        )
+    if uploaded.size > settings.REGISTRY_MAX_DOCUMENT_BYTES:
+        raise ValidationError(too_large_message(uploaded.size), code="too_large")
     if uploaded.size == 0:
         raise ValidationError(_("The file is empty."), code="empty")
     content_type = sniff_content_type(uploaded)

@@ -152,6 +152,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_SIGNUP_FORM_CLASS = "registry.security.honeypot.SignupHoneypotForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Registro de Emprendimientos] "
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
@@ -236,6 +237,11 @@ REGISTRY_MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 REGISTRY_MAX_TOTAL_DOCUMENT_BYTES = int(env("REGISTRY_MAX_TOTAL_DOCUMENT_BYTES", str(60 * 1024 * 1024)))
 REGISTRY_MAX_DOCUMENTS = int(env("REGISTRY_MAX_DOCUMENTS", "30"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "registry.security.uploads.DocumentSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Staff review: days an applicant has by default to answer an observation, and who hears of

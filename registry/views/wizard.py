@@ -30,6 +30,7 @@ from ..security.ratelimits import limit_wizard
 from ..selectors import managed_organization
 from ..services import applications
 from ..services.applications import application_problems, can_edit, consent_text, working_copy
+from ..uploads import too_large_message
 
 STEPS = [
     ("organizacion", gettext_lazy("Business or organization")),
@@ -177,7 +178,10 @@ def _documents_step(request, organization, step):
     if request.method == "POST":
         if "upload" in request.POST:
             form = DocumentUploadForm(request.POST, request.FILES)
-            if form.is_valid():
+            if getattr(request, "upload_refused", None):
+                form.errors.clear()
+                form.add_error("file", too_large_message())
+            elif form.is_valid():
                 try:
                     applications.add_document(
                         organization=organization,
