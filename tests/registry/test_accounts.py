@@ -29,7 +29,11 @@ def test_login_is_rate_limited(client, settings):
 def test_signup_requires_email_verification_before_login(client, mailoutbox):
     response = client.post(
         "/accounts/signup/",
-        {"email": "nuevo@example.org", "password1": "clave-muy-segura-2026", "password2": "clave-muy-segura-2026"},
+        {
+            "email": "nuevo@example.org",
+            "password1": "clave-muy-segura-2026",
+            "password2": "clave-muy-segura-2026",
+        },
     )
     assert response.status_code == 302
     assert "/accounts/confirm-email/" in response["Location"]

@@ -20,7 +20,9 @@ def organization():
 def test_pdf_is_stored_privately_under_a_random_name(organization, settings):
     user = UserFactory()
     document = add_document(
-        organization=organization, user=user, uploaded=files.pdf("pasaporte-maria-perez.pdf"),
+        organization=organization,
+        user=user,
+        uploaded=files.pdf("pasaporte-maria-perez.pdf"),
         document_type=DocumentType.IDENTITY,
     )
     assert document.content_type == "application/pdf"
@@ -41,7 +43,9 @@ def test_html_or_svg_renamed_pdf_is_refused(organization, make_file):
 
 def test_twenty_megabytes_is_refused(organization):
     with pytest.raises(ValidationError) as error:
-        add_document(organization=organization, user=None, uploaded=files.big_pdf(20), document_type="statute")
+        add_document(
+            organization=organization, user=None, uploaded=files.big_pdf(20), document_type="statute"
+        )
     assert error.value.code == "too_large"
     assert "10" in error.value.messages[0]
 
@@ -80,7 +84,9 @@ def test_uploaded_statute_becomes_evidence_of_its_step(organization):
     organization.kind, organization.legal_form = "organization", "association"
     organization.save()
     ensure_organization_steps(organization)
-    document = add_document(organization=organization, user=None, uploaded=files.pdf(), document_type="statute")
+    document = add_document(
+        organization=organization, user=None, uploaded=files.pdf(), document_type="statute"
+    )
     row = organization.steps.get(step__code="estatuto")
     assert row.evidence_document == document
     assert row.status == "done"

@@ -1,7 +1,13 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from registry.validators import normalize_phone, ruc_check_digit, validate_latitude, validate_phone, validate_ruc
+from registry.validators import (
+    normalize_phone,
+    ruc_check_digit,
+    validate_latitude,
+    validate_phone,
+    validate_ruc,
+)
 
 # Real RUCs of well-known Peruvian entities (public at SUNAT).
 REAL_RUCS = [
