@@ -18,6 +18,7 @@ _REVIEWER_PERMS = [
     ("registry", "change_listingreport"),
 ]
 _REGISTRAR_PERMS = _REVIEWER_PERMS + [
+    ("registry", "handle_personal_data_request"),
     ("registry", "approve_organization"),
     ("registry", "publish_organization"),
     ("registry", "add_organization"),

@@ -61,3 +61,7 @@ def register_review_log_actions(actions):
             {"label": label, "message": message},
         )
         actions.register_action(action)(formatter)
+
+
+# The office's personal-data request screen registers its own hooks.
+from . import privacy_admin  # noqa: E402, F401

@@ -9,6 +9,7 @@ from .organization import (
     OrganizationPhoto,
 )
 from .people import DocumentKind, Person, PersonRole
+from .privacy import PersonalDataRequest
 from .review import ListingReport, Observation, ObservationReason, RegistryCounter
 from .taxonomy import District, Sector
 from .workflow import RegistryReviewTask, ReviewStage
@@ -31,6 +32,7 @@ __all__ = [
     "OrganizationPhoto",
     "OrganizationStep",
     "Person",
+    "PersonalDataRequest",
     "PersonRole",
     "RegistryCounter",
     "RegistryReviewTask",

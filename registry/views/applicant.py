@@ -22,7 +22,7 @@ from ..forms import DeleteAccountForm, InvitationForm, StartForm
 from ..models import ApplicationStatus, OrganizationInvitation
 from ..security.ratelimits import limit_wizard
 from ..selectors import managed_organization, my_organizations
-from ..services import applications
+from ..services import applications, privacy
 
 
 def start(request):
@@ -125,7 +125,7 @@ def my_data(request):
 @never_cache
 @login_required
 def download_my_data(request):
-    data = applications.export_personal_data(user=request.user)
+    data = privacy.access_request(subject=request.user)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
     )
@@ -142,6 +142,6 @@ def delete_my_account(request):
         return TemplateResponse(request, "registry/my_data.html", {"delete_form": form}, status=400)
     user = request.user
     logout(request)
-    applications.delete_account(user=user)
+    privacy.deletion_request(subject=user)
     messages.success(request, _("Your account and your unsent drafts were deleted."))
     return redirect("/")
