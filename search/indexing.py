@@ -12,9 +12,11 @@ Public entry points:
 - `rebuild()`: the whole index, from scratch (`search_index rebuild`).
 """
 
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
@@ -122,6 +124,16 @@ def entry_from_row(row: dict, badges: list[str]) -> DirectoryEntry:
         registered_at=row["registered_at"],
         source_updated_at=row["updated_at"],
     )
+
+
+@lru_cache(maxsize=4096)
+def _open_slots_of(hours_json: str) -> str:
+    return analysis.open_slots(json.loads(hours_json))
+
+
+def _open_slots(hours) -> str:
+    # Most listings share a handful of timetables: compute each one once per process.
+    return _open_slots_of(json.dumps(hours, sort_keys=True)) if isinstance(hours, dict) and hours else ""
 
 
 def _badges(ids: list[int] | None) -> dict[int, list[str]]:

@@ -236,8 +236,8 @@ def _text_source(query: DirectoryQuery):
         return f"{TABLE} e", [], None, [], stems
     if connection.vendor == "sqlite":
         source = (
-            f"{TABLE} e JOIN (SELECT rowid AS id, bm25(directory_search_fts, 10.0, 4.0, 1.0) AS rank "
-            "FROM directory_search_fts WHERE directory_search_fts MATCH %s) m ON m.id = e.organization_id"  # noqa: S608
+            f"{TABLE} e JOIN (SELECT rowid AS id, bm25(directory_search_fts, 10.0, 4.0, 1.0) AS rank "  # noqa: S608
+            "FROM directory_search_fts WHERE directory_search_fts MATCH %s) m ON m.id = e.organization_id"
         )
         return source, [_fts5_match(groups, prefix)], "m.rank", [], stems | ({prefix} if prefix else set())
     if connection.vendor == "postgresql":
@@ -343,8 +343,8 @@ def _ordering(query: DirectoryQuery, rank):
 
 def _grouped_counts(source_and_where: str, params):
     sql = (
-        "SELECT e.kind, e.sector_code, e.district_code, e.language_codes, COUNT(*) "
-        f"FROM {source_and_where} GROUP BY e.kind, e.sector_code, e.district_code, e.language_codes"  # noqa: S608
+        "SELECT e.kind, e.sector_code, e.district_code, e.language_codes, COUNT(*) "  # noqa: S608
+        f"FROM {source_and_where} GROUP BY e.kind, e.sector_code, e.district_code, e.language_codes"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
