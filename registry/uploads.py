@@ -15,6 +15,8 @@ from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from .security import antivirus
+
 ALLOWED_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 
@@ -55,6 +57,7 @@ def check_document(uploaded, organization) -> str:
         )
     if content_type.startswith("image/"):
         _check_image(uploaded)
+    antivirus.scan(uploaded)
     documents = organization.documents.all()
     if documents.count() >= settings.REGISTRY_MAX_DOCUMENTS:
         raise ValidationError(
