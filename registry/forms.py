@@ -17,7 +17,7 @@ from .models import (
     StepStatus,
 )
 from .models.organization import LANGUAGE_CHOICES, LEGAL_FORMS_BY_KIND, WEEKDAY_LABELS, WEEKDAYS
-from .validators import normalize_phone
+from .validators import normalize_phone, validate_phone
 
 YES_NO_PROGRESS = [("no", _("No")), ("in_progress", _("In progress")), ("yes", _("Yes"))]
 
@@ -177,6 +177,14 @@ class OpeningHoursMixin:
         return [(WEEKDAY_LABELS[day], self[f"opens_{day}"], self[f"closes_{day}"]) for day in WEEKDAYS]
 
 
+def _clean_phone(value):
+    """Validate what was typed (so letters are not silently dropped), then keep the digits."""
+    if not value:
+        return ""
+    validate_phone(value)
+    return normalize_phone(value)
+
+
 class OrganizationContactForm(OpeningHoursMixin, forms.ModelForm):
     class Meta:
         model = Organization
@@ -212,10 +220,10 @@ class OrganizationContactForm(OpeningHoursMixin, forms.ModelForm):
         self._add_hours_fields()
 
     def clean_phone(self):
-        return normalize_phone(self.cleaned_data["phone"])
+        return _clean_phone(self.cleaned_data["phone"])
 
     def clean_whatsapp(self):
-        return normalize_phone(self.cleaned_data["whatsapp"])
+        return _clean_phone(self.cleaned_data["whatsapp"])
 
     def clean(self):
         data = super().clean()
@@ -257,7 +265,10 @@ class PersonForm(forms.ModelForm):
         if data.get("document_type") == DocumentKind.NONE:
             data["document_number"] = ""
         if data.get("phone"):
-            data["phone"] = normalize_phone(data["phone"])
+            try:
+                data["phone"] = _clean_phone(data["phone"])
+            except forms.ValidationError as error:
+                self.add_error("phone", error)
         return data
 
 

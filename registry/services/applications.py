@@ -100,7 +100,7 @@ def create_application(*, user, organization: Organization, answers: dict | None
 
 
 @transaction.atomic
-def save_draft(*, organization: Organization, user, edited: Organization, step: str = "") -> None:
+def save_draft(*, organization: Organization, user, edited: Organization) -> None:
     """Keep the applicant's edits. A live listing keeps showing what staff approved: the edits
     wait in a revision until the proposal is approved."""
     if not can_edit(organization):
@@ -109,12 +109,9 @@ def save_draft(*, organization: Organization, user, edited: Organization, step: 
         edited.pk = organization.pk
         edited.save_revision(user=user, log_action=True)
     else:
-        edited.wizard_step = step or edited.wizard_step
         edited.save()
         ensure_organization_steps(edited)
         edited.save_revision(user=user, log_action=True)
-    if step and organization.wizard_step != step:
-        Organization.objects.filter(pk=organization.pk).update(wizard_step=step)
 
 
 # ----- documents ------------------------------------------------------------------------------

@@ -68,6 +68,10 @@ def _render(request, organization, step, context, status=200):
 
 
 def _after_save(request, organization, step):
+    """After a successful save: remember where to resume, then go on (or back to the list)."""
+    resume = step if "save_exit" in request.POST else _next_step(step)
+    if organization.wizard_step != resume:
+        Organization.objects.filter(pk=organization.pk).update(wizard_step=resume)
     if "save_exit" in request.POST:
         messages.success(request, _("Saved. You can come back and continue at any time, from any device."))
         return redirect("registry:application_detail", organization.pk)
@@ -116,8 +120,6 @@ def wizard_step(request, pk, step):
             request, _("This application is being reviewed; you can change it when staff ask you to.")
         )
         return redirect("registry:application_detail", organization.pk)
-    if organization.wizard_step != step and not organization.live:
-        Organization.objects.filter(pk=organization.pk).update(wizard_step=step)
     handler = {
         "organizacion": _organization_step,
         "contacto": _contact_step,
@@ -135,7 +137,7 @@ def _model_form_step(request, organization, step, form_class):
         form = form_class(request.POST, instance=copy)
         if form.is_valid():
             edited = form.save(commit=False)
-            applications.save_draft(organization=organization, user=request.user, edited=edited, step=step)
+            applications.save_draft(organization=organization, user=request.user, edited=edited)
             return _after_save(request, organization, step)
         return _render(request, organization, step, {"form": form}, status=400)
     return _render(request, organization, step, {"form": form_class(instance=copy)})
