@@ -12,7 +12,27 @@ from pathlib import Path
 from openpyxl import Workbook
 
 HERE = Path(__file__).parent
-COLUMNS = ["registry_number", "name", "kind", "legal_form", "sector", "district", "address", "address_public", "latitude", "longitude", "phone", "whatsapp", "email", "website", "description", "services", "languages", "ruc", "founded_year"]
+COLUMNS = [
+    "registry_number",
+    "name",
+    "kind",
+    "legal_form",
+    "sector",
+    "district",
+    "address",
+    "address_public",
+    "latitude",
+    "longitude",
+    "phone",
+    "whatsapp",
+    "email",
+    "website",
+    "description",
+    "services",
+    "languages",
+    "ruc",
+    "founded_year",
+]
 
 # Three listings as a municipal office would type them: names with accents, districts and
 # sectors by name or by code, with or without accents.
