@@ -49,7 +49,42 @@ def _unavailable(reason):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def initial_data(django_db_setup, django_db_blocker):
+    """The migrations' data (vocabulary, Wagtail's root page), serialized at database creation.
+
+    Read before Playwright starts: its sync API runs an event loop in this thread, after which
+    Django hands out another connection object, one without this attribute, and
+    serialized_rollback silently restores nothing."""
+    from django.db import connection
+
+    return getattr(connection, "_test_serialized_contents", None)
+
+
+@pytest.fixture
+def demo_site(transactional_db, initial_data):
+    """The demo site, on top of the migrations' data restored if a previous test flushed it."""
+    from django.db import connection
+    from wagtail.models import Page
+
+    from cms.demo import build_site
+    from registry.permissions import ensure_staff_groups
+
+    if initial_data:
+        # Give this thread's connection the data too, so that the flush after this test skips
+        # post_migrate and the next test's serialized_rollback restores everything.
+        connection._test_serialized_contents = initial_data
+        if not Page.objects.exists():
+            from django.core.management import call_command
+
+            call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+            connection.creation.deserialize_db_from_string(initial_data)
+    home = build_site()
+    ensure_staff_groups(root_page=home)
+    return home
+
+
+@pytest.fixture(scope="session")
+def browser(initial_data):
     path = chromium_path()
     if path is None:
         _unavailable("Chromium is not installed (looked for $CHROMIUM_PATH and /usr/bin/chromium)")

@@ -56,8 +56,9 @@ class Command(BaseCommand):
         )
 
     def _after_listings(self):
-        """Hook for the later steps of the demo (search index, applications in each state)."""
+        """Applications in every review state, then the directory's search index."""
         from registry.demo_applications import create_demo_applications
+        from search.indexing import rebuild
 
         self.stdout.write(f"Applications in each review state: {create_demo_applications()} created.")
-        self.stdout.write(f"Directory index: {__import__('search.indexing', fromlist=['rebuild']).rebuild()}")
+        self.stdout.write(f"Directory index: {rebuild()}")
