@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.admin.ui.tables import Column, DateColumn, UpdatedAtColumn
+from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .models import (
@@ -45,6 +46,25 @@ class OrganizationFilterSet(WagtailFilterSet):
         fields = ["status", "kind", "district", "sector", "submitted_at"]
 
 
+class _RegistryActionsOnly:
+    """Registration decisions go through registry.services.review (numbers, status, e-mails,
+    history). Wagtail's own publish, submit and workflow cancel/restart would skip all that, so
+    the edit screens neither offer nor accept them; staff corrections are saved as drafts."""
+
+    BYPASSING_ACTIONS = {"publish", "submit", "cancel-workflow", "restart-workflow"}
+
+    def get_available_actions(self):
+        return [action for action in super().get_available_actions() if action not in self.BYPASSING_ACTIONS]
+
+
+class OrganizationEditView(_RegistryActionsOnly, snippet_views.EditView):
+    pass
+
+
+class OrganizationCreateView(_RegistryActionsOnly, snippet_views.CreateView):
+    pass
+
+
 class OrganizationViewSet(SnippetViewSet):
     """The queue: applications and listings, newest submission first, with filters and search."""
 
@@ -54,6 +74,8 @@ class OrganizationViewSet(SnippetViewSet):
     menu_name = "organizations"
     add_to_admin_menu = False
     filterset_class = OrganizationFilterSet
+    edit_view_class = OrganizationEditView
+    add_view_class = OrganizationCreateView
     # The ORM (icontains) rather than Wagtail's search index: staff search by exact numbers too.
     search_backend_name = None
     search_fields = ["name", "registry_number", "email", "ruc"]

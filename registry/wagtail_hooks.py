@@ -63,5 +63,21 @@ def register_review_log_actions(actions):
         actions.register_action(action)(formatter)
 
 
+@hooks.register("construct_snippet_action_menu")
+def hide_bypassing_actions(menu_items, request, context):
+    """No Publish/Submit/Unpublish buttons for organizations: see viewsets._RegistryActionsOnly."""
+    from .models import Organization
+
+    if context.get("model") is Organization:
+        hidden = {
+            "action-publish",
+            "action-submit",
+            "action-unpublish",
+            "action-restart-workflow",
+            "action-cancel-workflow",
+        }
+        menu_items[:] = [item for item in menu_items if item.name not in hidden]
+
+
 # The office's personal-data request screen registers its own hooks.
 from . import privacy_admin  # noqa: E402, F401
