@@ -231,6 +231,8 @@ FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 default; links without a scheme b
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", "")
 ELASTICSEARCH_INDEX = env("ELASTICSEARCH_INDEX", "directory")
 ELASTICSEARCH_TIMEOUT = float(env("ELASTICSEARCH_TIMEOUT", "1.5"))
+# Requests per IP to the public API (django-ninja throttle); the load test raises it.
+DIRECTORY_API_RATE = env("DIRECTORY_API_RATE", "120/m")
 
 # Uploaded supporting documents (Ley 29733: keep what is needed, no more).
 REGISTRY_MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
