@@ -1,10 +1,14 @@
 """The staff admin of the registry (Wagtail snippets): the review queue and the lists staff edit."""
 
 import django_filters
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Exists, OuterRef
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.admin.ui.tables import Column, DateColumn, UpdatedAtColumn
+from wagtail.models import WorkflowState
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -161,7 +165,14 @@ class OrganizationViewSet(SnippetViewSet):
     )
 
     def get_queryset(self, request):
-        return Organization.objects.select_related("sector", "district")
+        in_review = WorkflowState.objects.filter(
+            base_content_type=ContentType.objects.get_for_model(Organization),
+            object_id=Cast(OuterRef("pk"), output_field=CharField()),
+            status=WorkflowState.STATUS_IN_PROGRESS,
+        )
+        return Organization.objects.select_related("sector", "district").annotate(
+            _changes_in_review=Exists(in_review)
+        )
 
 
 class SectorViewSet(SnippetViewSet):
