@@ -10,21 +10,15 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-import tablib
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
-from import_export.results import RowResult
 
 from ..models import Organization
+from .columnar import ColumnarImport
 from .readers import FileRefused, read_table
-from .resources import (
-    OrganizationResource,
-    PrivateOrganizationResource,
-    PublicOrganizationResource,
-    row_result_status,
-)
+from .resources import OrganizationResource, PrivateOrganizationResource, PublicOrganizationResource
 from .widgets import escape_formula
 
 IMPORT_ACTION = "registry_importexport.import"
@@ -62,6 +56,7 @@ class ImportReport:
     updated_ids: list[int] = field(default_factory=list)
     revised_ids: list[int] = field(default_factory=list)
     log_entry_id: int | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # read, check, write, index (seconds)
 
     @property
     def ok(self) -> bool:
@@ -107,28 +102,34 @@ def _check_import_permission(user, publish):
         raise PermissionDenied(_("Only staff who approve registrations may import rows as approved."))
 
 
-def _row_reports(result, table, resource) -> list[RowReport]:
-    invalid = {row.number: row for row in result.invalid_rows}
+def _row_reports(checks, table) -> list[RowReport]:
+    positions = {header: n for n, header in enumerate(table.headers)}
+
+    def cell(values, column):
+        return str(values[positions[column]] or "").strip() if column in positions else ""
+
     reports = []
-    for index, row_result in enumerate(result.rows, start=1):
-        values = dict(zip(table.headers, table.rows[index - 1], strict=True))
-        report = RowReport(
-            number=(table.lines[index - 1] if table.format == "csv" else index + 1),
-            status=row_result_status(row_result),
-            registry_number=str(values.get("registry_number", "") or "").strip(),
-            name=str(values.get("name", "") or "").strip(),
+    for index, (check, values) in enumerate(zip(checks, table.rows, strict=True), start=1):
+        if table.format == "csv":
+            number = table.lines[index - 1]  # a CSV cell may span lines
+        elif table.format == "json":
+            number = index  # the object's place in the list
+        else:
+            number = index + 1  # the header is row 1
+        reports.append(
+            RowReport(
+                number=number,
+                status=check.status,
+                registry_number=cell(values, "registry_number"),
+                name=cell(values, "name"),
+                errors=[
+                    ("" if column == "__all__" else column, str(reason))
+                    for column, reasons in check.errors.items()
+                    for reason in reasons
+                ],
+                changes=check.changes if check.status == "updated" else [],
+            )
         )
-        if table.format == "json":
-            report.number = index
-        if row_result.import_type == RowResult.IMPORT_TYPE_INVALID:
-            error = invalid.get(index)
-            for column, messages in (error.error_dict if error else {}).items():
-                for text in messages:
-                    report.errors.append(("" if column == "__all__" else column, str(text)))
-        elif row_result.import_type == RowResult.IMPORT_TYPE_ERROR:
-            for error in row_result.errors:
-                report.errors.append(("", str(error.error)))
-        reports.append(report)
     return reports
 
 
@@ -148,6 +149,8 @@ def import_registry(
     (one locked call for the whole file); otherwise they are drafts submitted for review, and
     changes to published listings wait in a revision for review. The import is recorded in
     the audit log (who, when, file name, counts) and the directory index is updated.
+
+    ``report.timings`` has the seconds spent reading, checking, writing and indexing.
     """
     _check_import_permission(user, publish)
     started = time.perf_counter()
@@ -159,44 +162,54 @@ def import_registry(
         report.seconds = time.perf_counter() - started
         return report
     report.format, report.encoding, report.delimiter = table.format, table.encoding, table.delimiter
+    clock = _Clock(report.timings, started)
+    clock.lap("read")
 
-    dataset = tablib.Dataset(*table.rows, headers=table.headers)
-    resource = OrganizationResource(user=user, publish=publish, problems=table.problems, progress=progress)
     with transaction.atomic():
-        result = resource.import_data(
-            dataset,
-            dry_run=dry_run,
-            use_transactions=True,
-            rollback_on_validation_errors=True,
-        )
-        report.rows = _row_reports(result, table, resource)
-        for index, row_report in enumerate(report.rows, start=1):
-            if row_report.status == "updated":
-                row_report.changes = resource.changes.get(index, [])
-        if result.base_errors:
-            report.file_errors = [
-                _("The database refused the import: %(reason)s") % {"reason": error.error}
-                for error in result.base_errors
-            ]
+        # Checked inside the transaction that writes, so the matches cannot go stale between
+        # the check and the writes.
+        importer = ColumnarImport(table, publish=publish, user=user, progress=progress)
+        report.rows = _row_reports(importer.check(), table)
+        clock.lap("check")
         if dry_run or not report.ok:
             report.seconds = time.perf_counter() - started
             return report
 
-        report.created_ids = [o.pk for o in resource.created]
-        report.updated_ids = [o.pk for o in resource.updated]
-        report.revised_ids = [o.pk for o in resource.revised]
-        if not publish:
-            _submit_for_review(
-                resource.created + resource.revised, user if getattr(user, "pk", None) else None
-            )
+        try:
+            with transaction.atomic():
+                importer.write()
+                if not publish:
+                    _submit_for_review(
+                        importer.created + importer.revised, user if getattr(user, "pk", None) else None
+                    )
+        except DatabaseError as error:
+            # A registry number or slug taken meanwhile by another import or an approval.
+            report.file_errors = [_("The database refused the import: %(reason)s") % {"reason": error}]
+            report.seconds = time.perf_counter() - started
+            return report
+        report.created_ids = [o.pk for o in importer.created]
+        report.updated_ids = list(importer.updated_ids)
+        report.revised_ids = [o.pk for o in importer.revised]
         report.applied = True
+        clock.lap("write")
         report.seconds = time.perf_counter() - started
         report.log_entry_id = _log_import(report, user)
         from search.indexing import reindex_organizations
 
         reindex_organizations(report.created_ids + report.updated_ids)
+        clock.lap("index")
     report.seconds = time.perf_counter() - started
     return report
+
+
+class _Clock:
+    def __init__(self, timings: dict, started: float):
+        self.timings, self.last = timings, started
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = now - self.last
+        self.last = now
 
 
 def _submit_for_review(organizations, user):
