@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from wagtail.models import ModelLogEntry, WorkflowState
 
 from registry.models import (
@@ -34,6 +35,13 @@ applicant, application, reviewer, registrar = (
     support.reviewer,
     support.registrar,
 )
+
+
+def spanish(msgid, organization):
+    """A subject as the applicant reads it: e-mails go out in the language of their consent."""
+    with translation.override("es"):
+        return gettext(msgid) % {"name": organization.name}
+
 
 pytestmark = pytest.mark.django_db
 
@@ -89,8 +97,12 @@ def test_submit_starts_the_workflow_and_tells_applicant_and_reviewers(
     assert application.latest_revision_id is not None
     assert not application.live
     assert actions(application) == [review.SUBMIT]
-    assert "We received your application" in sent_to("maria@example.org")[0].subject
-    assert "New application to review" in sent_to("reviewer@example.org")[0].subject
+    assert sent_to("maria@example.org")[0].subject == spanish(
+        "We received your application: %(name)s", application
+    )
+    assert sent_to("reviewer@example.org")[0].subject == spanish(
+        "New application to review: %(name)s", application
+    )
 
 
 def test_an_incomplete_application_is_refused_with_its_problems(applicant, run_on_commit):
@@ -127,7 +139,9 @@ def test_reviewer_then_registrar_approve_publish_and_number(
     application.refresh_from_db()
     assert application.status == ApplicationStatus.IN_REVIEW
     assert not application.live and not application.registry_number
-    assert "Ready for the registrar" in sent_to("registrar@example.org")[0].subject
+    assert sent_to("registrar@example.org")[0].subject == spanish(
+        "Ready for the registrar: %(name)s", application
+    )
 
     run_on_commit(review.approve, organization=application, user=registrar)
     application.refresh_from_db()
@@ -220,7 +234,9 @@ def test_observe_then_answer_resumes_the_same_task(application, applicant, revie
     assert observation.response == "Subí una foto nítida." and observation.answered_at
     task_state = application.current_workflow_task_state
     assert task_state.status == "in_progress" and task_state.task.specific.stage == "document_check"
-    assert "Observations answered" in sent_to("reviewer@example.org")[0].subject
+    assert sent_to("reviewer@example.org")[0].subject == spanish(
+        "Observations answered: %(name)s", application
+    )
     assert actions(application) == [review.SUBMIT, review.OBSERVE, review.RESUBMIT]
     assert timeline_for(application)[-1].who == applicant.get_username()
 
@@ -263,7 +279,8 @@ def test_reject_is_final_and_told(application, applicant, reviewer, registrar, r
     assert application.current_workflow_state is None
     assert not application.registry_number
     email = sent_to("maria@example.org")[0]
-    assert "was not approved" in email.subject and "Actividad no permitida." in email.body
+    assert email.subject == spanish("Your application was not approved: %(name)s", application)
+    assert "Actividad no permitida." in email.body
     assert timeline_for(application)[-1].why == "Actividad no permitida."
 
     with pytest.raises(review.ReviewConflict):
@@ -387,7 +404,9 @@ def test_suspend_unpublish_and_reinstate_with_reasons(
     assert approved.status == ApplicationStatus.SUSPENDED
     assert not Organization.objects.published().filter(pk=approved.pk).exists()
     assert report.resolved_by == registrar
-    assert "suspended" in sent_to("maria@example.org")[0].subject
+    assert sent_to("maria@example.org")[0].subject == spanish(
+        "Your registration is suspended: %(name)s", approved
+    )
     with pytest.raises(review.ReviewConflict):
         review.suspend(organization=approved, user=registrar, reason="Otra vez")
 
