@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint format messages services bench migrate clean
+.PHONY: run test lint format messages services bench loadtest migrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,8 +47,18 @@ messages: $(VENV)/.installed
 services:
 	bash .ci/services.sh
 
-bench: $(VENV)/.installed-dev
-	$(BIN)/python benchmarks/run.py
+# Benchmarks (docs/benchmarks.md): starts PostgreSQL and Elasticsearch, then every benchmark.
+bench: $(VENV)/.installed-bench
+	command -v wrk >/dev/null || apt-get install -y -q wrk
+	eval "$$(bash .ci/services.sh postgres elasticsearch)" && $(BIN)/python benchmarks/run.py
+
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $(VENV)/.installed $(VENV)/.installed-dev $@
+
+# Load test (issue #7): 50 users for 60 s while staff approve applications.
+loadtest: $(VENV)/.installed-bench
+	$(BIN)/python benchmarks/load_test.py
 
 clean:
 	rm -rf var db.sqlite3

@@ -4,8 +4,8 @@ loopback, anonymous).
 
     python benchmarks/page_bench.py [--seconds 30] [--listings 0] [--json FILE]
 
-Uses DATABASE_URL if set, else the SQLite file var/bench.sqlite3 (created with seed_demo when
-empty). --listings N seeds up to N listings first.
+Uses BENCH_PAGES_DATABASE_URL if set, else the SQLite file var/bench.sqlite3 (never the
+development database); --listings N seeds up to N listings first.
 """
 
 import argparse
@@ -31,9 +31,10 @@ def setup(args):
     os.environ.update(
         {"DEBUG": "false", "LOG_LEVEL": "WARNING", "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver"}
     )
-    if not os.environ.get("DATABASE_URL"):
-        (ROOT / "var").mkdir(exist_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}"
+    (ROOT / "var").mkdir(exist_ok=True)
+    os.environ["DATABASE_URL"] = os.environ.get(
+        "BENCH_PAGES_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}"
+    )
     sys.path.insert(0, str(ROOT))
     import django
 
