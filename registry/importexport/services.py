@@ -16,7 +16,7 @@ from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
 from ..models import Organization
-from .columnar import ColumnarImport
+from .columnar import ColumnarImport, gc_paused
 from .readers import FileRefused, read_table
 from .resources import OrganizationResource, PrivateOrganizationResource, PublicOrganizationResource
 from .widgets import escape_formula
@@ -153,6 +153,13 @@ def import_registry(
     ``report.timings`` has the seconds spent reading, checking, writing and indexing.
     """
     _check_import_permission(user, publish)
+    with gc_paused():
+        return _import_registry(
+            data=data, file_name=file_name, user=user, publish=publish, dry_run=dry_run, progress=progress
+        )
+
+
+def _import_registry(*, data, file_name, user, publish, dry_run, progress) -> ImportReport:
     started = time.perf_counter()
     report = ImportReport(file_name=file_name, publish=publish, dry_run=dry_run)
     try:
@@ -180,14 +187,14 @@ def import_registry(
                 importer.write()
                 if not publish:
                     _submit_for_review(
-                        importer.created + importer.revised, user if getattr(user, "pk", None) else None
+                        importer.created() + importer.revised, user if getattr(user, "pk", None) else None
                     )
         except DatabaseError as error:
             # A registry number or slug taken meanwhile by another import or an approval.
             report.file_errors = [_("The database refused the import: %(reason)s") % {"reason": error}]
             report.seconds = time.perf_counter() - started
             return report
-        report.created_ids = [o.pk for o in importer.created]
+        report.created_ids = list(importer.created_ids)
         report.updated_ids = list(importer.updated_ids)
         report.revised_ids = [o.pk for o in importer.revised]
         report.applied = True
