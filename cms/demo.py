@@ -260,7 +260,8 @@ def build_site():
         title="Eventos y ferias",
         intro="<p>Migratones y ferias de servicios.</p>",
     )
-    start = (timezone.now() + timedelta(days=21)).replace(hour=9, minute=0, second=0, microsecond=0)
+    # Lima time: 09:00 for the people who read it, whatever the server clock says.
+    start = (timezone.localtime() + timedelta(days=21)).replace(hour=9, minute=0, second=0, microsecond=0)
     _child(
         events,
         EventPage,
