@@ -6,13 +6,11 @@ Elasticsearch and PostgreSQL both use the Snowball Spanish stemmer too, so "cost
 """
 
 import re
-from functools import lru_cache
+import unicodedata
 
 import snowballstemmer
 
-from registry.models.taxonomy import fold
-
-WORD_RE = re.compile(r"[0-9a-zñ]+")
+WORD_RE = re.compile(r"[0-9a-z]+")
 
 # Spanish stop words: the most frequent words of Snowball's (and PostgreSQL's) Spanish list;
 # they carry no meaning in a directory query ("bodega de arepas en comas").
@@ -112,19 +110,42 @@ STOPWORDS = frozenset(
 
 _stemmer = snowballstemmer.stemmer("spanish")
 
+# Word -> stem, with stop words mapped to "" (dropped). A plain dict rather than lru_cache: this
+# runs for every word of every listing when the index is rebuilt. Bounded, since queries bring
+# words too.
+_STEMS: dict[str, str] = dict.fromkeys(STOPWORDS, "")
+MAX_CACHED_STEMS = 200_000
+
+
+def ascii_fold(text: str) -> str:
+    """Lower case, accents and anything else outside ASCII removed ("Peluquería" -> "peluqueria").
+
+    The same as `registry.models.taxonomy.fold` for Spanish text, done in C (casefold, NFKD,
+    dropping non-ASCII) rather than character by character in Python: three times quicker."""
+    return unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode("ascii")
+
 
 def words(text: str) -> list[str]:
     """Folded words of a text, stop words removed ("Peluquería de Ana" -> peluqueria, ana)."""
-    return [word for word in WORD_RE.findall(fold(text)) if word not in STOPWORDS]
+    return [word for word in WORD_RE.findall(ascii_fold(text or "")) if word not in STOPWORDS]
 
 
-@lru_cache(maxsize=50_000)
 def stem(word: str) -> str:
-    return _stemmer.stemWord(word)
+    found = _STEMS.get(word)
+    if found is None:
+        found = _stemmer.stemWord(word)
+        if len(_STEMS) < MAX_CACHED_STEMS:
+            _STEMS[word] = found
+    return found
 
 
 def stems(text: str) -> list[str]:
-    return [stem(word) for word in words(text)]
+    """Snowball stems of the words of a text, stop words removed."""
+    found = WORD_RE.findall(ascii_fold(text or ""))
+    try:
+        return [s for s in map(_STEMS.__getitem__, found) if s]
+    except KeyError:
+        return [s for s in map(stem, found) if s]
 
 
 def stemmed_text(text: str) -> str:

@@ -15,16 +15,16 @@ class DirectoryEntry(models.Model):
         "registry.Organization", primary_key=True, on_delete=models.CASCADE, related_name="directory_entry"
     )
     registry_number = models.CharField(max_length=30, blank=True)
-    slug = models.SlugField(max_length=220)
+    slug = models.SlugField(max_length=220, db_index=False)
     name = models.CharField(max_length=200)
     # Lower case without accents: the sort key and the target of trigram matching.
     name_folded = models.CharField(max_length=200, db_index=True)
-    kind = models.CharField(max_length=20, db_index=True)
+    kind = models.CharField(max_length=20)
     legal_form = models.CharField(max_length=20)
-    sector_code = models.CharField(max_length=50, blank=True, db_index=True)
+    sector_code = models.CharField(max_length=50, blank=True)
     sector_name = models.CharField(max_length=100, blank=True)
     sector_name_en = models.CharField(max_length=100, blank=True)
-    district_code = models.CharField(max_length=60, blank=True, db_index=True)
+    district_code = models.CharField(max_length=60, blank=True)
     district_name = models.CharField(max_length=100, blank=True)
     short_description = models.CharField(max_length=280, blank=True)
     description = models.TextField(blank=True)
@@ -50,7 +50,9 @@ class DirectoryEntry(models.Model):
     open_slots = models.CharField(max_length=672, blank=True)
     founded_year = models.PositiveSmallIntegerField(null=True, blank=True)
     ruc = models.CharField(max_length=11, blank=True)
+    # The storage name; the URL is made when a listing is read.
     logo = models.CharField(max_length=300, blank=True)
+    # The registration date (else the first publication, else the creation): "newest" sorts by it.
     registered_at = models.DateTimeField(null=True, blank=True)
     # The listing's own last change: `search_index check` compares it with the organization's.
     source_updated_at = models.DateTimeField(null=True, blank=True)
@@ -59,7 +61,19 @@ class DirectoryEntry(models.Model):
     class Meta:
         verbose_name = _("directory entry")
         verbose_name_plural = _("directory entries")
-        indexes = [models.Index(fields=["latitude", "longitude"], name="directory_entry_geo")]
+        # The filters and sorts of the directory (docs/benchmarks.md has the plans they serve):
+        # one listing by slug or registry number; sector and district filters in the order of
+        # "newest"; the newest of all; the bounding box of a distance filter.
+        indexes = [
+            models.Index(fields=["latitude", "longitude"], name="directory_entry_geo"),
+            models.Index(fields=["slug"], name="directory_entry_slug"),
+            models.Index(fields=["registry_number"], name="directory_entry_number"),
+            models.Index(
+                fields=["sector_code", "district_code", "registered_at"], name="directory_entry_sector"
+            ),
+            models.Index(fields=["district_code", "registered_at"], name="directory_entry_district"),
+            models.Index(fields=["registered_at", "organization"], name="directory_entry_newest"),
+        ]
 
     def __str__(self):
         return self.name
@@ -89,3 +103,19 @@ class Synonym(models.Model):
 
     def phrases(self):
         return [phrase.strip() for phrase in self.terms.split(",") if phrase.strip()]
+
+
+class IndexVersion(models.Model):
+    """One row whose token changes, in the same transaction, with every change of the directory's
+    database index or of the synonyms.
+
+    The database backend keys its in-process caches (facet counts of the whole directory, the
+    indexed words for typo matching, the synonym groups) by this token, so a listing published
+    by a task worker or another web process is seen at once everywhere, whatever the cache
+    backend. A random token rather than a counter: a rolled-back change must not be confused
+    with a later, different one that would reach the same count."""
+
+    token = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("directory index version")

@@ -1,6 +1,6 @@
 """The database backend: the embedded default and the fallback when Elasticsearch is down.
 
-It reads `DirectoryEntry` with the engine's own full-text index (see migration 0002):
+It reads `DirectoryEntry` with the engine's own full-text index (migrations 0002 and 0003):
 
 - SQLite: FTS5 over Spanish stems computed in Python, ranked with BM25 (name > services >
   description);
@@ -9,66 +9,95 @@ It reads `DirectoryEntry` with the engine's own full-text index (see migration 0
   typos.
 
 Both expand the words of a query the same way before matching: the staff's synonyms, and for a
-word the index does not know, the indexed words within Elasticsearch's `fuzziness: AUTO` edit
-distance. Facets come from one grouped query per search, counted in Python so that each facet
-ignores its own filter, as Elasticsearch's post_filter does.
+word the index does not know, at most five indexed words within Elasticsearch's
+`fuzziness: AUTO` edit distance.
+
+A search costs a fixed number of queries (tests/search/test_query_counts.py): the index
+version, on PostgreSQL one for typos when there are words, one grouped count for the facets
+(none when only facet filters are chosen: the counts of the whole directory are kept per index
+version), the page of ids and the page of rows. Facet counts are combined in Python so that each
+facet ignores its own filter, as Elasticsearch's post_filter does.
 """
 
 import html
+import math
 import re
-import time
 from collections import Counter
-from functools import lru_cache
 
-from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extract
 
 from .. import analysis
+from ..indexing import FTS_TABLE, TERM_TABLE, current_version
 from ..models import DirectoryEntry
 from ..query import FACETS, DirectoryQuery, Hit, Listing, Sort
 
-VOCABULARY_VERSION_KEY = "directory_search:vocabulary_version"
 EARTH_RADIUS_KM = 6371.0088
-TABLE = "directory_search_directoryentry"
+TABLE = DirectoryEntry._meta.db_table
+# Typo expansion stops here: a short misspelt word can be one edit away from dozens of words,
+# and each one widens the full-text query.
+MAX_TYPO_ALTERNATIVES = 5
+FACET_COLUMNS = {"kind": "e.kind", "sector": "e.sector_code", "district": "e.district_code"}
 
 
-def vocabulary_changed() -> None:
-    """Tell every process that the indexed words changed (their typo and synonym lists are stale)."""
+# ----- caches keyed by the index version -------------------------------------------------------
+
+_memo: dict = {}
+_memo_state = {"key": None}
+MEMO_LIMIT = 512
+
+
+def _memoized(version: int, key, compute):
+    """`compute()`, remembered in this process until the index version changes."""
+    database = (connection.alias, connection.settings_dict.get("NAME"), version)
+    if _memo_state["key"] != database:
+        _memo.clear()
+        _memo_state["key"] = database
     try:
-        cache.incr(VOCABULARY_VERSION_KEY)
-    except ValueError:
-        cache.set(VOCABULARY_VERSION_KEY, 1, None)
+        return _memo[key]
+    except KeyError:
+        pass
+    value = compute()
+    if len(_memo) >= MEMO_LIMIT:
+        _memo.clear()
+    _memo[key] = value
+    return value
 
 
-def _version() -> int:
-    return cache.get(VOCABULARY_VERSION_KEY) or 0
+def forget_cached() -> None:
+    """Drop this process's caches (other processes notice the new index version themselves)."""
+    _memo.clear()
+    _memo_state["key"] = None
 
 
 # ----- words of a query -----------------------------------------------------------------------
 
 
-@lru_cache(maxsize=8)
 def _synonym_groups(version: int) -> list[list[tuple[str, ...]]]:
     from ..models import Synonym
 
-    groups = []
-    for synonym in Synonym.objects.all():
-        phrases = [tuple(analysis.stems(p)) for p in synonym.phrases()]
-        phrases = [p for p in phrases if p]
-        if len(phrases) > 1:
-            groups.append(phrases)
-    return groups
+    def load():
+        groups = []
+        for synonym in Synonym.objects.all():
+            phrases = [tuple(analysis.stems(p)) for p in synonym.phrases()]
+            phrases = list(dict.fromkeys(p for p in phrases if p))
+            if len(phrases) > 1:
+                groups.append(phrases)
+        return groups
+
+    return _memoized(version, "synonyms", load)
 
 
-@lru_cache(maxsize=4)
 def _sqlite_vocabulary(version: int) -> tuple[frozenset, tuple[str, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT term FROM directory_search_fts_vocab")
-        terms = tuple(row[0] for row in cursor.fetchall())
-    return frozenset(terms), terms
+    def load():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT term FROM {FTS_TABLE}_vocab")  # noqa: S608
+            terms = tuple(row[0] for row in cursor.fetchall())
+        return frozenset(terms), terms
+
+    return _memoized(version, "vocabulary", load)
 
 
 def _close_enough(term: str, candidate: str) -> bool:
@@ -76,43 +105,47 @@ def _close_enough(term: str, candidate: str) -> bool:
     return candidate[:1] == term[:1] and Levenshtein.distance(term, candidate) <= analysis.fuzziness(term)
 
 
-def _typo_alternatives(stems: list[str]) -> dict[str, list[str]]:
+def _typo_alternatives(stems: list[str], version: int) -> dict[str, list[str]]:
     """For each stem the index does not know, the indexed stems it may be a typo of."""
+    stems = [stem for stem in stems if analysis.fuzziness(stem)]
     if not stems:
         return {}
     if connection.vendor == "sqlite":
-        known, terms = _sqlite_vocabulary(_version())
+        known, terms = _sqlite_vocabulary(version)
         found = {}
         for stem in stems:
-            if stem in known or analysis.fuzziness(stem) == 0:
+            if stem in known:
                 continue
             matches = extract(
                 stem, terms, scorer=Levenshtein.distance, score_cutoff=analysis.fuzziness(stem), limit=20
             )
-            found[stem] = [m[0] for m in sorted(matches, key=lambda m: m[1]) if _close_enough(stem, m[0])][:5]
+            close = [m[0] for m in sorted(matches, key=lambda m: (m[1], m[0])) if _close_enough(stem, m[0])]
+            found[stem] = close[:MAX_TYPO_ALTERNATIVES]
         return found
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT s, EXISTS (SELECT 1 FROM directory_search_term t WHERE t.term = s), "
-                "ARRAY(SELECT t.term FROM directory_search_term t WHERE t.term %% s "
-                "ORDER BY similarity(t.term, s) DESC LIMIT 20) "
+                f"SELECT s, EXISTS (SELECT 1 FROM {TERM_TABLE} t WHERE t.term = s), "  # noqa: S608
+                f"ARRAY(SELECT t.term FROM {TERM_TABLE} t WHERE t.term %% s "
+                "ORDER BY similarity(t.term, s) DESC, t.term LIMIT 20) "
                 "FROM unnest(%s::text[]) AS s",
                 [stems],
             )
             found = {}
             for stem, exists, candidates in cursor.fetchall():
-                if not exists and analysis.fuzziness(stem):
-                    found[stem] = [c for c in candidates if _close_enough(stem, c)][:5]
+                if not exists:
+                    found[stem] = [c for c in candidates if _close_enough(stem, c)][:MAX_TYPO_ALTERNATIVES]
             return found
     return {}
 
 
-def expand(text: str) -> list[list[tuple[str, ...]]]:
+def expand(text: str, version: int | None = None) -> list[list[tuple[str, ...]]]:
     """The query as groups that must all match; each group lists alternative phrases of stems:
     the word itself, its synonyms, the indexed words it may be a typo of."""
+    if version is None:
+        version = current_version()
     stems = analysis.stems(text)
-    groups_by_synonym = _synonym_groups(_version())
+    groups_by_synonym = _synonym_groups(version)
     groups, i = [], 0
     while i < len(stems):
         matched = None
@@ -120,22 +153,16 @@ def expand(text: str) -> list[list[tuple[str, ...]]]:
             phrase = tuple(stems[i : i + length])
             if len(phrase) != length:
                 continue
-            for group in groups_by_synonym:
-                if phrase in group:
-                    matched = (length, group)
-                    break
+            matched = next((group for group in groups_by_synonym if phrase in group), None)
             if matched:
+                groups.append([phrase] + [p for p in matched if p != phrase])
+                i += length
                 break
-        if matched:
-            length, group = matched
-            phrase = tuple(stems[i : i + length])
-            groups.append([phrase] + [p for p in group if p != phrase])
-            i += length
-        else:
+        if not matched:
             groups.append([(stems[i],)])
             i += 1
     single = [group[0][0] for group in groups if len(group) == 1]
-    typos = _typo_alternatives(single)
+    typos = _typo_alternatives(single, version)
     for group in groups:
         if len(group) == 1 and group[0][0] in typos:
             group.extend((t,) for t in typos[group[0][0]])
@@ -177,24 +204,39 @@ def _tsquery(groups, prefix) -> str:
 # The SQL below is assembled from constant fragments and column names chosen in this module;
 # every value that comes from a request is passed as a parameter.
 class _Sql:
-    def __init__(self):
-        self.where, self.params = [], []
+    def __init__(self, where=None, params=None):
+        self.where, self.params = list(where or []), list(params or [])
 
     def add(self, clause, *params):
         self.where.append(clause)
         self.params.extend(params)
 
+    def copy(self):
+        return _Sql(self.where, self.params)
+
     def clause(self):
         return " AND ".join(self.where) if self.where else "1=1"
 
 
-def _distance_sql(lat, lon):
+def _distance_sql(lat: float, lon: float) -> str:
+    """Great-circle distance in km from a point (haversine), with the point's constants folded
+    in: plain arithmetic and the engine's own math functions, nothing per row in Python."""
+    to_radians = math.pi / 180
     return (
-        f"({EARTH_RADIUS_KM} * 2 * ASIN(SQRT("
-        "POWER(SIN(RADIANS(e.latitude - %s) / 2), 2) + "
-        "COS(RADIANS(%s)) * COS(RADIANS(e.latitude)) * POWER(SIN(RADIANS(e.longitude - %s) / 2), 2))))",
-        [lat, lat, lon],
+        f"({2 * EARTH_RADIUS_KM!r} * ASIN(SQRT("
+        f"POWER(SIN((e.latitude - {lat!r}) * {to_radians / 2!r}), 2) + "
+        f"{math.cos(lat * to_radians)!r} * COS(e.latitude * {to_radians!r}) * "
+        f"POWER(SIN((e.longitude - {lon!r}) * {to_radians / 2!r}), 2))))"
     )
+
+
+def haversine_km(lat1, lon1, lat2, lon2) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
 def _non_facet_filters(query: DirectoryQuery, sql: _Sql):
@@ -204,15 +246,12 @@ def _non_facet_filters(query: DirectoryQuery, sql: _Sql):
         slot = analysis.slot_of(query.moment or timezone.now())
         sql.add("SUBSTR(e.open_slots, %s, 1) = '1'", slot + 1)
     if query.has_point and query.radius_km:
-        # A bounding box first (indexed), then the exact great-circle distance.
-        import math
-
+        # A bounding box first (the geo index), then the exact great-circle distance.
         dlat = query.radius_km / 111.0
-        dlon = query.radius_km / (111.32 * max(math.cos(math.radians(query.lat)), 0.01))
+        dlon = query.radius_km / (111.0 * max(math.cos(math.radians(query.lat)), 0.01))
         sql.add("e.latitude BETWEEN %s AND %s", query.lat - dlat, query.lat + dlat)
         sql.add("e.longitude BETWEEN %s AND %s", query.lon - dlon, query.lon + dlon)
-        distance, params = _distance_sql(query.lat, query.lon)
-        sql.add(f"{distance} <= %s", *params, query.radius_km)
+        sql.add(f"{_distance_sql(query.lat, query.lon)} <= %s", query.radius_km)
 
 
 def _facet_filter(facet, values, sql: _Sql):
@@ -221,163 +260,191 @@ def _facet_filter(facet, values, sql: _Sql):
             "(" + " OR ".join(["e.language_codes LIKE %s"] * len(values)) + ")", *[f"% {v} %" for v in values]
         )
     else:
-        column = {"kind": "e.kind", "sector": "e.sector_code", "district": "e.district_code"}[facet]
-        sql.add(f"{column} IN ({', '.join(['%s'] * len(values))})", *values)
+        sql.add(f"{FACET_COLUMNS[facet]} IN ({', '.join(['%s'] * len(values))})", *values)
 
 
-def _text_source(query: DirectoryQuery):
-    """(FROM clause, params, rank expression, rank params, matched stems) for the text part."""
-    if not query.text:
-        return f"{TABLE} e", [], None, [], set()
-    groups = expand(query.text)
-    prefix = _last_word_prefix(query.text)
-    stems = {stem for group in groups for phrase in group for stem in phrase}
-    if not groups:
-        return f"{TABLE} e", [], None, [], stems
-    if connection.vendor == "sqlite":
-        source = (
-            f"{TABLE} e JOIN (SELECT rowid AS id, bm25(directory_search_fts, 10.0, 4.0, 1.0) AS rank "  # noqa: S608
-            "FROM directory_search_fts WHERE directory_search_fts MATCH %s) m ON m.id = e.organization_id"
-        )
-        return source, [_fts5_match(groups, prefix)], "m.rank", [], stems | ({prefix} if prefix else set())
-    if connection.vendor == "postgresql":
-        source = f"{TABLE} e, to_tsquery('simple', %s) q"
-        return (
-            source + " WHERE e.search_vector @@ q",
-            [_tsquery(groups, prefix)],
-            "-ts_rank(e.search_vector, q)",
-            [],
-            stems | ({prefix} if prefix else set()),
-        )
-    # Any other engine: every word somewhere in the name, services or description.
-    sql = _Sql()
-    for group in groups:
-        ors = []
-        for phrase in group:
-            ors.append(
-                "("
-                + " OR ".join(
-                    [
-                        "e.name_folded LIKE %s",
-                        "LOWER(e.services_text) LIKE %s",
-                        "LOWER(e.description) LIKE %s",
-                    ]
-                )
-                + ")"
+class _Text:
+    """The text part of a query, per engine: a filter, the FROM clause that ranks, the stems."""
+
+    def __init__(self, query: DirectoryQuery, version: int):
+        self.filter, self.filter_params = None, []
+        self.source, self.source_params, self.rank = f"{TABLE} e", [], None
+        self.stems: set[str] = set()
+        if not query.text:
+            return
+        groups = expand(query.text, version)
+        prefix = _last_word_prefix(query.text)
+        self.stems = {stem for group in groups for phrase in group for stem in phrase}
+        if prefix:
+            self.stems.add(prefix)
+        if not groups:
+            return
+        if connection.vendor == "sqlite":
+            match = _fts5_match(groups, prefix)
+            self.filter = f"e.organization_id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"  # noqa: S608
+            self.filter_params = [match]
+            # Column weights: name, then services and sector, then the descriptions.
+            self.source = (
+                f"(SELECT rowid AS id, bm25({FTS_TABLE}, 10.0, 4.0, 1.0) AS rank FROM {FTS_TABLE} "  # noqa: S608
+                f"WHERE {FTS_TABLE} MATCH %s) m JOIN {TABLE} e ON e.organization_id = m.id"
             )
-            sql.params.extend([f"%{phrase[0]}%"] * 3)
-        sql.where.append("(" + " OR ".join(ors) + ")")
-    return f"{TABLE} e WHERE " + sql.clause(), sql.params, None, [], stems
+            self.source_params = [match]
+            self.rank = "m.rank"
+        elif connection.vendor == "postgresql":
+            tsquery = _tsquery(groups, prefix)
+            self.filter = "e.search_vector @@ to_tsquery('simple', %s)"
+            self.filter_params = [tsquery]
+            self.source = f"{TABLE} e CROSS JOIN to_tsquery('simple', %s) q"
+            self.source_params = [tsquery]
+            self.rank = "-ts_rank(e.search_vector, q)"
+        else:
+            # Any other engine: every word somewhere in the name, services or description.
+            ors = []
+            for group in groups:
+                alternatives = []
+                for phrase in group:
+                    alternatives.append(
+                        "(e.name_folded LIKE %s OR LOWER(e.services_text) LIKE %s OR LOWER(e.description) LIKE %s)"
+                    )
+                    self.filter_params.extend([f"%{phrase[0]}%"] * 3)
+                ors.append("(" + " OR ".join(alternatives) + ")")
+            self.filter = " AND ".join(ors)
 
-
-def _compose(source: str, where: str) -> str:
-    joiner = " AND " if " WHERE " in source else " WHERE "
-    return f"{source}{joiner}{where}"
+    def ranked_filter(self) -> tuple[str | None, list]:
+        """The filter to use with `source` (which already matches on SQLite)."""
+        if connection.vendor == "sqlite" and self.rank:
+            return None, []
+        if connection.vendor == "postgresql" and self.rank:
+            return "e.search_vector @@ q", []
+        return self.filter, self.filter_params
 
 
 def search(query: DirectoryQuery):
     """(total, hits, facet counts) for a query."""
-    source, source_params, rank, rank_params, stems = _text_source(query)
+    version = current_version()
+    text = _Text(query, version)
 
     base = _Sql()
+    if text.filter:
+        base.add(text.filter, *text.filter_params)
     _non_facet_filters(query, base)
-    facet_rows = _grouped_counts(_compose(source, base.clause()), source_params + base.params)
+    if base.where:
+        facet_rows = _grouped_counts(base.clause(), base.params)
+    else:
+        # Only facet filters (or none): the counts of the whole directory, once per version.
+        facet_rows = _memoized(version, "all-groups", lambda: _grouped_counts("1=1", []))
     chosen = {facet: set(values) for facet, values in query.facet_filters().items() if values}
     total, facets = _facets_from_groups(facet_rows, chosen)
 
-    hits_sql = _Sql()
-    hits_sql.where, hits_sql.params = list(base.where), list(base.params)
-    for facet, values in query.facet_filters().items():
-        if values:
-            _facet_filter(facet, values, hits_sql)
-    order, order_params, distance_select, distance_params = _ordering(query, rank)
-    select = f"SELECT e.organization_id{distance_select}"
-    if rank:
-        select += f", {rank}"
-    sql = (
-        f"{select} FROM {_compose(source, hits_sql.clause())} ORDER BY {order} "
-        f"LIMIT {int(query.page_size)} OFFSET {int(query.offset)}"
-    )
-    params = distance_params + rank_params + source_params + hits_sql.params + order_params
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    entries = DirectoryEntry.objects.in_bulk([row[0] for row in rows])
     hits = []
-    for row in rows:
-        entry = entries.get(row[0])
-        if entry is None:
-            continue
-        distance = float(row[1]) if distance_select and row[1] is not None else None
-        score = -float(row[-1]) if rank and row[-1] is not None else None
-        hits.append(
-            Hit(
-                listing=listing_from_entry(entry),
-                score=score,
-                distance_km=distance,
-                highlights=highlight(entry, stems) if query.text else {},
-            )
-        )
+    if total and query.offset < total:
+        hits = _hits(query, text)
     return total, hits, facets
 
 
-def _ordering(query: DirectoryQuery, rank):
-    distance_select, distance_params = "", []
-    order_params = []
-    if query.has_point:
-        distance, distance_params = _distance_sql(query.lat, query.lon)
-        distance_select = f", {distance}"
+def _hits(query: DirectoryQuery, text: _Text) -> list[Hit]:
+    sql = _Sql()
+    ranked_filter, ranked_params = text.ranked_filter()
+    if ranked_filter:
+        sql.add(ranked_filter, *ranked_params)
+    _non_facet_filters(query, sql)
+    for facet, values in query.facet_filters().items():
+        if values:
+            _facet_filter(facet, values, sql)
+    order = _ordering(query, text.rank)
+    select = f"SELECT e.organization_id FROM {text.source if text.rank else f'{TABLE} e'}"  # noqa: S608
+    statement = f"{select} WHERE {sql.clause()} ORDER BY {order} LIMIT {int(query.page_size)} OFFSET {int(query.offset)}"
+    with connection.cursor() as cursor:
+        cursor.execute(statement, (text.source_params if text.rank else []) + sql.params)
+        ids = [row[0] for row in cursor.fetchall()]
+    entries = DirectoryEntry.objects.in_bulk(ids)
+    hits = []
+    for pk in ids:
+        entry = entries.get(pk)
+        if entry is None:
+            continue
+        distance = None
+        if query.has_point and entry.latitude is not None and entry.longitude is not None:
+            distance = haversine_km(query.lat, query.lon, entry.latitude, entry.longitude)
+        hits.append(
+            Hit(
+                listing=listing_from_entry(entry),
+                distance_km=distance,
+                highlights=highlight(entry, text.stems) if text.stems else {},
+            )
+        )
+    return hits
+
+
+def _ordering(query: DirectoryQuery, rank) -> str:
     sort = query.effective_sort
     if sort == Sort.DISTANCE:
-        order = "CASE WHEN e.latitude IS NULL THEN 1 ELSE 0 END, 2, e.name_folded"
-    elif sort == Sort.NAME:
-        order = "e.name_folded, e.organization_id"
-    elif sort == Sort.NEWEST:
-        order = "CASE WHEN e.registered_at IS NULL THEN 1 ELSE 0 END, e.registered_at DESC, e.name_folded"
-    elif rank:
-        order = f"{rank}, e.name_folded"
-    else:
-        order = "e.name_folded"
-    return order, order_params, distance_select, distance_params
+        return f"CASE WHEN e.latitude IS NULL THEN 1 ELSE 0 END, {_distance_sql(query.lat, query.lon)}, e.organization_id"
+    if sort == Sort.NAME:
+        return "e.name_folded, e.organization_id"
+    if sort == Sort.NEWEST or not rank:
+        # registered_at is never empty in the index (see indexing), so no NULLS LAST that would
+        # keep PostgreSQL from reading the index backwards.
+        return "e.registered_at DESC, e.organization_id DESC"
+    return f"{rank}, e.name_folded, e.organization_id"
 
 
-def _grouped_counts(source_and_where: str, params):
+def _grouped_counts(where: str, params):
     sql = (
         "SELECT e.kind, e.sector_code, e.district_code, e.language_codes, COUNT(*) "  # noqa: S608
-        f"FROM {source_and_where} GROUP BY e.kind, e.sector_code, e.district_code, e.language_codes"
+        f"FROM {TABLE} e WHERE {where} GROUP BY e.kind, e.sector_code, e.district_code, e.language_codes"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        return [
+            (kind, sector, district, frozenset(languages.split()), count)
+            for kind, sector, district, languages, count in cursor.fetchall()
+        ]
 
 
 def _facets_from_groups(rows, chosen: dict[str, set]):
     """Disjunctive facet counts: each facet counts the rows that pass every other facet's filter."""
-
-    def values_of(row):
-        kind, sector, district, languages, _count = row
-        return {
-            "kind": {kind},
-            "sector": {sector} if sector else set(),
-            "district": {district} if district else set(),
-            "language": set(languages.split()),
-        }
-
     counts = {facet: Counter() for facet in FACETS}
     total = 0
-    for row in rows:
-        row_values, count = values_of(row), row[4]
-        passes = {facet: bool(row_values[facet] & wanted) for facet, wanted in chosen.items()}
-        if all(passes.values()):
+    kinds, sectors, districts, languages = (counts[f] for f in FACETS)
+    kind_in, sector_in, district_in, language_in = (chosen.get(f) for f in FACETS)
+    for kind, sector, district, codes, count in rows:
+        passes = (
+            kind_in is None or kind in kind_in,
+            sector_in is None or sector in sector_in,
+            district_in is None or district in district_in,
+            language_in is None or not language_in.isdisjoint(codes),
+        )
+        failed = passes.count(False)
+        if failed > 1:
+            continue
+        if failed == 0:
             total += count
-        for facet in FACETS:
-            if all(ok for other, ok in passes.items() if other != facet):
-                for value in row_values[facet]:
-                    counts[facet][value] += count
+        k, s, d, lang = passes
+        if s and d and lang:
+            kinds[kind] += count
+        if k and d and lang and sector:
+            sectors[sector] += count
+        if k and s and lang and district:
+            districts[district] += count
+        if k and s and d:
+            for code in codes:
+                languages[code] += count
     return total, {facet: dict(counter) for facet, counter in counts.items()}
 
 
 # ----- results ------------------------------------------------------------------------------
+
+
+def logo_url(name: str) -> str:
+    """The public URL of a stored logo (the index keeps the storage name)."""
+    if not name:
+        return ""
+    if name.startswith(("http://", "https://", "/")):
+        return name
+    from django.core.files.storage import default_storage
+
+    return default_storage.url(name)
 
 
 def listing_from_entry(entry: DirectoryEntry) -> Listing:
@@ -411,7 +478,7 @@ def listing_from_entry(entry: DirectoryEntry) -> Listing:
         opening_hours=dict(entry.opening_hours),
         founded_year=entry.founded_year,
         ruc=entry.ruc,
-        logo=entry.logo,
+        logo=logo_url(entry.logo),
         registered_at=entry.registered_at,
     )
 
@@ -419,22 +486,28 @@ def listing_from_entry(entry: DirectoryEntry) -> Listing:
 TOKEN_RE = re.compile(r"\w+", re.UNICODE)
 
 
+def _matches(word_stem: str, stems: set[str]) -> bool:
+    return word_stem in stems or any(len(s) >= 3 and word_stem.startswith(s) for s in stems)
+
+
 def _mark(text: str, stems: set[str], fragment: int | None = None) -> str | None:
     """The text with <mark> around words whose stem was searched for (escaped HTML), or None."""
     if not text or not stems:
         return None
+    folded = analysis.ascii_fold(text)
+    # Most fields of most hits do not contain any searched stem: skip them without tokenizing.
+    if not any(stem in folded for stem in stems):
+        return None
     pieces, last, first_hit = [], 0, None
     for match in TOKEN_RE.finditer(text):
         words = analysis.words(match.group())
-        if not words:
+        if not words or not _matches(analysis.stem(words[0]), stems):
             continue
-        word_stem = analysis.stem(words[0])
-        if word_stem in stems or any(len(s) >= 3 and word_stem.startswith(s) for s in stems):
-            if first_hit is None:
-                first_hit = match.start()
-            pieces.append(html.escape(text[last : match.start()]))
-            pieces.append(f"<mark>{html.escape(match.group())}</mark>")
-            last = match.end()
+        if first_hit is None:
+            first_hit = match.start()
+        pieces.append(html.escape(text[last : match.start()]))
+        pieces.append(f"<mark>{html.escape(match.group())}</mark>")
+        last = match.end()
     if first_hit is None:
         return None
     pieces.append(html.escape(text[last:]))
@@ -457,31 +530,48 @@ def highlight(entry: DirectoryEntry, stems: set[str]) -> dict[str, str]:
 
 
 def suggest(prefix: str, limit: int = 8) -> list[str]:
-    """Names starting with (or containing a word starting with) what has been typed."""
-    from registry.models.taxonomy import fold
-
-    typed = fold(prefix)
+    """Names starting with what has been typed, then names with a word starting with it."""
+    typed = analysis.ascii_fold(prefix).strip()
     if len(typed) < 2:
         return []
-    names = (
-        DirectoryEntry.objects.filter(name_folded__startswith=typed)
-        .order_by("name_folded")
-        .values_list("name", flat=True)[:limit]
-    )
-    found = list(dict.fromkeys(names))
-    if len(found) < limit:
-        more = (
-            DirectoryEntry.objects.filter(name_folded__contains=f" {typed}")
-            .order_by("name_folded")
-            .values_list("name", flat=True)[: limit * 2]
-        )
-        for name in more:
-            if name not in found:
-                found.append(name)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT name FROM {TABLE} WHERE name_folded LIKE %s ORDER BY name_folded LIMIT %s",  # noqa: S608
+                [typed.replace("%", "").replace("_", "") + "%", limit],
+            )
+        else:
+            # A range rather than LIKE: SQLite's LIKE ignores case and so cannot use the index.
+            cursor.execute(
+                f"SELECT name FROM {TABLE} WHERE name_folded >= %s AND name_folded < %s "  # noqa: S608
+                "ORDER BY name_folded LIMIT %s",
+                [typed, typed + "\U0010ffff", limit],
+            )
+        found = list(dict.fromkeys(row[0] for row in cursor.fetchall()))
+        words = analysis.words(typed)
+        if len(found) < limit and words and len(words[-1]) >= 3:
+            # A later word of the name: the full-text index's prefix match on the name only.
+            stems = [analysis.stem(word) for word in words]
+            if connection.vendor == "sqlite":
+                match = " AND ".join(f'"{stem}"' for stem in stems[:-1])
+                match = f'{{name}} : ({match + " AND " if match else ""}"{stems[-1]}" *)'
+                cursor.execute(
+                    f"SELECT e.name FROM {FTS_TABLE} JOIN {TABLE} e ON e.organization_id = {FTS_TABLE}.rowid "  # noqa: S608
+                    f"WHERE {FTS_TABLE} MATCH %s LIMIT %s",
+                    [match, limit * 3],
+                )
+            elif connection.vendor == "postgresql":
+                tsquery = " & ".join([*(f"'{s}'" for s in stems[:-1]), f"'{stems[-1]}':*A"])
+                cursor.execute(
+                    f"SELECT name FROM {TABLE} WHERE search_vector @@ to_tsquery('simple', %s) LIMIT %s",  # noqa: S608
+                    [tsquery, limit * 3],
+                )
+            else:
+                cursor.execute(
+                    f"SELECT name FROM {TABLE} WHERE name_folded LIKE %s LIMIT %s",  # noqa: S608
+                    [f"% {typed}%", limit * 3],
+                )
+            for (name,) in cursor.fetchall():
+                if name not in found:
+                    found.append(name)
     return found[:limit]
-
-
-def timed_search(query: DirectoryQuery):
-    started = time.perf_counter()
-    result = search(query)
-    return result, (time.perf_counter() - started) * 1000

@@ -37,6 +37,7 @@ from elasticsearch_dsl import (
 
 from .. import analysis
 from ..query import FACETS, DirectoryQuery, Hit, Listing, Sort
+from .database import logo_url
 
 logger = logging.getLogger(__name__)
 
@@ -254,7 +255,7 @@ def listing_fields(entry) -> dict:
         "opening_hours": entry.opening_hours,
         "founded_year": entry.founded_year,
         "ruc": entry.ruc,
-        "logo": entry.logo,
+        "logo": logo_url(entry.logo),
         "registered_at": entry.registered_at.isoformat() if entry.registered_at else None,
         "source_updated_at": entry.source_updated_at.isoformat() if entry.source_updated_at else None,
     }
