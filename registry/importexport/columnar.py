@@ -295,7 +295,7 @@ class ColumnarImport:
         else:
             state = {"status": ApplicationStatus.DRAFT.value, "live": False, "has_unpublished_changes": True}
         state.update(created_by_id=self.user.pk if self.user else None, created_at=now, updated_at=now)
-        records = [{**_model_values(row.values), **state} for row in rows]
+        records = [_model_values(row.values) for row in rows]
         for record, slug in zip(records, _unique_slugs([r["name"] for r in records]), strict=True):
             record["slug"] = slug
         if self.publish:
@@ -305,7 +305,7 @@ class ColumnarImport:
 
                 for record, number in zip(missing, next_registry_numbers(count=len(missing)), strict=True):
                     record["registry_number"] = number
-        _insert_rows(records)
+        _insert_rows(records, state)
         ids = {}
         slugs = [r["slug"] for r in records]
         for start in range(0, len(slugs), MATCH_CHUNK):
@@ -425,56 +425,96 @@ class _Prepared:
         return prepared
 
 
-def _insert_rows(records: list[dict]) -> None:
-    """INSERT one prepared statement for every new row, through ``executemany``.
+def _insert_rows(records: list[dict], constants: dict) -> None:
+    """INSERT the new rows: COPY on PostgreSQL, one prepared statement per row on SQLite.
 
     ``bulk_create`` compiles its INSERT in Python, value by value, and on SQLite in batches of 20
     rows (999 parameters over 49 columns): 4.6 s of a 20,000-row import on this machine.
     """
     model_fields = [f for f in Organization._meta.concrete_fields if not f.primary_key]
-    defaults = {}
-    for model_field in model_fields:
-        if model_field.has_default():
-            defaults[model_field.attname] = model_field.get_default()
-        elif model_field.null:
-            defaults[model_field.attname] = None
-        else:
-            defaults[model_field.attname] = model_field.get_default()  # "" for text
+    varying = [f for f in model_fields if f.attname in records[0]]
+    constant = {
+        f.attname: constants[f.attname] if f.attname in constants else f.get_default()
+        for f in model_fields
+        if f not in varying
+    }
+    fixed = dict(
+        zip(
+            constant,
+            _Prepared([f for f in model_fields if f not in varying]).row(list(constant.values())),
+            strict=True,
+        )
+    )
+    prepared = _Prepared(varying)
+    positions = [(f.attname in fixed, f.attname) for f in model_fields]
+    params = []
+    for record in records:
+        cells = iter(prepared.row([record[f.attname] for f in varying]))
+        params.append([fixed[name] if is_fixed else next(cells) for is_fixed, name in positions])
     quote = connection.ops.quote_name
     table = quote(Organization._meta.db_table)
     names = ", ".join(quote(f.column) for f in model_fields)
+    if connection.vendor == "postgresql":
+        _copy(f"COPY {table} ({names}) FROM STDIN", params)
+        return
     marks = ", ".join(["%s"] * len(model_fields))
-    sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 -- names from the model
-    prepared = _Prepared(model_fields)
-    params = [
-        prepared.row([record.get(f.attname, defaults[f.attname]) for f in model_fields]) for record in records
-    ]
-    with connection.cursor() as cursor:
-        for start in range(0, len(params), WRITE_BATCH):
-            cursor.executemany(sql, params[start : start + WRITE_BATCH])
+    _executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", params)  # noqa: S608 -- names from the model
 
 
 def _update_rows(rows: list[RowCheck], columns: list[str], now) -> None:
-    """UPDATE … WHERE id = %s, one prepared statement run for every row.
+    """UPDATE the matched rows with the file's columns (and ``updated_at``).
 
     Django's ``bulk_update`` writes one CASE WHEN per column per batch; building those
-    expressions took 9 s for 1,000 rows of 19 columns. ``executemany`` runs the same statement
-    for each row from C on SQLite and pipelined on PostgreSQL (psycopg 3).
+    expressions took 9 s for 1,000 rows of 19 columns. On SQLite one prepared ``UPDATE … WHERE
+    id = %s`` runs for every row through ``executemany``, which loops in C; on PostgreSQL the rows
+    are copied into a temporary table and applied by one ``UPDATE … FROM``.
     """
     model_fields = [Organization._meta.get_field(c) for c in columns]
     model_fields.append(Organization._meta.get_field("updated_at"))
     names = [f.attname for f in model_fields]
-    quote = connection.ops.quote_name
-    table = quote(Organization._meta.db_table)
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in model_fields)
-    pk = quote(Organization._meta.pk.column)
-    sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 -- names from the model
     prepared = _Prepared(model_fields)
     params = []
     for row in rows:
         values = _model_values({c: row.values[c] for c in columns})
         values["updated_at"] = now
         params.append([*prepared.row([values[name] for name in names]), row.pk])
+    quote = connection.ops.quote_name
+    table = quote(Organization._meta.db_table)
+    pk = quote(Organization._meta.pk.column)
+    if connection.vendor == "postgresql":
+        scratch = quote("registry_import_rows")
+        selected = ", ".join(quote(f.column) for f in model_fields)
+        assignments = ", ".join(f"{quote(f.column)} = t.{quote(f.column)}" for f in model_fields)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {scratch} ON COMMIT DROP AS "  # noqa: S608 -- names from the model
+                f"SELECT {selected}, {pk} FROM {table} WITH NO DATA"
+            )
+            _copy(f"COPY {scratch} ({selected}, {pk}) FROM STDIN", params)
+            cursor.execute(
+                f"UPDATE {table} AS o SET {assignments} FROM {scratch} AS t WHERE o.{pk} = t.{pk}"  # noqa: S608
+            )
+            cursor.execute(f"DROP TABLE {scratch}")
+        return
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in model_fields)
+    _executemany(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", params)  # noqa: S608 -- names from the model
+
+
+def _executemany(sql: str, params: list[list]) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(params), WRITE_BATCH):
             cursor.executemany(sql, params[start : start + WRITE_BATCH])
+
+
+def _copy(statement: str, rows: list[list]) -> None:
+    """PostgreSQL's COPY … FROM STDIN through psycopg, in the current transaction: one statement
+    for all the rows, where INSERTs or UPDATEs run one by one cost ~0.1 ms each on the server."""
+    connection.ensure_connection()
+    with (
+        connection.wrap_database_errors,
+        connection.connection.cursor() as cursor,
+        cursor.copy(statement) as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
