@@ -1,19 +1,26 @@
 """Registry import and export benchmark, SQLite and PostgreSQL.
 
     .venv/bin/python benchmarks/import_export_bench.py [--database sqlite|postgres|both]
-        [--import-rows 20000] [--export-rows 100000] [--baseline-rows 2000]
+        [--import-rows 20000] [--rounds 3] [--baseline-rows 2000] [--baseline-limit 180]
+        [--export-rows 100000] [--no-library-export]
 
-Each database is a scratch one (a temporary SQLite file; PostgreSQL database `portal_bench_ie` on
-$BENCH_POSTGRES_URL, default postgres://portal:portal@127.0.0.1:5432). It measures:
+Scratch databases: SQLite in var/bench/import-export.sqlite3, PostgreSQL database
+`portal_bench_import` on $BENCH_POSTGRES_URL (default postgres://portal:portal@127.0.0.1:5432).
+Never the development database. In one run it measures:
 
-- our import (registry.importexport.services.import_registry, published rows) of a file of
-  `--import-rows` rows, half of which match existing organizations by registry number, with
-  validation, matching and indexing into the directory's search table;
+- our import (``registry.importexport.services.import_registry``, rows published as approved) of
+  a file of ``--import-rows`` rows, half of which match existing organizations by registry number
+  (updates) and half new, district names with accents: validation, matching, writing and the
+  directory indexing (``search.indexing.reindex_organizations``, run inline as in the tests), with
+  the time of each phase (``report.timings``); the median of ``--rounds`` rounds;
 - django-import-export with default settings (a plain ModelResource matching on
-  registry_number, rows saved one by one) on the first `--baseline-rows` rows of the same file
-  (the whole file takes minutes; rows per second is what compares);
-- our streaming CSV export of `--export-rows` rows and the library's `resource.export()`, with
-  the peak of Python memory (tracemalloc) at a tenth and at all of the rows.
+  registry_number, rows saved and indexed one by one) on the same file: on a fixed sample of
+  ``--baseline-rows`` rows with the same mix (first half matched, second half new), extrapolated
+  to the whole file, and on the whole file itself when that extrapolation is under
+  ``--baseline-limit`` seconds;
+- our streamed CSV export of ``--export-rows`` rows (median of the rounds) and the peak of Python
+  memory (tracemalloc) at a tenth and at all of the rows; then the library's
+  ``resource.export()`` of the same rows, once.
 
 Budget (issue #6): import of 20,000 rows <= 4 s; export of 100,000 rows <= 5 s with memory that
 does not grow with the row count.
@@ -25,6 +32,7 @@ import io
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,6 +42,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+SQLITE_PATH = ROOT / "var" / "bench" / "import-export.sqlite3"
+POSTGRES_DATABASE = "portal_bench_import"
 
 
 def configure(database_url):
@@ -90,22 +101,18 @@ def seed(count, start=0):
     Organization.objects.bulk_create(batch)
 
 
-def import_file(rows, matched):
-    """A file of `rows` rows: the first `matched` change existing listings, the rest are new."""
-    from registry.importexport.readers import COLUMNS
+def import_rows(rows, matched):
+    """Rows of cells for an import file: the first `matched` change existing listings, the rest are new."""
     from registry.models import District, Sector
 
-    districts = [d.name for d in District.objects.all()]  # names with accents, as offices type them
-    sectors = [s.code for s in Sector.objects.all()]
+    districts = [d.name for d in District.objects.order_by("pk")]  # names with accents, as offices type them
+    sectors = [s.code for s in Sector.objects.order_by("pk")]
     rng = random.Random(7)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
+    result = []
     for n in range(rows):
-        number = f"BEN-2026-{n:06d}" if n < matched else ""
-        writer.writerow(
+        result.append(
             [
-                number,
+                f"BEN-2026-{n:06d}" if n < matched else "",
                 f"Emprendimiento {n} renovado",
                 "business",
                 "sole_proprietor",
@@ -126,37 +133,61 @@ def import_file(rows, matched):
                 "2019",
             ]
         )
+    return result
+
+
+def as_csv(rows) -> bytes:
+    from registry.importexport.readers import COLUMNS
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    writer.writerows(rows)
     return buffer.getvalue().encode("utf-8")
 
 
 def reset():
+    """Empty the registry and the directory index (the bench rows have no related rows)."""
+    from django.db import connection
+
     from registry.models import Organization
+    from search.indexing import rebuild
     from search.models import DirectoryEntry
 
     DirectoryEntry.objects.all().delete()
-    Organization.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(Organization._meta.db_table)}")  # noqa: S608
+    rebuild()
 
 
-def bench_import(rows):
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def bench_import(rows, rounds):
     from registry.importexport.services import import_registry
-
-    reset()
-    seed(rows // 2)
-    data = import_file(rows, matched=rows // 2)
-    started = time.perf_counter()
-    report = import_registry(data=data, file_name="bench.csv", publish=True)
-    seconds = time.perf_counter() - started
-    assert report.applied, report.as_dict()
-    counts = report.counts
-    assert counts["new"] == rows - rows // 2 and counts["updated"] == rows // 2, counts
     from search.models import DirectoryEntry
 
-    assert DirectoryEntry.objects.count() == rows
-    return seconds
+    matched = rows // 2
+    reset()
+    data = as_csv(import_rows(rows, matched))
+    laps = []
+    for _round in range(rounds):
+        reset()
+        seed(matched)
+        started = time.perf_counter()
+        report = import_registry(data=data, file_name="bench.csv", publish=True)
+        total = time.perf_counter() - started
+        assert report.applied, report.as_dict()
+        counts = report.counts
+        assert counts["new"] == rows - matched and counts["updated"] == matched, counts
+        assert DirectoryEntry.objects.count() == rows
+        laps.append({"total": total, **report.timings})
+    return {name: median([lap[name] for lap in laps]) for name in laps[0]}, [lap["total"] for lap in laps]
 
 
-def bench_baseline_import(rows):
-    """django-import-export with default settings: the same columns, codes for the foreign keys."""
+def bench_baseline_import(rows, sample):
+    """django-import-export with default settings, on `sample` rows of the file (same mix)."""
     import tablib
     from import_export import fields, resources, widgets
 
@@ -172,31 +203,33 @@ def bench_baseline_import(rows):
             fields = COLUMNS
             import_id_fields = ["registry_number"]
 
+    matched = rows // 2
     reset()
-    seed(rows // 2)
-    data = import_file(rows, matched=rows // 2).decode()
-    dataset = tablib.Dataset().load(data, format="csv")
+    cells = import_rows(rows, matched)
+    if sample < rows:
+        cells = cells[: sample // 2] + cells[matched : matched + sample - sample // 2]
     codes = {d.name: d.code for d in District.objects.all()}
-    dataset.append_col([codes[name] for name in dataset["district"]], header="district_code")
-    del dataset["district"]
-    dataset.headers = [("district" if h == "district_code" else h) for h in dataset.headers]
-    # The default JSON widget reads JSON lists, not the file's "a;b".
-    for column in ("services", "languages"):
-        values = [json.dumps(v.split(";")) for v in dataset[column]]
-        del dataset[column]
-        dataset.append_col(values, header=column)
-    # Every new row needs its own slug and number for the default save to succeed.
-    numbers = [n or f"NEW-{i:06d}" for i, n in enumerate(dataset["registry_number"])]
-    del dataset["registry_number"]
-    dataset.insert_col(0, numbers, header="registry_number")
+    position = {name: n for n, name in enumerate(COLUMNS)}
+    converted = []
+    for n, row in enumerate(cells):
+        row = list(row)
+        # The library's defaults read codes for foreign keys, JSON for lists, and every new row
+        # needs a registry number of its own to be saved.
+        row[position["district"]] = codes[row[position["district"]]]
+        for column in ("services", "languages"):
+            row[position[column]] = json.dumps(row[position[column]].split(";"))
+        row[position["registry_number"]] = row[position["registry_number"]] or f"NEW-{n:06d}"
+        converted.append(row)
+    dataset = tablib.Dataset(*converted, headers=COLUMNS)
+    seed(matched)
     started = time.perf_counter()
     result = DefaultResource().import_data(dataset, dry_run=False, use_transactions=True)
     seconds = time.perf_counter() - started
     assert not result.has_errors() and not result.has_validation_errors(), result.invalid_rows[:1]
-    return seconds
+    return seconds, len(converted)
 
 
-def bench_export(rows):
+def bench_export(rows, rounds, library):
     from registry.importexport.services import export_queryset, export_registry, export_resource
 
     reset()
@@ -208,10 +241,12 @@ def bench_export(rows):
         with tempfile.TemporaryFile() as target:
             return export_registry(fmt="csv", queryset=queryset, resource=resource, target=target)
 
-    started = time.perf_counter()
-    count = ours(rows)
-    seconds = time.perf_counter() - started
-    assert count == rows, count
+    times = []
+    for _round in range(rounds):
+        started = time.perf_counter()
+        count = ours(rows)
+        times.append(time.perf_counter() - started)
+        assert count == rows, count
 
     peaks = {}
     for limit in (rows // 10, rows):
@@ -220,50 +255,86 @@ def bench_export(rows):
         peaks[limit] = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
 
-    from registry.importexport.resources import OrganizationResource
+    baseline = None
+    if library:
+        from registry.importexport.resources import OrganizationResource
 
-    started = time.perf_counter()
-    dataset = OrganizationResource().export(export_queryset().select_related("sector", "district"))
-    dataset.export("csv")
-    baseline = time.perf_counter() - started
-    return seconds, peaks, baseline
+        started = time.perf_counter()
+        dataset = OrganizationResource().export(export_queryset().select_related("sector", "district"))
+        dataset.export("csv")
+        baseline = time.perf_counter() - started
+    return median(times), times, peaks, baseline
+
+
+def database_url(name):
+    if name == "sqlite":
+        SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{SQLITE_PATH}"
+    base = os.environ.get("BENCH_POSTGRES_URL", "postgres://portal:portal@127.0.0.1:5432")
+    import psycopg
+
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [POSTGRES_DATABASE]).fetchone()
+        if not exists:
+            conn.execute(f"CREATE DATABASE {POSTGRES_DATABASE}")
+    return f"{base}/{POSTGRES_DATABASE}"
+
+
+def load():
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
 def run_one(name, args):
-    if name == "sqlite":
-        folder = tempfile.mkdtemp(prefix="bench-ie-")
-        url = f"sqlite:///{folder}/bench.sqlite3"
-    else:
-        base = os.environ.get("BENCH_POSTGRES_URL", "postgres://portal:portal@127.0.0.1:5432")
-        import psycopg
+    configure(database_url(name))
+    rows = args.import_rows
+    print(f"[{name}] load before: {load()}", flush=True)
 
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = 'portal_bench_ie'").fetchone()
-            if not exists:
-                conn.execute("CREATE DATABASE portal_bench_ie")
-        url = f"{base}/portal_bench_ie"
-    configure(url)
-    ours = bench_import(args.import_rows)
+    phases, totals = bench_import(rows, args.rounds)
+    ours_rate = rows / phases["total"]
     print(
-        f"[{name}] import {args.import_rows:,} rows (ours): {ours:.2f} s, {args.import_rows / ours:,.0f} rows/s"
+        f"[{name}] import {rows:,} rows (ours), median of {args.rounds}: {phases['total']:.2f} s, "
+        f"{ours_rate:,.0f} rows/s (rounds: {', '.join(f'{t:.2f}' for t in totals)} s)",
+        flush=True,
     )
+    print(
+        f"[{name}]   phases: read {phases['read']:.2f} s, check {phases['check']:.2f} s, "
+        f"write {phases['write']:.2f} s, index {phases['index']:.2f} s "
+        f"(search.indexing.reindex_organizations of {rows:,} ids); without indexing "
+        f"{phases['total'] - phases['index']:.2f} s",
+        flush=True,
+    )
+
     if args.baseline_rows:
-        base = bench_baseline_import(args.baseline_rows)
+        sample = min(args.baseline_rows, rows)
+        seconds, done = bench_baseline_import(rows, sample)
+        whole = seconds * rows / done
+        label = "extrapolated"
+        if done < rows and whole <= args.baseline_limit:
+            seconds, done = bench_baseline_import(rows, rows)
+            whole, label = seconds, "measured"
+        rate = done / seconds
         print(
-            f"[{name}] import {args.baseline_rows:,} rows (django-import-export defaults): {base:.2f} s, "
-            f"{args.baseline_rows / base:,.0f} rows/s"
+            f"[{name}] import, django-import-export defaults: {done:,} rows in {seconds:.2f} s, {rate:,.0f} rows/s; "
+            f"{rows:,} rows {label}: {whole:.0f} s; ours is {ours_rate / rate:,.0f}x faster",
+            flush=True,
         )
-    seconds, peaks, baseline = bench_export(args.export_rows)
+
+    seconds, times, peaks, baseline = bench_export(args.export_rows, args.rounds, args.library_export)
     small, large = sorted(peaks)
     print(
-        f"[{name}] export {args.export_rows:,} rows CSV (ours, streamed): {seconds:.2f} s, "
-        f"{args.export_rows / seconds:,.0f} rows/s; peak Python memory {peaks[small] / 2**20:.1f} MB at "
-        f"{small:,} rows, {peaks[large] / 2**20:.1f} MB at {large:,} rows"
+        f"[{name}] export {args.export_rows:,} rows CSV (ours, streamed), median of {args.rounds}: "
+        f"{seconds:.2f} s, {args.export_rows / seconds:,.0f} rows/s (rounds: "
+        f"{', '.join(f'{t:.2f}' for t in times)} s); peak Python memory {peaks[small] / 2**20:.1f} MB at "
+        f"{small:,} rows, {peaks[large] / 2**20:.1f} MB at {large:,} rows",
+        flush=True,
     )
-    print(
-        f"[{name}] export {args.export_rows:,} rows CSV (resource.export()): {baseline:.2f} s, "
-        f"{args.export_rows / baseline:,.0f} rows/s"
-    )
+    if baseline is not None:
+        print(
+            f"[{name}] export {args.export_rows:,} rows CSV (resource.export()): {baseline:.2f} s, "
+            f"{args.export_rows / baseline:,.0f} rows/s; ours is {baseline / seconds:.1f}x faster",
+            flush=True,
+        )
+    print(f"[{name}] load after: {load()}", flush=True)
     reset()
 
 
@@ -271,16 +342,25 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--import-rows", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--baseline-rows", type=int, default=2_000, help="0 skips the library's import")
+    parser.add_argument(
+        "--baseline-limit",
+        type=float,
+        default=180,
+        help="run the library's import on the whole file when the sample extrapolates under this (s)",
+    )
     parser.add_argument("--export-rows", type=int, default=100_000)
-    parser.add_argument("--baseline-rows", type=int, default=2_000)
+    parser.add_argument("--no-library-export", dest="library_export", action="store_false")
     args = parser.parse_args()
     if args.database == "both":
         # One process per database: Django is configured once per process.
         for name in ("sqlite", "postgres"):
-            command = [sys.executable, __file__, "--database", name]
-            command += ["--import-rows", str(args.import_rows), "--export-rows", str(args.export_rows)]
-            command += ["--baseline-rows", str(args.baseline_rows)]
-            subprocess.run(command, check=True)
+            command = [sys.executable, __file__, *sys.argv[1:]]
+            if "--database" in command:
+                at = command.index("--database")
+                del command[at : at + 2]
+            subprocess.run([*command, "--database", name], check=True)
         return
     run_one(args.database, args)
 
