@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "registry.security.middleware.RejectNullBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -128,6 +129,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The directory's searches are short queries over data that sits in memory: JIT compiling
+    # them cost more than running them, and with the default random_page_cost of 4 (spinning
+    # disks) the planner read all 100,000 listings rather than the ones the full-text index
+    # found, 90 ms instead of 10 (docs/benchmarks.md). Empty to leave the server's settings.
+    _pg_options = env("DATABASE_PG_OPTIONS", "-c jit=off -c random_page_cost=1.1")
+    if _pg_options:
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", _pg_options)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -233,6 +242,8 @@ ELASTICSEARCH_INDEX = env("ELASTICSEARCH_INDEX", "directory")
 ELASTICSEARCH_TIMEOUT = float(env("ELASTICSEARCH_TIMEOUT", "1.5"))
 # Requests per IP to the public API (django-ninja throttle); the load test raises it.
 DIRECTORY_API_RATE = env("DIRECTORY_API_RATE", "120/m")
+# Anonymous directory pages are cached, keyed by the index version (cms/page_cache.py).
+DIRECTORY_PAGE_CACHE_SECONDS = int(env("DIRECTORY_PAGE_CACHE_SECONDS", "300"))
 
 # Uploaded supporting documents (Ley 29733: keep what is needed, no more).
 REGISTRY_MAX_DOCUMENT_BYTES = 10 * 1024 * 1024

@@ -1,10 +1,13 @@
 import time
+from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 
 def is_staff_user(user) -> bool:
@@ -55,4 +58,19 @@ class StaffTwoFactorMiddleware:
             and not request.user.is_verified()
         ):
             return redirect(f"{reverse('staff_2fa')}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+
+class RejectNullBytesMiddleware:
+    """A NUL byte in a URL or query string is never legitimate, and PostgreSQL refuses text that
+    holds one (a DataError, so a 500) wherever it would reach a query: refuse it at the door with a
+    400 instead. Form fields already refuse NUL (Django's ProhibitNullCharactersValidator)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        raw = request.META.get("QUERY_STRING", "").encode("latin-1", "replace")
+        if "\x00" in request.path or b"\x00" in unquote_to_bytes(raw):
+            return HttpResponseBadRequest(_("Null characters are not allowed."))
         return self.get_response(request)

@@ -9,6 +9,8 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import translation
+from django.utils.translation import gettext
 
 from registry.models import ApplicationStatus, Organization
 from registry.services import review
@@ -74,7 +76,16 @@ def test_two_registrars_approving_the_same_application_one_wins(demo_site):
     assert sum(result is not None for result in results) == 1
     conflicts = [error for error in errors if error is not None]
     assert len(conflicts) == 1 and isinstance(conflicts[0], review.ReviewConflict)
-    assert "already decided" in str(conflicts[0])
+    with translation.override("es"):  # the threads run in the site's default language
+        expected = {
+            gettext(
+                "Someone else already decided on this application. Reload the page to see its current state."
+            ),
+            gettext(
+                "This application is not waiting for a review: it was already decided or sent back to the applicant."
+            ),
+        }
+    assert str(conflicts[0]) in expected
     application.refresh_from_db()
     assert application.status == ApplicationStatus.APPROVED and application.registry_number
 

@@ -92,9 +92,24 @@ def test_api_never_fails_on_generated_parameters(
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
+@pytest.fixture
+def keep_test_connection():
+    """Calls through the WSGI app send request_started and request_finished, whose
+    close_old_connections would close the test's database connection (inside the test's
+    transaction it looks unusable); Django's test client disconnects it the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
 @schema.parametrize()
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
-def test_openapi_schema_holds(case, listings):
+def test_openapi_schema_holds(case, listings, keep_test_connection):
     cache.clear()
     response = case.call()
     case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])

@@ -167,9 +167,21 @@ def test_garbage_ids_in_urls_are_404_not_500(client, setup):
         f"/mis-registros/{setup.pk}/paso/..%2F..%2Fetc/",
         f"/mis-registros/{setup.pk}/documentos/0/",
         "/verify/%27%20OR%201=1/",
-        "/invitacion/%00/",
     ]:
         assert client.get(url).status_code in (302, 404), url
+
+
+@pytest.mark.parametrize(
+    "url", ["/invitacion/%00/", "/verify/RMO%00/", "/api/v1/directory/?q=arepa%00", "/directorio/?q=%00"]
+)
+def test_null_bytes_in_urls_are_refused_before_any_query(client, url):
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    response = client.get(url)
+    assert response.status_code == 400
+    with translation.override("es"):  # refused before the language is chosen: the site's default
+        assert response.content.decode() == gettext("Null characters are not allowed.")
 
 
 def test_text_is_stored_verbatim_and_rendered_escaped(client, setup):
