@@ -299,8 +299,8 @@ def run_one(name, args):
     print(
         f"[{name}]   phases: read {phases['read']:.2f} s, check {phases['check']:.2f} s, "
         f"write {phases['write']:.2f} s, index {phases['index']:.2f} s "
-        f"(search.indexing.reindex_organizations of {rows:,} ids); without indexing "
-        f"{phases['total'] - phases['index']:.2f} s",
+        f"(search.indexing.reindex_organizations of {rows:,} ids), commit {phases['commit']:.2f} s; "
+        f"without indexing {phases['total'] - phases['index']:.2f} s",
         flush=True,
     )
 
