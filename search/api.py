@@ -142,6 +142,7 @@ def directory(request, params: Query[DirectoryParams]):
         radius_km=params.radius_km if params.lat is not None else None,
         sort=params.sort,
         page=params.page,
+        highlight=False,
     )
     result = directory_search(query=query)
     return {

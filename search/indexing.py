@@ -42,7 +42,7 @@ from registry.models import (
 from registry.models.taxonomy import fold
 
 from . import analysis
-from .models import DirectoryEntry, IndexVersion
+from .models import DirectoryEntry, FacetGroup, IndexVersion
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +52,7 @@ ENTRY_TABLE = DirectoryEntry._meta.db_table
 FTS_TABLE = "directory_search_fts"
 TERM_TABLE = "directory_search_term"
 SLOTS_TABLE = "directory_search_slots"
+GROUPS_TABLE = "directory_search_groups"
 # The same statement as migration 0002: a rebuild drops and re-creates the table, which is far
 # quicker than deleting 100,000 rows from an FTS5 index one by one.
 SQLITE_FTS_CREATE = (
@@ -134,6 +135,61 @@ def _fill_slots_table(cursor, vendor: str, where: str, params: list) -> None:
         cursor.executemany(f"INSERT INTO {SLOTS_TABLE} (hours, slots) VALUES (%s{cast}, %s)", rows)  # noqa: S608
 
 
+def facet_group_ids(keys: set[tuple[str, str, str, str]]) -> dict[tuple[str, str, str, str], int]:
+    """The ids of these facet groups (kind, sector, district, language codes), created as needed."""
+    fields = ("kind", "sector_code", "district_code", "language_codes")
+    found = {tuple(row[:4]): row[4] for row in FacetGroup.objects.values_list(*fields, "id")}
+    missing = keys - set(found)
+    if missing:
+        # Another re-index may add the same group meanwhile: the unique constraint settles it.
+        FacetGroup.objects.bulk_create(
+            [FacetGroup(**dict(zip(fields, key, strict=True))) for key in missing], ignore_conflicts=True
+        )
+        found = {tuple(row[:4]): row[4] for row in FacetGroup.objects.values_list(*fields, "id")}
+    return {key: found[key] for key in keys}
+
+
+def _fill_groups_table(cursor, vendor: str, where: str, params: list) -> None:
+    """A table from what an organization stores (kind, sector, district, languages) to the facet
+    group of its listing. A few distinct combinations, worked out in Python."""
+    organizations = Organization._meta.db_table
+    languages_type = "jsonb" if vendor == "postgresql" else "TEXT"
+    cursor.execute(f"DROP TABLE IF EXISTS {GROUPS_TABLE}")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {GROUPS_TABLE} (kind TEXT, sector_id BIGINT, district_id BIGINT, "
+        f"languages {languages_type}, facet_group INTEGER, language_codes TEXT)"
+    )
+    cursor.execute(
+        "SELECT DISTINCT o.kind, COALESCE(o.sector_id, 0), COALESCE(o.district_id, 0), o.languages "  # noqa: S608
+        f"FROM {organizations} o WHERE {where}",
+        params,
+    )
+    combinations = cursor.fetchall()
+    if not combinations:
+        return
+    sectors = dict(Sector.objects.values_list("id", "code"))
+    districts = dict(District.objects.values_list("id", "code"))
+    keys = {}
+    for kind, sector_id, district_id, languages in combinations:
+        try:
+            decoded = json.loads(languages) if isinstance(languages, str) else languages
+        except ValueError:
+            decoded = []
+        codes = [code for code in _clean_list(decoded) if len(code) <= 3]
+        keys[(kind, sector_id, district_id, languages)] = (
+            kind,
+            sectors.get(sector_id, ""),
+            districts.get(district_id, ""),
+            f" {' '.join(codes)} " if codes else "",
+        )
+    ids = facet_group_ids(set(keys.values()))
+    cast = "::jsonb" if vendor == "postgresql" else ""
+    cursor.executemany(
+        f"INSERT INTO {GROUPS_TABLE} VALUES (%s, %s, %s, %s{cast}, %s, %s)",  # noqa: S608
+        [(*combination, ids[key], key[3]) for combination, key in keys.items()],
+    )
+
+
 ENTRY_COLUMNS = (
     "organization_id",
     "registry_number",
@@ -153,6 +209,7 @@ ENTRY_COLUMNS = (
     "services_text",
     "languages",
     "language_codes",
+    "facet_group",
     "badges",
     "badge_codes",
     "address",
@@ -206,7 +263,7 @@ def _insert_entries_sql(vendor: str, where: str, table: str = ENTRY_TABLE) -> st
     sectors, districts = Sector._meta.db_table, District._meta.db_table
     org_steps, steps = OrganizationStep._meta.db_table, FormalizationStep._meta.db_table
     services_json, services_joined = _list_expressions(vendor, "services")
-    languages_json, languages_joined = _list_expressions(vendor, "languages", max_length=3)
+    languages_json, _joined = _list_expressions(vendor, "languages", max_length=3)
     if vendor == "postgresql":
         badges = (
             f"SELECT os.organization_id AS id, jsonb_agg(fs.code ORDER BY fs.code) AS codes, "  # noqa: S608
@@ -252,7 +309,8 @@ def _insert_entries_sql(vendor: str, where: str, table: str = ENTRY_TABLE) -> st
         "services": services_json,
         "services_text": f"COALESCE({services_joined(' · ')}, '')",
         "languages": languages_json,
-        "language_codes": f"COALESCE(' ' || {languages_joined(' ')} || ' ', '')",
+        "language_codes": "COALESCE(g.language_codes, '')",
+        "facet_group": "COALESCE(g.facet_group, 0)",
         "badges": f"COALESCE(b.codes, {no_list})",
         "badge_codes": "COALESCE(b.spaced, '')",
         "address": "CASE WHEN o.address_public THEN o.address ELSE '' END",
@@ -284,6 +342,8 @@ def _insert_entries_sql(vendor: str, where: str, table: str = ENTRY_TABLE) -> st
         f"LEFT JOIN {districts} d ON d.id = o.district_id "
         f"LEFT JOIN b ON b.id = o.id "
         f"LEFT JOIN {SLOTS_TABLE} h ON h.hours = o.opening_hours "
+        f"LEFT JOIN {GROUPS_TABLE} g ON g.kind = o.kind AND g.sector_id = COALESCE(o.sector_id, 0) "
+        "AND g.district_id = COALESCE(o.district_id, 0) AND g.languages = o.languages "
         f"WHERE {where}"
     )
 
@@ -291,11 +351,13 @@ def _insert_entries_sql(vendor: str, where: str, table: str = ENTRY_TABLE) -> st
 def _insert_entries(cursor, vendor: str, ids: list[int] | None, table: str = ENTRY_TABLE) -> int:
     where, params = _published_where(vendor, ids)
     _fill_slots_table(cursor, vendor, where, params)
+    _fill_groups_table(cursor, vendor, where, params)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     # The badges' CTE and the main SELECT both filter by `where`: its parameters come twice.
     cursor.execute(_insert_entries_sql(vendor, where, table), [*params, now, *params])
     count = cursor.rowcount
     cursor.execute(f"DROP TABLE {SLOTS_TABLE}")
+    cursor.execute(f"DROP TABLE {GROUPS_TABLE}")
     return count
 
 
@@ -304,11 +366,9 @@ ANALYZED_COLUMNS = (
     "slug",
     "registry_number",
     "name_folded",
-    "kind",
-    "sector_code",
-    "district_code",
-    "language_codes",
+    "facet_group",
     "badge_codes",
+    "open_slots",
     "latitude",
     "longitude",
     "registered_at",
@@ -537,8 +597,23 @@ def build_entries(ids: list[int] | None = None) -> Iterable[DirectoryEntry]:
         published = published.filter(pk__in=ids)
     badges = _badges(ids)
     rows = published.order_by("pk").values(*ORGANIZATION_FIELDS)
+    chunk = []
     for row in rows.iterator(chunk_size=2000):
-        yield entry_from_row(row, badges.get(row["id"], []))
+        chunk.append(entry_from_row(row, badges.get(row["id"], [])))
+        if len(chunk) == 2000:
+            yield from _grouped(chunk)
+            chunk = []
+    yield from _grouped(chunk)
+
+
+def _grouped(entries: list[DirectoryEntry]) -> list[DirectoryEntry]:
+    def key(entry):
+        return (entry.kind, entry.sector_code, entry.district_code, entry.language_codes)
+
+    ids = facet_group_ids({key(entry) for entry in entries})
+    for entry in entries:
+        entry.facet_group = ids[key(entry)]
+    return entries
 
 
 # ----- writing the database index --------------------------------------------------------------
@@ -617,6 +692,11 @@ def rebuild_database() -> int:
                 DirectoryEntry.objects.bulk_create(batch)
                 count += len(batch)
         _bump_caches()
+    if vendor == "postgresql" and not connection.in_atomic_block:
+        # A new table's rows are not yet marked visible to all: until they are, the first
+        # readers of each page write hint bits, and the geo index cannot answer on its own.
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM {ENTRY_TABLE}")
     return count
 
 

@@ -33,6 +33,8 @@ class DirectoryEntry(models.Model):
     languages = models.JSONField(default=list, blank=True)
     # " es en ": space-delimited so that LIKE '% es %' matches one whole code.
     language_codes = models.CharField(max_length=100, blank=True)
+    # The id of this listing's FacetGroup: facet counts and facet filters use it alone.
+    facet_group = models.PositiveIntegerField(default=0)
     badges = models.JSONField(default=list, blank=True)
     badge_codes = models.CharField(max_length=400, blank=True)
     address = models.CharField(max_length=250, blank=True)
@@ -62,21 +64,49 @@ class DirectoryEntry(models.Model):
         verbose_name = _("directory entry")
         verbose_name_plural = _("directory entries")
         # The filters and sorts of the directory (docs/benchmarks.md has the plans they serve):
-        # one listing by slug or registry number; sector and district filters in the order of
-        # "newest"; the newest of all; the bounding box of a distance filter.
+        # the bounding box of a distance filter with the facets of what is inside; facet filters
+        # in the order of "newest"; the newest of all; one listing by slug or registry number.
+        # On SQLite also (organization_id, facet_group, name_folded, latitude, longitude), which
+        # lets a full-text match be counted, ranked and filtered by distance without reading the
+        # rows (migration 0004).
         indexes = [
-            models.Index(fields=["latitude", "longitude"], name="directory_entry_geo"),
+            models.Index(
+                fields=["latitude", "longitude", "facet_group", "organization"], name="directory_entry_near"
+            ),
+            models.Index(fields=["facet_group", "registered_at"], name="directory_entry_facets"),
+            models.Index(fields=["registered_at", "organization"], name="directory_entry_newest"),
             models.Index(fields=["slug"], name="directory_entry_slug"),
             models.Index(fields=["registry_number"], name="directory_entry_number"),
-            models.Index(
-                fields=["sector_code", "district_code", "registered_at"], name="directory_entry_sector"
-            ),
-            models.Index(fields=["district_code", "registered_at"], name="directory_entry_district"),
-            models.Index(fields=["registered_at", "organization"], name="directory_entry_newest"),
         ]
 
     def __str__(self):
         return self.name
+
+
+class FacetGroup(models.Model):
+    """A combination of facet values that listings share: kind, sector, district, languages.
+
+    A hundred thousand listings fall into a few thousand groups. Counting facets is then a
+    GROUP BY over one small integer (read from an index, not from the rows), and a facet filter
+    becomes the list of groups that pass it, worked out in Python from this small table. Groups
+    are only added: a group nobody is in any more costs a row and counts nothing."""
+
+    kind = models.CharField(max_length=20)
+    sector_code = models.CharField(max_length=50, blank=True)
+    district_code = models.CharField(max_length=60, blank=True)
+    language_codes = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("directory facet group")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "sector_code", "district_code", "language_codes"],
+                name="directory_facet_group_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} · {self.sector_code} · {self.district_code} ·{self.language_codes}"
 
 
 class Synonym(models.Model):

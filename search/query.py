@@ -45,6 +45,8 @@ class DirectoryQuery:
     sort: str = Sort.RELEVANCE
     page: int = 1
     page_size: int = PAGE_SIZE
+    # Mark the matched words in the hits (the directory page shows them; the API does not).
+    highlight: bool = True
 
     def __post_init__(self):
         for name in (*FACETS, "badges"):

@@ -20,26 +20,23 @@ DATABASE = "database"
 ELASTICSEARCH = "elasticsearch"
 
 
-def _facet_labels() -> dict[str, dict[str, str]]:
-    return {
+def _facet_vocabulary() -> tuple[dict[str, dict[str, str]], dict[str, list[str]]]:
+    """(labels per facet and code, vocabulary order of kind and sector): two small queries."""
+    sectors = list(Sector.objects.all())
+    labels = {
         "kind": {value: str(label) for value, label in Kind.choices},
-        "sector": {sector.code: sector.label for sector in Sector.objects.all()},
+        "sector": {sector.code: sector.label for sector in sectors},
         "district": dict(District.objects.values_list("code", "name")),
         "language": {code: str(label) for code, label in LANGUAGE_CHOICES},
     }
-
-
-def _facet_order() -> dict[str, list[str]]:
-    return {
-        "kind": [value for value, _label in Kind.choices],
-        "sector": list(Sector.objects.values_list("code", flat=True)),
-    }
+    order = {"kind": [value for value, _label in Kind.choices], "sector": [sector.code for sector in sectors]}
+    return labels, order
 
 
 def labelled_facets(counts: dict[str, dict[str, int]], query: DirectoryQuery) -> dict[str, list[FacetValue]]:
     """Counts per code -> labelled values: vocabulary order for kind and sector, most listings
     first for district and language; chosen values are always listed."""
-    labels, order = _facet_labels(), _facet_order()
+    labels, order = _facet_vocabulary()
     facets = {}
     for facet in FACETS:
         chosen = set(getattr(query, facet))

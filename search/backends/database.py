@@ -31,7 +31,7 @@ from rapidfuzz.process import extract
 
 from .. import analysis
 from ..indexing import FTS_TABLE, TERM_TABLE, current_version
-from ..models import DirectoryEntry
+from ..models import DirectoryEntry, FacetGroup
 from ..query import FACETS, DirectoryQuery, Hit, Listing, Sort
 
 EARTH_RADIUS_KM = 6371.0088
@@ -39,7 +39,6 @@ TABLE = DirectoryEntry._meta.db_table
 # Typo expansion stops here: a short misspelt word can be one edit away from dozens of words,
 # and each one widens the full-text query.
 MAX_TYPO_ALTERNATIVES = 5
-FACET_COLUMNS = {"kind": "e.kind", "sector": "e.sector_code", "district": "e.district_code"}
 
 
 # ----- caches keyed by the index version -------------------------------------------------------
@@ -254,13 +253,51 @@ def _non_facet_filters(query: DirectoryQuery, sql: _Sql):
         sql.add(f"{_distance_sql(query.lat, query.lon)} <= %s", query.radius_km)
 
 
-def _facet_filter(facet, values, sql: _Sql):
-    if facet == "language":
-        sql.add(
-            "(" + " OR ".join(["e.language_codes LIKE %s"] * len(values)) + ")", *[f"% {v} %" for v in values]
+def _facet_groups(version: int) -> dict[int, tuple[str, str, str, frozenset]]:
+    """Facet group id -> (kind, sector, district, language codes)."""
+
+    def load():
+        rows = FacetGroup.objects.values_list("id", "kind", "sector_code", "district_code", "language_codes")
+        return {
+            pk: (kind, sector, district, frozenset(codes.split()))
+            for pk, kind, sector, district, codes in rows
+        }
+
+    return _memoized(version, "groups", load)
+
+
+def _chosen_groups(query: DirectoryQuery, version: int) -> list[int] | None:
+    """The facet groups that pass every facet filter of the query (None: no facet filter)."""
+    chosen = tuple((facet, values) for facet, values in query.facet_filters().items() if values)
+    if not chosen:
+        return None
+
+    def work_out():
+        wanted = [(FACETS.index(facet), set(values)) for facet, values in chosen]
+        language = FACETS.index("language")
+        return sorted(
+            pk
+            for pk, group in _facet_groups(version).items()
+            if all(
+                (not wanted_values.isdisjoint(group[position]))
+                if position == language
+                else group[position] in wanted_values
+                for position, wanted_values in wanted
+            )
         )
-    else:
-        sql.add(f"{FACET_COLUMNS[facet]} IN ({', '.join(['%s'] * len(values))})", *values)
+
+    return _memoized(version, ("chosen", chosen), work_out)
+
+
+def _in_groups(ids: list[int], *, as_filter: bool) -> str:
+    """The facet filter as a condition on the facet group. Integers from our own table are
+    written into the statement: thousands of parameters would exceed SQLite's limit.
+
+    `as_filter`: rows are found by other means (full-text, bounding box) and only checked
+    here. SQLite would otherwise probe its index once per listed group for every row found;
+    the unary + keeps it from using an index for this condition."""
+    column = "+e.facet_group" if as_filter and connection.vendor == "sqlite" else "e.facet_group"
+    return f"{column} IN ({', '.join(str(int(pk)) for pk in ids) or 'NULL'})"
 
 
 class _Text:
@@ -323,40 +360,93 @@ def search(query: DirectoryQuery):
     """(total, hits, facet counts) for a query."""
     version = current_version()
     text = _Text(query, version)
+    chosen_groups = _chosen_groups(query, version)
 
     base = _Sql()
     if text.filter:
         base.add(text.filter, *text.filter_params)
     _non_facet_filters(query, base)
-    if base.where:
-        facet_rows = _grouped_counts(base.clause(), base.params)
-    else:
+    ids = None
+    if not base.where:
         # Only facet filters (or none): the counts of the whole directory, once per version.
-        facet_rows = _memoized(version, "all-groups", lambda: _grouped_counts("1=1", []))
+        counts = _memoized(version, "all-counts", lambda: _grouped_counts("1=1", []))
+    elif connection.vendor == "postgresql":
+        counts, ids = _counts_and_page_postgresql(query, text, chosen_groups)
+    else:
+        counts = _grouped_counts(base.clause(), base.params)
+    groups = _facet_groups(version)
     chosen = {facet: set(values) for facet, values in query.facet_filters().items() if values}
-    total, facets = _facets_from_groups(facet_rows, chosen)
+    total, facets = _facets_from_groups(
+        ((*groups[pk], count) for pk, count in counts if pk in groups), chosen
+    )
+    if ids is None:
+        ids = _page_ids(query, text, chosen_groups) if total and query.offset < total else []
+    return total, _hits(query, text, ids), facets
 
-    hits = []
-    if total and query.offset < total:
-        hits = _hits(query, text)
-    return total, hits, facets
 
-
-def _hits(query: DirectoryQuery, text: _Text) -> list[Hit]:
+def _page_ids(query: DirectoryQuery, text: _Text, groups: list[int] | None) -> list[int]:
+    """The ids of the listings of the requested page, in order."""
     sql = _Sql()
     ranked_filter, ranked_params = text.ranked_filter()
     if ranked_filter:
         sql.add(ranked_filter, *ranked_params)
     _non_facet_filters(query, sql)
-    for facet, values in query.facet_filters().items():
-        if values:
-            _facet_filter(facet, values, sql)
+    if groups is not None:
+        sql.add(_in_groups(groups, as_filter=bool(sql.where) or text.rank is not None))
     order = _ordering(query, text.rank)
     select = f"SELECT e.organization_id FROM {text.source if text.rank else f'{TABLE} e'}"  # noqa: S608
     statement = f"{select} WHERE {sql.clause()} ORDER BY {order} LIMIT {int(query.page_size)} OFFSET {int(query.offset)}"
     with connection.cursor() as cursor:
         cursor.execute(statement, (text.source_params if text.rank else []) + sql.params)
-        ids = [row[0] for row in cursor.fetchall()]
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _counts_and_page_postgresql(query: DirectoryQuery, text: _Text, groups: list[int] | None):
+    """Facet counts and the page's ids in one statement: the rows that match the words and the
+    other filters are found once (GIN index, then a recheck of each row, the costly part), and
+    both the counts and the ranking read them from there."""
+    where = _Sql()
+    ranked_filter, ranked_params = text.ranked_filter()
+    if ranked_filter:
+        where.add(ranked_filter, *ranked_params)
+    _non_facet_filters(query, where)
+    source = text.source if text.rank else f"{TABLE} e"
+    # Only the columns the ordering needs: a distance filter and sort is then answered from the
+    # geo index alone (an index-only scan), without visiting the rows.
+    sort = query.effective_sort
+    columns = ["e.organization_id", "e.facet_group"]
+    if sort == Sort.DISTANCE:
+        columns += ["e.latitude", "e.longitude"]
+    elif sort == Sort.NAME or (sort == Sort.RELEVANCE and text.rank):
+        columns += ["e.name_folded"]
+    else:
+        columns += ["e.registered_at"]
+    if text.rank:
+        columns.append("ts_rank(e.search_vector, q) AS rank")
+    page = _Sql()
+    if groups is not None:
+        page.add(_in_groups(groups, as_filter=True))
+    order = _ordering(query, "-e.rank" if text.rank else None)
+    statement = (
+        "WITH m AS MATERIALIZED ("  # noqa: S608
+        f"SELECT {', '.join(columns)} FROM {source} WHERE {where.clause()}) "
+        "SELECT NULL::bigint, facet_group, COUNT(*) FROM m GROUP BY facet_group "
+        "UNION ALL "
+        "SELECT organization_id, NULL::integer, ROW_NUMBER() OVER () FROM ("
+        f"SELECT e.organization_id FROM m e WHERE {page.clause()} ORDER BY {order} "
+        f"LIMIT {int(query.page_size)} OFFSET {int(query.offset)}) page"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, (text.source_params if text.rank else []) + where.params + page.params)
+        rows = cursor.fetchall()
+    counts = [(group, count) for pk, group, count in rows if pk is None]
+    ids = [pk for pk, _group, _position in sorted((r for r in rows if r[0] is not None), key=lambda r: r[2])]
+    return counts, ids
+
+
+def _hits(query: DirectoryQuery, text: _Text, ids: list[int]) -> list[Hit]:
+    if not ids:
+        return []
     entries = DirectoryEntry.objects.in_bulk(ids)
     hits = []
     for pk in ids:
@@ -370,7 +460,7 @@ def _hits(query: DirectoryQuery, text: _Text) -> list[Hit]:
             Hit(
                 listing=listing_from_entry(entry),
                 distance_km=distance,
-                highlights=highlight(entry, text.stems) if text.stems else {},
+                highlights=highlight(entry, text.stems) if text.stems and query.highlight else {},
             )
         )
     return hits
@@ -389,17 +479,12 @@ def _ordering(query: DirectoryQuery, rank) -> str:
     return f"{rank}, e.name_folded, e.organization_id"
 
 
-def _grouped_counts(where: str, params):
-    sql = (
-        "SELECT e.kind, e.sector_code, e.district_code, e.language_codes, COUNT(*) "  # noqa: S608
-        f"FROM {TABLE} e WHERE {where} GROUP BY e.kind, e.sector_code, e.district_code, e.language_codes"
-    )
+def _grouped_counts(where: str, params) -> list[tuple[int, int]]:
+    """(facet group, listings) of the rows that pass `where`."""
+    sql = f"SELECT e.facet_group, COUNT(*) FROM {TABLE} e WHERE {where} GROUP BY e.facet_group"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [
-            (kind, sector, district, frozenset(languages.split()), count)
-            for kind, sector, district, languages, count in cursor.fetchall()
-        ]
+        return cursor.fetchall()
 
 
 def _facets_from_groups(rows, chosen: dict[str, set]):
@@ -486,6 +571,21 @@ def listing_from_entry(entry: DirectoryEntry) -> Listing:
 TOKEN_RE = re.compile(r"\w+", re.UNICODE)
 
 
+_token_stems: dict[str, str] = {}
+
+
+def _token_stem(token: str) -> str:
+    """The stem of a word as written in a listing ("" for a stop word); the same words recur in
+    every listing, so they are remembered (a bounded number of them)."""
+    found = _token_stems.get(token)
+    if found is None:
+        words = analysis.words(token)
+        found = analysis.stem(words[0]) if words else ""
+        if len(_token_stems) < 100_000:
+            _token_stems[token] = found
+    return found
+
+
 def _matches(word_stem: str, stems: set[str]) -> bool:
     return word_stem in stems or any(len(s) >= 3 and word_stem.startswith(s) for s in stems)
 
@@ -500,8 +600,8 @@ def _mark(text: str, stems: set[str], fragment: int | None = None) -> str | None
         return None
     pieces, last, first_hit = [], 0, None
     for match in TOKEN_RE.finditer(text):
-        words = analysis.words(match.group())
-        if not words or not _matches(analysis.stem(words[0]), stems):
+        word_stem = _token_stem(match.group())
+        if not word_stem or not _matches(word_stem, stems):
             continue
         if first_hit is None:
             first_hit = match.start()

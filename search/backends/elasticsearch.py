@@ -440,7 +440,7 @@ def build_search(query: DirectoryQuery, *, moment: datetime | None = None) -> Se
         search = search.sort("_score", "name_sort")
         if query.has_point:
             search = search.sort("_score", distance_sort)
-    if query.text:
+    if query.text and query.highlight:
         search = search.highlight(
             "name", "services", "short_description", "description", number_of_fragments=1, fragment_size=160
         )
