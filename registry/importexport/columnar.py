@@ -41,6 +41,7 @@ from .resources import OrganizationResource
 
 WRITE_BATCH = 1000
 MATCH_CHUNK = 2000
+ANALYZE_AFTER = 1000  # rows written, on PostgreSQL
 TAXONOMY = ("sector", "district")
 
 # Columns whose model field validators run on the imported value (max_length, choices, blank and
@@ -186,25 +187,26 @@ class ColumnarImport:
         for done, column in enumerate(self.columns, start=1):
             position = positions[column]
             resource_field = self.resource.fields[column]
-            clean = resource_field.widget.clean
-            keeps_null = resource_field.saves_null_values
-            results = {}
-            values = []
-            for index, row in enumerate(self.table.rows):
-                cell = row[position]
-                try:
-                    outcome = results[cell]
-                except KeyError:
-                    outcome = results[cell] = _clean(clean, cell)
-                except TypeError:  # a JSON list: unhashable, and rare enough to clean each time
-                    outcome = _clean(clean, cell)
-                ok, value = outcome
-                if not ok:
-                    self.rows[index].errors[column] = [value]
-                    value = None
-                elif value is None and not keeps_null:
-                    value = _UNSET
-                values.append(value)
+            cells = [row[position] for row in self.table.rows]
+            try:
+                distinct = dict.fromkeys(cells)
+            except TypeError:  # JSON lists: unhashable, cleaned one by one
+                distinct = None
+            if distinct is not None:
+                for cell in distinct:
+                    distinct[cell] = _clean(resource_field.widget.clean, cell)
+                outcomes = [distinct[cell] for cell in cells]
+            else:
+                outcomes = [_clean(resource_field.widget.clean, cell) for cell in cells]
+            unset = None if resource_field.saves_null_values else _UNSET
+            values = [value if ok else None for ok, value in outcomes]
+            if unset is not None:
+                values = [unset if value is None else value for value in values]
+            if distinct is None or any(not ok for ok, _value in distinct.values()):
+                for index, (ok, reason) in enumerate(outcomes):
+                    if not ok:
+                        self.rows[index].errors[column] = [reason]
+                        values[index] = None
             cleaned[column] = values
             if self.progress:
                 self.progress(len(self.table.rows) * done // (len(self.columns) + 1))
@@ -278,6 +280,13 @@ class ColumnarImport:
             _update_rows(in_place, columns, now)
         self.updated_ids = [row.pk for row in in_place]
         self._revise(revised, now)
+        if connection.vendor == "postgresql" and len(new) + len(in_place) >= ANALYZE_AFTER:
+            # The planner's statistics still describe the table before the import; the
+            # directory indexing that follows joins these rows and chose slow plans without
+            # them (7.6 s instead of 2.2 s to index 20,000 rows). ANALYZE samples the table in
+            # a few tens of milliseconds and blocks neither readers nor writers.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(Organization._meta.db_table)}")
 
     def _create(self, rows, now):
         if not rows:

@@ -51,7 +51,7 @@ class OrganizationResource(resources.ModelResource):
         model = Organization
         fields = COLUMNS
         export_order = COLUMNS
-        import_id_fields = ["registry_number"]  # how columnar.ColumnarImport matches rows
+        import_id_fields = ["registry_number"]  # rows match by registry number (columnar.py)
 
     def get_queryset(self):
         return Organization.objects.select_related("sector", "district")
