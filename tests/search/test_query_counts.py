@@ -1,0 +1,139 @@
+"""The number of database queries of the directory page and the API is pinned: a change that
+adds a query per listing, per facet or per filter fails here, whatever the data.
+
+Counts are of the steady state (this process's caches of the index version already loaded) and
+of the first request after an index change; they must not depend on how many listings match.
+"""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+
+from cms.models import DirectoryPage
+from registry.models import Sector
+from search.backends import database
+from search.models import DirectoryEntry
+from tests.factories import PublishedOrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+# Per database engine: SQLite counts and ranks in two statements; PostgreSQL does both in one
+# but asks its table of indexed words about typos first.
+API = {
+    "sqlite": {
+        "all": 5,
+        "words": 6,
+        "words and facet": 6,
+        "facet page 2": 5,
+        "distance": 6,
+        "suggestions": 1,
+    },
+    "postgresql": {
+        "all": 5,
+        "words": 6,
+        "words and facet": 6,
+        "facet page 2": 5,
+        "distance": 5,
+        "suggestions": 1,
+    },
+}
+API_QUERIES = {
+    "all": ("/api/v1/directory/", {}),
+    "words": ("/api/v1/directory/", {"q": "zuliana"}),
+    "words and facet": ("/api/v1/directory/", {"q": "zulana", "sector": "gastronomia"}),
+    "facet page 2": ("/api/v1/directory/", {"sector": "gastronomia", "page": 2}),
+    "distance": ("/api/v1/directory/", {"lat": -12.04, "lon": -77.09, "radius_km": 2}),
+    "suggestions": ("/api/v1/directory/suggestions/", {"q": "are"}),
+}
+# The page adds Wagtail's routing, the site settings and the menu, the page cache's look at the
+# index version (cms/page_cache.py) and the badges' filter; its search is the same as the API's
+# (highlights are computed in Python).
+PAGE_EXTRA = 13
+PAGE_QUERIES = {
+    "all": {},
+    "words": {"q": "zuliana"},
+    "words and facet": {"q": "zulana", "sector": "gastronomia"},
+    "distance": {"lat": "-12.04", "lon": "-77.09", "radius_km": "2"},
+}
+# Wagtail's routing, the site settings and the menu, and one query for the listing.
+LISTING_PAGE = 11
+# Loaded once per index version: facet groups, whole-directory counts, synonyms (and on SQLite
+# the indexed words, for typos).
+FIRST_AFTER_CHANGE = {"sqlite": {"words": 3, "all": 2}, "postgresql": {"words": 2, "all": 2}}
+
+
+@pytest.fixture(autouse=True)
+def _no_page_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def listings(count):
+    gastronomia = Sector.objects.get(code="gastronomia")
+    for n in range(count):
+        PublishedOrganizationFactory(
+            name=f"Arepera Zuliana {n}",
+            sector=gastronomia,
+            latitude=f"{-12.04 + n / 100000:.6f}",
+            longitude="-77.090000",
+        )
+
+
+@pytest.mark.parametrize("many", [21, 45], ids=["21 listings", "45 listings"])
+@pytest.mark.parametrize("case", list(API_QUERIES))
+def test_api_queries(client, index_now, django_assert_num_queries, case, many):
+    listings(many)
+    index_now()
+    url, params = API_QUERIES[case]
+    assert client.get(url, params).status_code == 200  # this process's caches
+    with django_assert_num_queries(API[connection.vendor][case]):
+        response = client.get(url, params)
+    assert response.status_code == 200
+    if case != "suggestions":
+        assert response.json()["count"] == many
+
+
+@pytest.mark.parametrize("many", [21, 45], ids=["21 listings", "45 listings"])
+@pytest.mark.parametrize("case", list(PAGE_QUERIES))
+def test_directory_page_queries(client, demo_site, index_now, django_assert_num_queries, case, many):
+    listings(many)
+    index_now()
+    directory = DirectoryPage.objects.live().first()
+    params = PAGE_QUERIES[case]
+    assert client.get(directory.url, params).status_code == 200
+    cache.clear()  # anonymous pages are cached: measure the page being made
+    api_case = "words" if case == "words and facet" else case
+    expected = API[connection.vendor][api_case] + PAGE_EXTRA
+    with django_assert_num_queries(expected):
+        response = client.get(directory.url, params)
+    assert response.status_code == 200
+    assert response.content.decode().count('class="card listing-card"') == 20
+
+
+@pytest.mark.parametrize("case", ["words", "all"])
+def test_first_request_after_an_index_change(client, index_now, django_assert_num_queries, case):
+    listings(3)
+    index_now()
+    url, params = API_QUERIES[case]
+    database.forget_cached()
+    extra = FIRST_AFTER_CHANGE[connection.vendor][case]
+    with django_assert_num_queries(API[connection.vendor][case] + extra):
+        assert client.get(url, params).status_code == 200
+    with django_assert_num_queries(API[connection.vendor][case]):
+        assert client.get(url, params).status_code == 200
+
+
+def test_listing_page_and_detail_api(client, demo_site, index_now, django_assert_num_queries):
+    listings(2)
+    PublishedOrganizationFactory(
+        name="Con insignias y todo", services=["a", "b", "c"], languages=["es", "en"]
+    )
+    index_now()
+    directory = DirectoryPage.objects.live().first()
+    for entry in DirectoryEntry.objects.all():
+        client.get(f"{directory.url}{entry.slug}/")
+        with django_assert_num_queries(LISTING_PAGE):
+            assert client.get(f"{directory.url}{entry.slug}/").status_code == 200
+        with django_assert_num_queries(1):
+            assert client.get(f"/api/v1/directory/{entry.registry_number}/").status_code == 200
