@@ -7,3 +7,6 @@ class SearchConfig(AppConfig):
     label = "directory_search"
     verbose_name = _("Directory search")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -727,6 +727,20 @@ def reindex_task(ids: list[int]) -> dict:
     return index_organizations(ids)
 
 
+@task()
+def rebuild_elasticsearch_task() -> dict | str:
+    """A new Elasticsearch index behind the alias (after the synonyms changed, for one)."""
+    from .backends import elasticsearch as es_backend
+
+    if not es_backend.configured():
+        return "not configured"
+    try:
+        return es_backend.rebuild()
+    except es_backend.UNAVAILABLE as error:
+        logger.warning("Elasticsearch was not rebuilt: %s", error)
+        return "unavailable"
+
+
 def reindex_organizations(ids: Iterable[int]) -> int:
     """Enqueue the re-indexing (or removal, when no longer published) of these organizations,
     in batches of BATCH_SIZE; return how many batches were enqueued."""

@@ -6,6 +6,7 @@ that its migration adds per engine: an FTS5 table on SQLite, a generated `tsvect
 with GIN and trigram indexes on PostgreSQL. Wagtail's own search index stays for the admin.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -133,6 +134,15 @@ class Synonym(models.Model):
 
     def phrases(self):
         return [phrase.strip() for phrase in self.terms.split(",") if phrase.strip()]
+
+    def clean(self):
+        from .analysis import words
+
+        meaningful = {" ".join(words(phrase)) for phrase in self.phrases()} - {""}
+        if len(meaningful) < 2:
+            raise ValidationError(
+                {"terms": _("Write at least two different words or phrases, separated by commas.")}
+            )
 
 
 class IndexVersion(models.Model):

@@ -53,13 +53,14 @@ autocomplete_grams = token_filter("portal_autocomplete_grams", "edge_ngram", min
 
 def synonym_rules() -> list[str]:
     """Solr-style rules from the staff-edited synonym list, folded like the text they match."""
-    from registry.models.taxonomy import fold
-
     from ..models import Synonym
 
     rules = []
     for synonym in Synonym.objects.all():
-        phrases = [fold(p) for p in synonym.phrases() if analysis.words(p)]
+        # Words only (stop words kept: the rule is matched before they are dropped), so that
+        # nothing a person typed can be read as rule syntax ("=>", "#").
+        phrases = [" ".join(analysis.WORD_RE.findall(analysis.ascii_fold(p))) for p in synonym.phrases()]
+        phrases = list(dict.fromkeys(p for p in phrases if p and analysis.words(p)))
         if len(phrases) > 1:
             rules.append(", ".join(phrases))
     return rules
