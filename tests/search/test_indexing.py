@@ -1,0 +1,132 @@
+"""The directory's database index as written by SQL: the same entries as the Python reference
+(`search.indexing.build_entries`), the privacy rules included, and a rebuild that leaves the
+table, its indexes and its constraints as the migrations made them."""
+
+import pytest
+from django.db import connection
+
+from registry.models import OrganizationStep, StepStatus
+from search import indexing
+from search.models import DirectoryEntry, FacetGroup
+from tests.factories import OrganizationFactory, PublishedOrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+COMPARED = [f.attname for f in DirectoryEntry._meta.concrete_fields if f.attname != "indexed_at"]
+
+
+@pytest.fixture
+def awkward(db):
+    """Listings with the data that trips a rewrite: private addresses, both kinds of RUC,
+    untidy lists, odd timetables, no sector or district, a verified step."""
+    made = [
+        PublishedOrganizationFactory(
+            name="Ñandú  Peluquería",
+            address="Jr. Secreto 123",
+            address_public=False,
+            latitude="-12.040000",
+            longitude="-77.090000",
+            ruc="10456789012",
+            services=[" cortes ", "", "tintes", 7],
+            languages=["es", " en ", "", "español", "pt"],
+            opening_hours={"mon": [["20:00", "02:00"]], "sun": [["22:00", "01:00"]], "bad": "x"},
+        ),
+        PublishedOrganizationFactory(
+            name="Costura Fina SAC",
+            ruc="20601234565",
+            sector=None,
+            district=None,
+            services="not a list",
+            languages={},
+            opening_hours=[],
+            latitude=None,
+            longitude=None,
+        ),
+        PublishedOrganizationFactory(name="Arepera Zuliana", registered_at=None),
+    ]
+    step = OrganizationStep.objects.filter(organization=made[2]).first()
+    if step is None:
+        from registry.models import FormalizationStep
+
+        step = OrganizationStep.objects.create(
+            organization=made[2], step=FormalizationStep.objects.first(), status=StepStatus.VERIFIED
+        )
+    else:
+        step.status = StepStatus.VERIFIED
+        step.save()
+    OrganizationFactory(name="Borrador")
+    return made
+
+
+def rows():
+    return {
+        entry.pk: {name: getattr(entry, name) for name in COMPARED}
+        for entry in DirectoryEntry.objects.order_by("pk")
+    }
+
+
+def reference():
+    return {entry.pk: {name: getattr(entry, name) for name in COMPARED} for entry in indexing.build_entries()}
+
+
+def test_the_sql_rebuild_writes_what_the_python_reference_would(awkward):
+    indexing.rebuild_database()
+    written = rows()
+    assert written == reference()
+    private = written[awkward[0].pk]
+    assert private["address"] == "" and private["latitude"] is None and private["ruc"] == ""
+    assert private["services"] == ["cortes", "tintes", "7"] and private["languages"] == ["es", "en", "pt"]
+    assert private["language_codes"] == " es en pt " and private["open_slots"].count("1") > 0
+    assert written[awkward[1].pk]["ruc"] == "20601234565"
+    assert written[awkward[2].pk]["badges"] and written[awkward[2].pk]["registered_at"] is not None
+    group = FacetGroup.objects.get(pk=private["facet_group"])
+    assert (group.kind, group.sector_code, group.language_codes) == (
+        private["kind"],
+        private["sector_code"],
+        " es en pt ",
+    )
+
+
+def test_syncing_some_listings_writes_the_same_as_a_rebuild(awkward):
+    indexing.rebuild_database()
+    rebuilt = rows()
+    DirectoryEntry.objects.all().delete()
+    indexed, removed = indexing.sync_database([o.pk for o in awkward] + [999_999])
+    assert (indexed, removed) == (3, 1)
+    assert rows() == rebuilt
+
+
+def _schema():
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s",
+                [DirectoryEntry._meta.db_table],
+            )
+            indexes = set(cursor.fetchall())
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass",
+                [DirectoryEntry._meta.db_table],
+            )
+            return indexes, set(cursor.fetchall())
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE tbl_name = %s OR name LIKE 'directory_search_fts%%'",
+            [DirectoryEntry._meta.db_table],
+        )
+        return set(cursor.fetchall()), set()
+
+
+def test_a_rebuild_leaves_the_schema_as_the_migrations_made_it(awkward, django_capture_on_commit_callbacks):
+    before = _schema()
+    # A re-index earlier in the same transaction leaves deferred checks behind (PostgreSQL).
+    indexing.sync_database([awkward[0].pk])
+    indexing.rebuild_database()
+    assert _schema() == before
+    indexing.rebuild_database()
+    assert _schema() == before
+    assert DirectoryEntry.objects.count() == 3
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM directory_search_fts" if connection.vendor == "sqlite" else "SELECT 3"
+        )
+        assert cursor.fetchone()[0] == 3
