@@ -278,17 +278,16 @@ def build_listing(rng, index, sectors, districts, weights):
 @transaction.atomic
 def create_listings(count: int, seed: int = 1, *, prefix: str = "RMO", batch_size: int = 2000) -> int:
     """Create the demo listings 0..count-1 for this seed that do not exist yet; return how many."""
-    rng = random.Random(seed)
     sectors = list(Sector.objects.all())
     districts = list(District.objects.all())
     weights = [BUSY_DISTRICTS.get(d.code, 1) for d in districts]
     now = timezone.now()
     created = 0
     for start in range(0, count, batch_size):
-        batch = [
-            build_listing(rng, i, sectors, districts, weights)
-            for i in range(start, min(count, start + batch_size))
-        ]
+        # One generator per listing: listing i is the same whatever exists already, so a second
+        # run finds it by its slug and adds nothing.
+        rngs = {i: random.Random(seed * 1_000_003 + i) for i in range(start, min(count, start + batch_size))}
+        batch = [build_listing(rngs[i], i, sectors, districts, weights) for i in rngs]
         existing = set(
             Organization.objects.filter(slug__in=[o.slug for o in batch]).values_list("slug", flat=True)
         )
@@ -296,7 +295,7 @@ def create_listings(count: int, seed: int = 1, *, prefix: str = "RMO", batch_siz
         numbers = next_registry_numbers(count=len(new), prefix=prefix, year=now.year) if new else []
         for organization, number in zip(new, numbers, strict=True):
             organization.registry_number = number
-            moment = now - timedelta(days=rng.randint(1, 700))
+            moment = now - timedelta(days=rngs[int(organization.slug.rsplit("-", 1)[1]) - 1].randint(1, 700))
             organization.created_at = organization.submitted_at = moment - timedelta(days=7)
             organization.registered_at = organization.decided_at = moment
             organization.first_published_at = organization.last_published_at = moment
