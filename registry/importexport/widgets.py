@@ -11,7 +11,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator, validate_email
+from django.core.validators import ProhibitNullCharactersValidator, URLValidator, validate_email
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from import_export import widgets
@@ -64,6 +64,12 @@ class TextWidget(widgets.CharWidget):
 
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
+        try:
+            # PostgreSQL refuses text holding NUL: without this the whole file failed at the
+            # database instead of this cell being reported.
+            ProhibitNullCharactersValidator()(text)
+        except ValidationError as error:
+            raise ValueError(message(error)) from error
         if looks_like_formula(text):
             raise ValueError(_("This cell starts like a spreadsheet formula (=, +, -, @); remove that sign."))
         return text

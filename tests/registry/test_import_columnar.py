@@ -161,6 +161,8 @@ def test_errors_are_reported_at_their_rows_in_a_large_file_and_nothing_is_writte
     rows[500]["name"] = "x" * 201
     rows[501]["registry_number"] = "RMO 2026 ¿?"
     rows[998]["kind"] = "organization"  # a sole proprietor is no organization
+    rows[700]["address"] = "Jr. Lampa\x00 123"  # a NUL the database would refuse
+    rows[701]["address"] = "Av. " + "x" * 247  # 251 characters: one too many
     before = Organization.objects.count()
 
     with translation.override("en"):
@@ -168,12 +170,14 @@ def test_errors_are_reported_at_their_rows_in_a_large_file_and_nothing_is_writte
 
     assert not report.applied
     errors = {r.number: r.errors for r in report.error_rows}
-    assert set(errors) == {12, 502, 503, 1000}
+    assert set(errors) == {12, 502, 503, 702, 703, 1000}
     assert errors[12][0][0] == "district"
     assert errors[502] == [("name", "Ensure this value has at most 200 characters (it has 201).")]
+    assert errors[702] == [("address", "Null characters are not allowed.")]  # PostgreSQL refuses them
+    assert errors[703] == [("address", "Ensure this value has at most 250 characters (it has 251).")]
     assert errors[503][0][0] == "registry_number"
     assert errors[1000][0][0] == "legal_form"
-    assert report.counts["new"] == 996
+    assert report.counts["new"] == 994
     assert Organization.objects.count() == before
 
 
