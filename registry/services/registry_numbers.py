@@ -6,6 +6,8 @@ SQLite, where FOR UPDATE is ignored, the IMMEDIATE transaction mode (see setting
 write lock at BEGIN and gives the same guarantee.
 """
 
+from collections.abc import Collection
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,13 +30,37 @@ def format_registry_number(prefix: str, year: int, number: int) -> str:
 
 
 @transaction.atomic
-def next_registry_numbers(*, count: int = 1, prefix: str | None = None, year: int | None = None) -> list[str]:
-    """Reserve `count` consecutive numbers and return them."""
+def next_registry_numbers(
+    *, count: int = 1, prefix: str | None = None, year: int | None = None, also_taken: Collection[str] = ()
+) -> list[str]:
+    """Reserve `count` numbers, consecutive but for those some record already holds (or the
+    caller is about to give: ``also_taken``), and return them.
+
+    A record can hold a number the counter never gave: typed in by hand, or imported from the
+    office's earlier list. Those are skipped rather than handed out again (the unique
+    constraint would refuse the approval, or a whole import, at the database). Numbers have
+    six digits, a million a year for each prefix."""
+    from ..models import Organization
+
     prefix = prefix or registry_prefix()
     year = year or timezone.localdate().year
     RegistryCounter.objects.get_or_create(prefix=prefix, year=year)
     counter = RegistryCounter.objects.select_for_update().get(prefix=prefix, year=year)
-    first = counter.last_number + 1
-    counter.last_number += count
+    numbers, next_number = [], counter.last_number + 1
+    while len(numbers) < count:
+        candidates = [
+            format_registry_number(prefix, year, n)
+            for n in range(next_number, next_number + count - len(numbers))
+        ]
+        # One query a round: the candidates are one range of strings of the same width (the
+        # range may hold other strings too; only the candidates count).
+        taken = set(also_taken) | set(
+            Organization.objects.filter(registry_number__range=(candidates[0], candidates[-1])).values_list(
+                "registry_number", flat=True
+            )
+        )
+        numbers += [number for number in candidates if number not in taken]
+        next_number += len(candidates)
+    counter.last_number = next_number - 1
     counter.save(update_fields=["last_number"])
-    return [format_registry_number(prefix, year, n) for n in range(first, first + count)]
+    return numbers
