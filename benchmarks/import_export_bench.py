@@ -11,7 +11,7 @@ Never the development database. In one run it measures:
 - our import (``registry.importexport.services.import_registry``, rows published as approved) of
   a file of ``--import-rows`` rows, half of which match existing organizations by registry number
   (updates) and half new, district names with accents: validation, matching, writing and the
-  directory indexing (``search.indexing.reindex_organizations``, run inline as in the tests), with
+  directory indexing (``search.indexing.index_in_transaction``, in the import's transaction), with
   the time of each phase (``report.timings``); the median of ``--rounds`` rounds;
 - django-import-export with default settings (a plain ModelResource matching on
   registry_number, rows saved and indexed one by one) on the same file: on a fixed sample of
@@ -299,7 +299,7 @@ def run_one(name, args):
     print(
         f"[{name}]   phases: read {phases['read']:.2f} s, check {phases['check']:.2f} s, "
         f"write {phases['write']:.2f} s, index {phases['index']:.2f} s "
-        f"(search.indexing.reindex_organizations of {rows:,} ids), commit {phases['commit']:.2f} s; "
+        f"(search.indexing.index_in_transaction of {rows:,} ids), commit {phases['commit']:.2f} s; "
         f"without indexing {phases['total'] - phases['index']:.2f} s",
         flush=True,
     )

@@ -201,9 +201,10 @@ def _import_registry(*, data, file_name, user, publish, dry_run, progress) -> Im
         clock.lap("write")
         report.seconds = time.perf_counter() - started
         report.log_entry_id = _log_import(report, user)
-        from search.indexing import reindex_organizations
+        from search.indexing import index_in_transaction
 
-        reindex_organizations(report.created_ids + report.updated_ids)
+        # In this transaction: the directory shows the import when it commits, all of it.
+        index_in_transaction(report.created_ids + report.updated_ids)
         clock.lap("index")
     clock.lap("commit")  # PostgreSQL checks the deferred foreign keys here
     report.seconds = time.perf_counter() - started

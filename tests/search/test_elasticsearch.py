@@ -112,3 +112,32 @@ def test_rebuild_swaps_the_alias_and_check_finds_differences(elasticsearch, inde
     assert maintenance.check().in_step
     result = directory_search(query=DirectoryQuery(text="maria"))
     assert result.backend == "elasticsearch" and result.hits[0].listing.name == "Costura Ana María"
+
+
+def test_an_import_is_in_the_database_index_at_once_and_in_elasticsearch_once_committed(
+    elasticsearch, index_now, django_capture_on_commit_callbacks
+):
+    from registry.importexport.services import import_registry
+    from search.models import DirectoryEntry
+    from tests.registry.test_import_columnar import cells, csv_file
+
+    PublishedOrganizationFactory(name="Costura Ana")
+    index_now()
+    rows = [cells(n, name=f"Panadería Caraqueña {n}") for n in range(1, 4)]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        report = import_registry(data=csv_file(rows), file_name="lista.csv", publish=True)
+        assert report.applied, report.file_errors
+        # Written in the import's transaction: the database index already has the rows...
+        assert DirectoryEntry.objects.filter(name__startswith="Panadería Caraqueña").count() == 3
+    # ...and Elasticsearch nothing until the commit runs its callback.
+    assert len(callbacks) >= 1
+    es = es_backend.client()
+    es.indices.refresh(index=es_backend.index_alias())
+    assert es.count(index=es_backend.index_alias())["count"] == 1
+    for callback in callbacks:
+        callback()
+    result = directory_search(query=DirectoryQuery(text="panaderia caraquena"))
+    assert result.backend == "elasticsearch"
+    assert sorted(hit.listing.name for hit in result.hits) == [
+        f"Panadería Caraqueña {n}" for n in range(1, 4)
+    ]
