@@ -191,9 +191,9 @@ class DirectoryPage(RoutablePageMixin, Page):
     def index_route(self, request):
         from search.views import directory_index
 
-        from .page_cache import cached_for_anonymous
+        from .page_cache import cacheable
 
-        return cached_for_anonymous(request, lambda: directory_index(request, self))
+        return cacheable(directory_index(request, self))
 
     @path("<slug:slug>/")
     def listing_route(self, request, slug):

@@ -1,44 +1,93 @@
-"""Anonymous directory pages served from Django's cache.
+"""Anonymous directory pages served from Django's cache, before the rest of the stack runs.
 
 Most visitors are anonymous and ask the same few pages ("/directorio/", a district, "arepas").
-The key holds the directory index's version (search.indexing.current_version, changed in the same
-transaction as every change of the index), so a listing published, suspended or edited shows at
-once: nothing is invalidated by hand, old keys simply stop being asked for and expire.
+A view marks its response with `cacheable()`; `AnonymousPageCacheMiddleware` keeps marked
+responses of visitors without a session and serves them again to such visitors.
 
-Why not Django's cache_page: it keys on the URL and headers only, so it could not follow the
-index version, and it would cache pages for logged-in people too.
+The key holds the directory index's version (search.indexing.current_version, changed in the
+same transaction as every change of the index), so a listing published, suspended or edited
+shows at once: nothing is invalidated by hand, old keys simply stop being asked for and expire.
+It also holds the host (Wagtail serves several sites), the language LocaleMiddleware would pick
+and the full path with its query.
+
+Why not Django's cache middleware (UpdateCacheMiddleware/FetchFromCacheMiddleware): its key is
+the URL and the Vary headers, so it could not follow the index version, and with `Vary: Cookie`
+a CSRF or language cookie would split the cache per visitor. Why not cache in the view (as this
+module first did): a hit still went through sessions, authentication, Wagtail's site and page
+routing and a dozen middlewares, 6 queries and most of the time of a request; served here it
+costs one query (the version) and a cache read.
 """
 
 from hashlib import sha256
 
 from django.conf import settings
-from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.utils.translation import get_language
+from django.utils import translation
 
-HEADERS_KEPT = ("Content-Type", "Content-Language")
+CACHEABLE = "_portal_anonymous_cacheable"
+# Headers the stack after this middleware adds (CSP, Permissions-Policy, frame options, Vary…):
+# a response served from the cache must carry them too. Never Set-Cookie.
+HEADERS_SKIPPED = {"set-cookie", "content-length"}
+# Paths whose responses were cacheable, learnt as they are served: other requests skip the
+# look-up (and its query) altogether.
+_cacheable_paths: set[str] = set()
 
 
-def cached_for_anonymous(request, render):
-    """Return render()'s response, from the cache when an anonymous visitor asks a cached page."""
-    if request.method != "GET" or request.user.is_authenticated or len(get_messages(request)):
-        return render()
-    from search.indexing import current_version
-
-    path = sha256(request.get_full_path().encode()).hexdigest()
-    key = f"directory-page:{current_version()}:{get_language()}:{path}"
-    cached = cache.get(key)
-    if cached is not None:
-        content, headers = cached
-        response = HttpResponse(content)
-        for name, value in headers.items():
-            response[name] = value
-        return response
-    response = render()
-    if hasattr(response, "render") and not response.is_rendered:
-        response.render()
-    if response.status_code == 200 and not response.cookies:
-        headers = {name: response[name] for name in HEADERS_KEPT if name in response}
-        cache.set(key, (response.content, headers), settings.DIRECTORY_PAGE_CACHE_SECONDS)
+def cacheable(response):
+    """Mark a view's response as the same for every anonymous visitor of this URL and language."""
+    setattr(response, CACHEABLE, True)
     return response
+
+
+def page_key(host: str, language: str, full_path: str, version: int) -> str:
+    digest = sha256(f"{host}\n{full_path}".encode()).hexdigest()
+    return f"directory-page:{version}:{language}:{digest}"
+
+
+def _without_session(request) -> bool:
+    """A visitor with neither a session (so not logged in) nor flash messages waiting."""
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
+
+
+class AnonymousPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method != "GET" or not _without_session(request):
+            return self.get_response(request)
+        if request.path not in _cacheable_paths:
+            response = self.get_response(request)
+            if getattr(response, CACHEABLE, False):
+                # Kept from the next request on: its key is read before the page is made, so a
+                # change of the index while a page is made never files it under the new version.
+                _cacheable_paths.add(request.path)
+            return response
+        key = self._key(request)
+        cached = cache.get(key)
+        if cached is not None:
+            content, headers = cached
+            response = HttpResponse(content)
+            for name, value in headers:
+                response[name] = value
+            return response
+        response = self.get_response(request)
+        if (
+            getattr(response, CACHEABLE, False)
+            and response.status_code == 200
+            and not response.cookies
+            and not response.streaming
+        ):
+            headers = [
+                (name, value) for name, value in response.items() if name.lower() not in HEADERS_SKIPPED
+            ]
+            cache.set(key, (response.content, headers), settings.DIRECTORY_PAGE_CACHE_SECONDS)
+        return response
+
+    @staticmethod
+    def _key(request) -> str:
+        from search.indexing import current_version
+
+        language = translation.get_language_from_request(request)
+        return page_key(request.get_host(), language, request.get_full_path(), current_version())
