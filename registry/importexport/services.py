@@ -16,6 +16,7 @@ from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
 from ..models import Organization
+from ..services.review import submit_imported
 from .columnar import ColumnarImport, gc_paused
 from .readers import FileRefused, read_table
 from .resources import OrganizationResource, PrivateOrganizationResource, PublicOrganizationResource
@@ -186,8 +187,10 @@ def _import_registry(*, data, file_name, user, publish, dry_run, progress) -> Im
             with transaction.atomic():
                 importer.write()
                 if not publish:
-                    _submit_for_review(
-                        importer.created() + importer.revised, user if getattr(user, "pk", None) else None
+                    submit_imported(
+                        organizations=importer.created() + importer.revised,
+                        user=user if getattr(user, "pk", None) else None,
+                        file_name=file_name,
                     )
         except DatabaseError as error:
             # A registry number or slug taken meanwhile by another import or an approval.
@@ -219,32 +222,6 @@ class _Clock:
         now = time.perf_counter()
         self.timings[name] = now - self.last
         self.last = now
-
-
-def _submit_for_review(organizations, user):
-    """Imported drafts enter the review workflow, as an applicant's submission does.
-
-    ``registry.services.review.submit_application`` is the applicant's path: it lets only the
-    organization's members submit and refuses an application without a representative and
-    consent, which an office's spreadsheet never carries. Staff importing a list are neither,
-    so the import starts Wagtail's workflow itself, with the same snapshot and status change.
-    """
-    from django.utils import timezone
-
-    from ..models import ApplicationStatus
-
-    now = timezone.now()
-    for organization in organizations:
-        workflow = organization.get_workflow()
-        if workflow is None:
-            continue  # no review workflow installed: the drafts wait in the snippet listing
-        if not organization.live:
-            organization.save_revision(user=user, clean=False)
-            organization.status = ApplicationStatus.SUBMITTED
-            organization.submitted_at = now
-            organization.save(update_fields=["status", "submitted_at", "updated_at"])
-        if organization.current_workflow_state is None:
-            workflow.start(organization, user)
 
 
 def _log_import(report: ImportReport, user) -> int | None:

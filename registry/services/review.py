@@ -14,6 +14,7 @@ formalization step, suspend, unpublish, reinstate). Each one:
 Views, the admin, the Wagtail workflow task, commands and tests all call these functions.
 """
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -255,6 +256,46 @@ def submit_application(*, organization: Organization, user) -> WorkflowState:
     notifications.applicant(organization, "submitted")
     notifications.staff_group(state.current_task_state.task.specific, organization, "new_submission")
     return state
+
+
+def submit_imported(*, organizations: Iterable[Organization], user, file_name: str) -> int:
+    """Staff put drafts from an office's list (an import) into the review, as an applicant's
+    submission does: a new application is snapshotted, marked submitted and its workflow
+    started; a published listing's imported changes (already a revision) go in as a change
+    request; each is logged. Return how many entered the review.
+
+    Not the applicant's checks (a member of the organization, a representative, consent): an
+    office's list carries none of them, and reviewers observe what is missing. No e-mails:
+    there is no applicant to tell yet, and a list of thousands would flood the reviewers'
+    inboxes; their queue shows the drafts. Runs in the caller's transaction (the import's)."""
+    if user is not None and not user.has_perm("registry_importexport.import_registry"):
+        raise ReviewNotAllowed(_("You may not import the registry."))
+    now = timezone.now()
+    count = 0
+    for organization in organizations:
+        workflow = organization.get_workflow()
+        if workflow is None or _active_workflow_state(organization) is not None:
+            continue  # no review workflow installed, or already with the staff
+        is_change = _is_change_request(organization)
+        if not is_change:
+            organization.save_revision(user=user, clean=False)
+            organization.status = ApplicationStatus.SUBMITTED
+            organization.submitted_at = now
+            organization.decided_at = None
+            organization.decision_reason = ""
+            _save_registration(organization, "status", "submitted_at", "decided_at", "decision_reason")
+        workflow.start(organization, user)
+        _log(
+            organization,
+            SUBMIT,
+            user=user,
+            revision=organization.latest_revision,
+            changes=is_change,
+            source="import",
+            file_name=file_name,
+        )
+        count += 1
+    return count
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from wagtail.models import ModelLogEntry
 
 from registry.importexport.services import IMPORT_ACTION, import_registry
@@ -119,5 +120,25 @@ def test_drafts_are_not_published_and_enter_review(demo_site):
     assert report.applied
     for organization in Organization.objects.all():
         assert not organization.live
-        assert organization.status in {ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED}
+        assert organization.status == ApplicationStatus.SUBMITTED and organization.submitted_at
+        assert organization.current_workflow_state.status == "in_progress"
     assert not Organization.objects.published().exists()
+    # In the audit log as submissions from the import, as the staff queue and timeline read them.
+    from registry.services.review import SUBMIT
+
+    entries = ModelLogEntry.objects.filter(action=SUBMIT)
+    assert entries.count() == 3
+    assert {(e.data["source"], e.data["file_name"]) for e in entries} == {("import", "registry-utf8.csv")}
+    assert not mail.outbox  # no applicant to tell, and the reviewers' queue shows them
+
+
+@pytest.mark.django_db
+def test_only_staff_who_import_may_put_imported_drafts_into_review(demo_site):
+    from registry.services.review import ReviewNotAllowed, submit_imported
+    from tests.factories import OrganizationFactory
+
+    draft = OrganizationFactory(name="Bodega sin revisar")
+    with pytest.raises(ReviewNotAllowed):
+        submit_imported(organizations=[draft], user=UserFactory(username="vecina"), file_name="lista.csv")
+    draft.refresh_from_db()
+    assert draft.status == ApplicationStatus.DRAFT and draft.current_workflow_state is None
