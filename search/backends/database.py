@@ -311,9 +311,7 @@ class _Text:
             return
         groups = expand(query.text, version)
         prefix = _last_word_prefix(query.text)
-        self.stems = {stem for group in groups for phrase in group for stem in phrase}
-        if prefix:
-            self.stems.add(prefix)
+        self.stems = _stems_of(groups, prefix)
         if not groups:
             return
         if connection.vendor == "sqlite":
@@ -619,12 +617,37 @@ def _mark(text: str, stems: set[str], fragment: int | None = None) -> str | None
     return marked
 
 
+def _stems_of(groups, prefix: str | None) -> set[str]:
+    stems = {stem for group in groups for phrase in group for stem in phrase}
+    if prefix:
+        stems.add(prefix)
+    return stems
+
+
+def highlighted_stems(text: str) -> set[str]:
+    """The stems a text query's highlights mark: its words, their synonyms, the indexed words
+    they may be typos of, and the last word as a prefix (as the search matches them)."""
+    return _stems_of(expand(text), _last_word_prefix(text)) if text else set()
+
+
 def highlight(entry: DirectoryEntry, stems: set[str]) -> dict[str, str]:
+    return _highlight_fields(
+        entry.name, entry.services_text, entry.short_description, entry.description, stems
+    )
+
+
+def highlight_listing(listing, stems: set[str]) -> dict[str, str]:
+    """The same highlights for a `Listing` (Elasticsearch's hits), services joined as indexed."""
+    services = " · ".join(listing.services or [])
+    return _highlight_fields(listing.name, services, listing.short_description, listing.description, stems)
+
+
+def _highlight_fields(name, services, short_description, description, stems) -> dict[str, str]:
     found = {
-        "name": _mark(entry.name, stems),
-        "services": _mark(entry.services_text, stems),
-        "short_description": _mark(entry.short_description, stems),
-        "description": _mark(entry.description, stems, fragment=160),
+        "name": _mark(name, stems),
+        "services": _mark(services, stems),
+        "short_description": _mark(short_description, stems),
+        "description": _mark(description, stems, fragment=160),
     }
     return {field: value for field, value in found.items() if value}
 

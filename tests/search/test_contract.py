@@ -117,6 +117,14 @@ def test_highlights_mark_the_matching_words(search_backend, listings, index_now)
     assert "<mark>Peluquería</mark>" in hit.highlights["name"]
 
 
+def test_highlights_mark_the_word_a_typo_meant(search_backend, listings, index_now):
+    index_now()
+    hit = next(
+        h for h in search(search_backend, text="peluqeria").hits if h.listing.name == "Peluquería Génesis"
+    )
+    assert "<mark>Peluquería</mark>" in hit.highlights["name"]
+
+
 @pytest.mark.parametrize(
     "base",
     [
