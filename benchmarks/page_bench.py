@@ -174,7 +174,16 @@ def main():
             print(r["error"])
             continue
         print(f"{label:42} {r['requests_per_second']:>8} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['errors']:>7}")
-    print(f"(load average before the run: {load:.2f}; budget: >= 200 req/s, first load < 200 KB)")
+    made = pages.get("directory, every request a new search", {}).get("requests_per_second")
+    cached = pages.get("directory (cached for anonymous)", {}).get("requests_per_second")
+    if made and cached:
+        print(f"cached page / page made for each request: {cached / made:.1f}x")
+    from django.conf import settings
+
+    backend = "Elasticsearch" if settings.ELASTICSEARCH_URL else "the database (SQLite)"
+    print(
+        f"(search backend: {backend}; load average before the run: {load:.2f}; budget: >= 200 req/s, first load < 200 KB)"
+    )
     if args.json:
         Path(args.json).write_text(
             json.dumps({"weights": weights, "throughput": pages, "load": load}, indent=2)
