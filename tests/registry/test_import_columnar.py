@@ -194,6 +194,6 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(registry, dry_run):
 
     queries(5, 100)  # the first import of the year creates the registry counter
     small = queries(100, 1_000)
-    large = queries(450, 5_000)  # below the indexer's batch of 500, so one batch each
+    large = queries(450, 5_000)
 
     assert len(large) == len(small), [sql[:80] for sql in large]
