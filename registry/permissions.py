@@ -1,4 +1,5 @@
-"""Staff groups and what each may do. One place, used by seed_demo and by a data migration."""
+"""Staff groups and what each may do. One place, used by seed_demo (which creates or completes
+the groups) and the tests."""
 
 from django.contrib.auth.models import Group, Permission
 
@@ -45,6 +46,11 @@ _EDITOR_PERMS = [
     ("cms", "change_navigationsettings"),
     ("registry", "change_formalizationstep"),
     ("registry", "view_formalizationstep"),
+    # The directory's search synonyms (Settings → Search synonyms): vocabulary, like the guides.
+    ("directory_search", "view_synonym"),
+    ("directory_search", "add_synonym"),
+    ("directory_search", "change_synonym"),
+    ("directory_search", "delete_synonym"),
 ]
 GROUP_PERMISSIONS = {REVIEWERS: _REVIEWER_PERMS, REGISTRARS: _REGISTRAR_PERMS, EDITORS: _EDITOR_PERMS}
 

@@ -17,8 +17,12 @@ ADMIN = "wagtailsnippets_directory_search_synonym"
 
 
 @pytest.fixture
-def staff(client):
-    user = get_user_model().objects.create_superuser("admin", "admin@example.org", "una-clave-segura-123")
+def staff(client, demo_site):
+    """A member of the Editores group (not a superuser): synonyms are the editors' vocabulary."""
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user("editora", "editora@example.org", "una-clave-segura-123")
+    user.groups.add(Group.objects.get(name="Editores"))
     client.force_login(user)
     return client
 

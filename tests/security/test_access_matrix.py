@@ -12,6 +12,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from registry.models import ListingReport, ObservationReason, OrganizationInvitation, Sector
 from registry.services import review
 from registry.services.applications import add_document, record_consent
+from search.models import Synonym
 from tests.factories import OrganizationFactory, PersonFactory, PublishedOrganizationFactory, UserFactory
 from tests.registry import upload_files as files
 
@@ -90,10 +91,10 @@ MATRIX["registry_review:verify_step"] = (
 )
 
 
-def _snippet_rows(model, obj_key, viewers, editors, adders, deleters=("superuser",)):
+def _snippet_rows(model, obj_key, viewers, editors, adders, deleters=("superuser",), app="registry"):
     """The admin screens Wagtail builds for one of our snippet models."""
-    base = f"wagtailsnippets_registry_{model}"
-    chooser = f"wagtailsnippetchoosers_registry_{model}"
+    base = f"wagtailsnippets_{app}_{model}"
+    chooser = f"wagtailsnippetchoosers_{app}_{model}"
     rows = {
         f"{base}:list": (lambda o: reverse(f"{base}:list"), allow(*viewers)),
         f"{base}:list_results": (lambda o: reverse(f"{base}:list_results"), allow(*viewers)),
@@ -198,6 +199,19 @@ MATRIX.update(
     )
 )
 
+# Search synonyms: the editors' vocabulary, like the guides.
+MATRIX.update(
+    _snippet_rows(
+        "synonym",
+        "synonym",
+        ("editor", "superuser"),
+        ("editor", "superuser"),
+        ("editor", "superuser"),
+        ("editor", "superuser"),
+        app="directory_search",
+    )
+)
+
 # Wagtail pages (served by Wagtail's catch-all, so not URL names of their own).
 PAGES = {
     "home": (lambda o: "/", EVERYONE),
@@ -222,7 +236,14 @@ def project_url_names():
                 view = getattr(p.callback, "view_class", p.callback)
                 name = f"{ns}:{p.name}" if ns else p.name
                 ours = view.__module__.startswith(OURS) or (ns or "").startswith(
-                    ("api-v1", "wagtailsnippets_registry", "wagtailsnippetchoosers_registry", "registry")
+                    (
+                        "api-v1",
+                        "wagtailsnippets_registry",
+                        "wagtailsnippetchoosers_registry",
+                        "wagtailsnippets_directory_search",
+                        "wagtailsnippetchoosers_directory_search",
+                        "registry",
+                    )
                 )
                 if ours:
                     yield name
@@ -276,6 +297,7 @@ def world(db, demo_site):
         "sector": Sector.objects.first(),
         "reason": ObservationReason.objects.first(),
         "step": submitted.steps.first().step,
+        "synonym": Synonym.objects.create(terms="queque de prueba, torta de prueba"),
     }
     return users, objects
 
