@@ -133,6 +133,14 @@ class Listing:
         return self.sector_name
 
     @property
+    def language_names(self) -> list[str]:
+        """The languages served, by name in the visitor's language ("español, inglés")."""
+        from registry.models.organization import LANGUAGE_CHOICES
+
+        names = dict(LANGUAGE_CHOICES)
+        return [str(names.get(code, code)) for code in self.languages]
+
+    @property
     def whatsapp_link(self) -> str:
         digits = "".join(c for c in self.whatsapp if c.isdigit())
         if not digits:

@@ -160,3 +160,12 @@ def test_english_labels(client, directory, published):
     with translation.override("en"):
         response = client.get(directory.url, HTTP_ACCEPT_LANGUAGE="en")
     assert "Food and gastronomy" in response.content.decode()
+
+
+def test_listing_page_names_the_languages_served_in_the_visitors_language(client, directory, index_now):
+    listing = PublishedOrganizationFactory(name="Clases Bilingües", languages=["es", "en", "wa"])
+    index_now()
+    spanish = client.get(f"{directory.url}{listing.slug}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    english = client.get(f"{directory.url}{listing.slug}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<dd>Español, Inglés, Wayuunaiki</dd>" in spanish
+    assert "<dd>Spanish, English, Wayuunaiki</dd>" in english
