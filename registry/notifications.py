@@ -26,8 +26,9 @@ APPLICANT_EVENTS = {
     "suspended",
     "unpublished",
     "reinstated",
+    "observation_reminder",
 }
-STAFF_EVENTS = {"new_submission", "resubmitted", "awaiting_approval"}
+STAFF_EVENTS = {"new_submission", "resubmitted", "awaiting_approval", "observation_overdue"}
 
 
 def applicant_language(organization: Organization) -> str:
@@ -82,7 +83,7 @@ def applicant(organization: Organization, event: str, *, observation_id: int | N
         )
 
 
-def staff_group(task, organization: Organization, event: str) -> None:
+def staff_group(task, organization: Organization, event: str, *, observation_id: int | None = None) -> None:
     """Tell the staff of a workflow task's groups that an application waits for them."""
     assert event in STAFF_EVENTS, event
     recipients = staff_emails(task.groups.all())
@@ -93,5 +94,5 @@ def staff_group(task, organization: Organization, event: str) -> None:
             recipients=recipients,
             language=settings.LANGUAGE_CODE,
             audience="staff",
-            observation_id=None,
+            observation_id=observation_id,
         )

@@ -56,3 +56,11 @@ def send_review_email(
     except Exception:
         logger.exception("Review e-mail %s for organization %s not sent", event, organization_id)
         raise
+
+
+@task()
+def remind_observations_task() -> dict[str, int]:
+    """The daily run of `registry.services.deadlines` (for a scheduler; cron can use the command)."""
+    from .services.deadlines import remind_observation_deadlines
+
+    return remind_observation_deadlines()

@@ -40,6 +40,10 @@ class Observation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     response = models.TextField(blank=True, verbose_name=_("response"))
     answered_at = models.DateTimeField(null=True, blank=True)
+    # When the applicant was reminded of the deadline, and when staff were told it had passed
+    # (registry.services.deadlines): each happens once.
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    overdue_reported_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
