@@ -81,3 +81,21 @@ def test_other_pages_are_never_cached(client, demo_site):
     for _ in range(3):
         client.get("/", HTTP_ACCEPT_LANGUAGE="es")
     assert cache.get(page_key("testserver", "es", "/", current_version())) is None
+
+
+def test_publishing_a_page_or_saving_the_office_details_shows_on_cached_pages(client, demo_site):
+    from wagtail.models import Site
+
+    from cms.models import DirectoryPage, OfficeSettings
+
+    for _ in range(2):
+        client.get("/directorio/", HTTP_ACCEPT_LANGUAGE="es")  # learnt, then cached
+    directory = DirectoryPage.objects.live().first()
+    directory.intro = "<p>Busca emprendimientos migrantes cerca de ti.</p>"
+    directory.save_revision().publish()
+    assert "Busca emprendimientos migrantes cerca de ti." in client.get("/directorio/").content.decode()
+
+    office = OfficeSettings.for_site(Site.objects.get(is_default_site=True))
+    office.office_name = "Gerencia de Desarrollo Humano"
+    office.save()
+    assert "Gerencia de Desarrollo Humano" in client.get("/directorio/").content.decode()
