@@ -7,6 +7,7 @@ responses of visitors without a session and serves them again to such visitors.
 The key holds the directory index's version (search.indexing.current_version, changed in the
 same transaction as every change of the index), so a listing published, suspended or edited
 shows at once: nothing is invalidated by hand, old keys simply stop being asked for and expire.
+Publishing a page and saving the menu or the office's details bump it too (cms/signals.py).
 It also holds the host (Wagtail serves several sites), the language LocaleMiddleware would pick
 and the full path with its query.
 
