@@ -61,25 +61,36 @@ def personal_path(kind: str, legal_form: str, answers: dict | None = None) -> li
     ]
 
 
-def ensure_organization_steps(organization: Organization, answers: dict | None = None) -> None:
-    """Create the step rows that apply to this organization's kind and legal form.
+def add_applicable_steps(organization: Organization, answers: dict | None = None) -> None:
+    """Add the steps that apply to this organization's kind and legal form, in memory.
 
-    Rows of steps that no longer apply (the legal form changed) are kept only when they hold
-    progress or evidence, so nothing an applicant recorded is silently lost.
+    The caller saves: a draft writes its steps with the row; a registration's steps go into the
+    revision proposed to staff. Steps that no longer apply (the legal form changed) are kept only
+    when they hold progress or evidence, so nothing an applicant recorded is silently lost.
     """
     wanted = applicable_steps(organization.kind, organization.legal_form)
     existing = {row.step_id: row for row in organization.steps.all()}
-    for step in wanted:
-        if step.pk not in existing:
-            OrganizationStep.objects.create(
-                organization=organization,
-                step=step,
-                status=status_from_answers(step.code, answers or {}),
-            )
+    added = [
+        OrganizationStep(step=step, status=status_from_answers(step.code, answers or {}))
+        for step in wanted
+        if step.pk not in existing
+    ]
     wanted_ids = {step.pk for step in wanted}
-    for step_id, row in existing.items():
-        if step_id not in wanted_ids and row.status == StepStatus.NOT_STARTED and not row.evidence_number:
-            row.delete()
+    dropped = [
+        row
+        for step_id, row in existing.items()
+        if step_id not in wanted_ids and row.status == StepStatus.NOT_STARTED and not row.evidence_number
+    ]
+    if added:
+        organization.steps.add(*added)
+    if dropped:
+        organization.steps.remove(*dropped)
+
+
+def ensure_organization_steps(organization: Organization, answers: dict | None = None) -> None:
+    """The applicable steps, written to the database now (a saved draft, the demo data)."""
+    add_applicable_steps(organization, answers)
+    organization.save(update_fields=["steps"])  # commits the relation, leaves the row alone
 
 
 def organization_path(organization: Organization) -> list[OrganizationStep]:

@@ -3,8 +3,8 @@ typed when another field has an error (Django's bound forms do that as long as v
 the bound form, which they all do)."""
 
 from django import forms
-from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
+from modelcluster.forms import BaseChildFormSet, childformset_factory
 
 from .models import (
     DocumentKind,
@@ -16,8 +16,9 @@ from .models import (
     Person,
     StepStatus,
 )
-from .models.organization import LANGUAGE_CHOICES, LEGAL_FORMS_BY_KIND, WEEKDAY_LABELS, WEEKDAYS
-from .validators import normalize_phone, validate_phone
+from .models.choices import legal_form_fits
+from .models.organization import LANGUAGE_CHOICES, WEEKDAY_LABELS, WEEKDAYS
+from .validators import normalize_phone, validate_phone, validate_ruc
 
 YES_NO_PROGRESS = [("no", _("No")), ("in_progress", _("In progress")), ("yes", _("Yes"))]
 
@@ -54,7 +55,7 @@ class StartForm(forms.Form):
     def clean(self):
         data = super().clean()
         kind, legal_form = data.get("kind"), data.get("legal_form")
-        if kind and legal_form and legal_form not in LEGAL_FORMS_BY_KIND[kind]:
+        if kind and legal_form and not legal_form_fits(kind, legal_form):
             self.add_error(
                 "legal_form",
                 _("This legal form does not fit a %(kind)s.") % {"kind": Kind(kind).label.lower()},
@@ -129,7 +130,7 @@ class OrganizationBasicsForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         kind, legal_form = data.get("kind"), data.get("legal_form")
-        if kind and legal_form and legal_form not in LEGAL_FORMS_BY_KIND[kind]:
+        if kind and legal_form and not legal_form_fits(kind, legal_form):
             self.add_error(
                 "legal_form",
                 _("This legal form does not fit a %(kind)s.") % {"kind": Kind(kind).label.lower()},
@@ -272,7 +273,10 @@ class PersonForm(forms.ModelForm):
         return data
 
 
-PeopleFormSet = inlineformset_factory(
+# Child formsets (modelcluster's, as Wagtail's InlinePanel uses) edit the people and steps of
+# the applicant's working copy in memory: a draft saves them with its row, a registration puts
+# them in the revision it proposes to staff.
+PeopleFormSet = childformset_factory(
     Organization, Person, form=PersonForm, extra=1, can_delete=True, max_num=40, validate_max=True
 )
 
@@ -290,7 +294,9 @@ class StepProgressForm(forms.ModelForm):
             self.fields["status"].disabled = True
             self.fields["status"].choices = StepStatus.choices
             self.fields["evidence_number"].disabled = True
-        step = self.instance.step
+        step = self.instance.step if self.instance.step_id else None
+        if step is None:  # an id that is not one of this application's steps: the formset refuses it
+            return
         self.fields["status"].label = step.label
         if step.code == "ruc":
             self.fields["evidence_number"].label = _("RUC number")
@@ -303,14 +309,25 @@ class StepProgressForm(forms.ModelForm):
 
     def clean_evidence_number(self):
         value = self.cleaned_data["evidence_number"].strip()
-        if value and self.instance.step.code == "ruc":
-            from .validators import validate_ruc
-
+        if value and self.instance.step_id and self.instance.step.code == "ruc":
             validate_ruc(value)
         return value
 
 
-StepsFormSet = forms.modelformset_factory(OrganizationStep, form=StepProgressForm, extra=0)
+class BaseStepsFormSet(BaseChildFormSet):
+    """The application's own steps, edited in place: none added, none taken from elsewhere."""
+
+    def clean(self):
+        super().clean()
+        if any(form.instance.step_id is None for form in self.forms):
+            raise forms.ValidationError(
+                _("One of the steps sent is not part of this application. Reload the page and try again.")
+            )
+
+
+StepsFormSet = childformset_factory(
+    Organization, OrganizationStep, form=StepProgressForm, formset=BaseStepsFormSet, extra=0
+)
 
 
 class DocumentUploadForm(forms.Form):

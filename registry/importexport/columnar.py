@@ -35,7 +35,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ..models import ApplicationStatus, Organization
-from ..models.organization import LEGAL_FORMS_BY_KIND
+from ..models.choices import LEGAL_FORMS_BY_KIND
 from .readers import COLUMNS, Table
 from .resources import OrganizationResource
 

@@ -1,13 +1,8 @@
+from .choices import ApplicationStatus, Kind, LegalForm, StepStatus
 from .documents import DocumentType, SupportingDocument
-from .formalization import FormalizationStep, OrganizationStep, StepStatus
+from .formalization import FormalizationStep, OrganizationStep
 from .membership import ConsentRecord, OrganizationInvitation, OrganizationMembership
-from .organization import (
-    ApplicationStatus,
-    Kind,
-    LegalForm,
-    Organization,
-    OrganizationPhoto,
-)
+from .organization import Organization, OrganizationPhoto
 from .people import DocumentKind, Person, PersonRole
 from .privacy import PersonalDataRequest
 from .review import ListingReport, Observation, ObservationReason, RegistryCounter

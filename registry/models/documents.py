@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
 
 
 class DocumentType(models.TextChoices):
@@ -46,9 +47,9 @@ def private_upload_to(instance, filename):
 class SupportingDocument(models.Model):
     """A private file. Served only through registry.views.documents, to managers and staff."""
 
-    organization = models.ForeignKey(
-        "registry.Organization", on_delete=models.CASCADE, related_name="documents"
-    )
+    # A ParentalKey: which documents stand behind a registration is part of its revisions, so
+    # removing one (the evidence of a verified step, say) is a proposal staff approve.
+    organization = ParentalKey("registry.Organization", on_delete=models.CASCADE, related_name="documents")
     document_type = models.CharField(max_length=30, choices=DocumentType.choices, verbose_name=_("type"))
     file = models.FileField(storage=private_storage, upload_to=private_upload_to, max_length=200)
     original_name = models.CharField(max_length=200, verbose_name=_("file name"))
@@ -59,6 +60,10 @@ class SupportingDocument(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
+    # Uploaded after the first submission and not yet accepted by staff. The file is stored at
+    # once (staff must read it to decide, and a step's evidence points at it), but it joins the
+    # record only when the proposal that carries it is approved.
+    proposed = models.BooleanField(default=False, editable=False, verbose_name=_("awaiting review"))
 
     class Meta:
         ordering = ["-uploaded_at"]

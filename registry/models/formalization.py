@@ -1,16 +1,10 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
 
+from .choices import Kind, StepStatus
 from .documents import DocumentType
-from .organization import Kind
-
-
-class StepStatus(models.TextChoices):
-    NOT_STARTED = "not_started", _("Not started")
-    IN_PROGRESS = "in_progress", _("In progress")
-    DONE = "done", _("Done")
-    VERIFIED = "verified", _("Verified by staff")
 
 
 class EvidenceKind(models.TextChoices):
@@ -78,7 +72,11 @@ class FormalizationStep(models.Model):
 
 
 class OrganizationStep(models.Model):
-    organization = models.ForeignKey("registry.Organization", on_delete=models.CASCADE, related_name="steps")
+    """How far an organization is along one step, with its evidence. The applicant's claim and
+    evidence ride in the organization's revisions; the verification is the staff's alone
+    (`Organization.with_content_json` keeps it, and drops it when the evidence changed)."""
+
+    organization = ParentalKey("registry.Organization", on_delete=models.CASCADE, related_name="steps")
     step = models.ForeignKey(FormalizationStep, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(
         max_length=20, choices=StepStatus.choices, default=StepStatus.NOT_STARTED, verbose_name=_("status")

@@ -14,44 +14,7 @@ from wagtail.models import DraftStateMixin, LockableMixin, RevisionMixin, Workfl
 from wagtail.search import index
 
 from ..validators import validate_latitude, validate_longitude, validate_phone, validate_ruc
-
-
-class Kind(models.TextChoices):
-    BUSINESS = "business", _("Business")
-    ORGANIZATION = "organization", _("Organization")
-
-
-class LegalForm(models.TextChoices):
-    INFORMAL = "informal", _("Informal (not yet registered)")
-    SOLE_PROPRIETOR = "sole_proprietor", _("Sole proprietor (persona natural con negocio)")
-    COMPANY = "company", _("Company (EIRL, SAC, SRL…)")
-    ASSOCIATION = "association", _("Association")
-    COOPERATIVE = "cooperative", _("Cooperative")
-    FOUNDATION = "foundation", _("Foundation")
-    COMMUNITY_GROUP = "community_group", _("Community group")
-
-
-LEGAL_FORMS_BY_KIND = {
-    Kind.BUSINESS: [LegalForm.INFORMAL, LegalForm.SOLE_PROPRIETOR, LegalForm.COMPANY, LegalForm.COOPERATIVE],
-    Kind.ORGANIZATION: [
-        LegalForm.COMMUNITY_GROUP,
-        LegalForm.ASSOCIATION,
-        LegalForm.FOUNDATION,
-        LegalForm.COOPERATIVE,
-        LegalForm.INFORMAL,
-    ],
-}
-
-
-class ApplicationStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    IN_REVIEW = "in_review", _("In review")
-    OBSERVED = "observed", _("Observed")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-    SUSPENDED = "suspended", _("Suspended")
-
+from .choices import ApplicationStatus, Kind, LegalForm, StepStatus
 
 # Languages a listing may say it serves in (ISO 639-1).
 LANGUAGE_CHOICES = [
@@ -233,6 +196,7 @@ class Organization(
         "created_by_id",
         "created_at",
         "slug",
+        "wizard_step",
     )
 
     search_fields = [
@@ -279,9 +243,19 @@ class Organization(
         return slug
 
     def with_content_json(self, content):
+        """A revision as an object, with what only staff decide taken from the record: the
+        registration fields, each step's verification, and whether a document was accepted."""
         obj = super().with_content_json(content)
         for field in self.REGISTRATION_FIELDS:
             setattr(obj, field, getattr(self, field))
+        # Revisions saved before the people, steps and documents rode in them leave those
+        # relations as the record has them.
+        if self.pk and "steps" in content:
+            _keep_staff_verification(obj.steps.all(), {step.pk: step for step in self.steps.all()})
+        if self.pk and "documents" in content:
+            accepted = set(self.documents.filter(proposed=False).values_list("pk", flat=True))
+            for document in obj.documents.all():
+                document.proposed = document.pk not in accepted
         return obj
 
     # ----- display helpers -----------------------------------------------------------------
@@ -337,10 +311,28 @@ class Organization(
 
     def badges(self):
         """Formalization badges shown on cards: what staff have verified, not what was claimed."""
-        from .formalization import StepStatus
-
         verified = set(self.steps.filter(status=StepStatus.VERIFIED).values_list("step__code", flat=True))
         return sorted(verified)
+
+
+def _keep_staff_verification(proposed_steps, recorded_steps: dict) -> None:
+    """A proposal keeps a step's verification only while it keeps the evidence staff verified.
+
+    An applicant who replaces the RUC or the licence behind a verified step proposes new
+    evidence: once approved, the step is "done" again until staff verify the new evidence. A
+    revision can never make a step verified by itself."""
+    for step in proposed_steps:
+        recorded = recorded_steps.get(step.pk)
+        same_evidence = recorded is not None and (step.evidence_number, step.evidence_document_id) == (
+            recorded.evidence_number,
+            recorded.evidence_document_id,
+        )
+        if same_evidence and recorded.status == StepStatus.VERIFIED:
+            step.status = StepStatus.VERIFIED
+            step.verified_by_id, step.verified_at = recorded.verified_by_id, recorded.verified_at
+        elif step.status == StepStatus.VERIFIED or step.verified_at is not None:
+            step.status = StepStatus.DONE
+            step.verified_by_id, step.verified_at = None, None
 
 
 class OrganizationPhoto(models.Model):

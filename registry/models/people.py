@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
 
 from ..validators import validate_phone
 
@@ -27,7 +28,9 @@ class Person(models.Model):
     """Someone behind an organization. Every field here is private: never public, never exported
     in the public export, never logged."""
 
-    organization = models.ForeignKey("registry.Organization", on_delete=models.CASCADE, related_name="people")
+    # A ParentalKey: the people ride in the organization's revisions, so after the first
+    # submission a new representative is a proposal that staff approve, with its history.
+    organization = ParentalKey("registry.Organization", on_delete=models.CASCADE, related_name="people")
     role = models.CharField(
         max_length=20, choices=PersonRole.choices, default=PersonRole.REPRESENTATIVE, verbose_name=_("role")
     )

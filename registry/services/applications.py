@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from ..formalization import ensure_organization_steps
+from ..formalization import add_applicable_steps
 from ..models import (
     ApplicationStatus,
     ConsentRecord,
@@ -61,16 +61,31 @@ def application_problems(organization: Organization) -> list[str]:
     return problems
 
 
-# ----- drafts ---------------------------------------------------------------------------------
+# ----- drafts and proposals -------------------------------------------------------------------
 
-EDITABLE_STATUSES = {ApplicationStatus.DRAFT, ApplicationStatus.OBSERVED, ApplicationStatus.APPROVED}
+# The applicant may change a draft, an observed application, and a registration (approved,
+# unpublished or suspended) as a proposal. Not while staff are deciding, nor after a rejection.
+EDITABLE_STATUSES = {
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.OBSERVED,
+    ApplicationStatus.APPROVED,
+    ApplicationStatus.SUSPENDED,
+}
+
+
+def edits_are_proposals(organization: Organization) -> bool:
+    """After its first submission a registration is a record: the applicant's changes (basics,
+    contact, hours, people, formalization evidence, documents) are saved as a revision and reach
+    the row only when a review service approves them. A never-submitted draft is the applicant's
+    own and is written directly."""
+    return organization.status != ApplicationStatus.DRAFT
 
 
 def can_edit(organization: Organization) -> bool:
-    """Applicants edit drafts, observed applications, and approved listings (as a proposal)."""
+    """Whether the applicant may change this application now (the wizard and its templates ask)."""
     if organization.status not in EDITABLE_STATUSES:
         return False
-    if organization.status == ApplicationStatus.APPROVED:
+    if organization.status in {ApplicationStatus.APPROVED, ApplicationStatus.SUSPENDED}:
         # While a proposal of changes is in review, wait for the decision.
         workflow_state = organization.current_workflow_state
         return not (workflow_state and workflow_state.status == workflow_state.STATUS_IN_PROGRESS)
@@ -78,10 +93,23 @@ def can_edit(organization: Organization) -> bool:
 
 
 def working_copy(organization: Organization) -> Organization:
-    """What the applicant edits: the latest draft revision of a live listing, else the row."""
-    if organization.live:
+    """What the applicant sees and edits: the latest revision (with its people, steps and
+    documents) once edits are proposals, else the draft row itself."""
+    if edits_are_proposals(organization) and organization.latest_revision_id:
         return organization.get_latest_revision_as_object()
+    # The draft's people, steps and documents held in memory, as a revision's are, so that
+    # changing one of them and saving the draft writes it (modelcluster commits only what it holds).
+    for relation in ("people", "steps", "documents"):
+        setattr(organization, relation, list(getattr(organization, relation).all()))
     return organization
+
+
+def has_pending_proposal(organization: Organization) -> bool:
+    """A registration with changes the applicant saved that staff have not approved yet."""
+    return (
+        organization.status in {ApplicationStatus.APPROVED, ApplicationStatus.SUSPENDED}
+        and organization.has_unpublished_changes
+    )
 
 
 @transaction.atomic
@@ -90,28 +118,29 @@ def create_application(*, user, organization: Organization, answers: dict | None
     organization.created_by = user
     organization.status = ApplicationStatus.DRAFT
     organization.live = False
+    add_applicable_steps(organization, answers)
     organization.save()
     OrganizationMembership.objects.create(
         organization=organization, user=user, role=OrganizationMembership.Role.OWNER
     )
-    ensure_organization_steps(organization, answers)
     organization.save_revision(user=user, log_action=True)
     return organization
 
 
 @transaction.atomic
 def save_draft(*, organization: Organization, user, edited: Organization) -> None:
-    """Keep the applicant's edits. A live listing keeps showing what staff approved: the edits
-    wait in a revision until the proposal is approved."""
+    """Keep the applicant's edits of `working_copy(organization)`, children included.
+
+    A draft is written; anything else becomes the latest revision, which staff review and the
+    last approval publishes (registry.services.review). The record meanwhile stays as staff
+    approved it."""
     if not can_edit(organization):
         raise PermissionDenied(_("This application is being reviewed and cannot be changed now."))
-    if organization.live:
-        edited.pk = organization.pk
-        edited.save_revision(user=user, log_action=True)
-    else:
+    edited.pk = organization.pk
+    add_applicable_steps(edited)
+    if not edits_are_proposals(organization):
         edited.save()
-        ensure_organization_steps(edited)
-        edited.save_revision(user=user, log_action=True)
+    edited.save_revision(user=user, log_action=True)
 
 
 # ----- documents ------------------------------------------------------------------------------
@@ -119,7 +148,13 @@ def save_draft(*, organization: Organization, user, edited: Organization) -> Non
 
 @transaction.atomic
 def add_document(*, organization: Organization, user, uploaded, document_type: str, description: str = ""):
-    """Store a supporting document privately, after checking its content, size and the limits."""
+    """Store a supporting document privately, after checking its content, size and the limits.
+
+    The file is stored at once. On a draft it is part of the application; on a registration it
+    is proposed: staff can read it, and it joins the record (as the evidence of a step, say)
+    when the proposal is approved."""
+    if not can_edit(organization):
+        raise PermissionDenied(_("This application is being reviewed and cannot be changed now."))
     content_type = check_document(uploaded, organization)
     original_name = (getattr(uploaded, "name", "") or "documento")[:200]
     clean = without_metadata(uploaded, content_type)
@@ -131,24 +166,50 @@ def add_document(*, organization: Organization, user, uploaded, document_type: s
         size=clean.size,
         description=description,
         uploaded_by=user,
+        proposed=edits_are_proposals(organization),
     )
     document.file.save("upload", clean, save=False)
     document.save()
-    # The evidence of a step that asks for this type of document.
-    for row in organization.steps.select_related("step").filter(
-        step__evidence_document_type=document_type, evidence_document__isnull=True
-    ):
-        row.evidence_document = document
-        if row.status == StepStatus.NOT_STARTED:
-            row.status = StepStatus.DONE
-        row.save(update_fields=["evidence_document", "status", "updated_at"])
+
+    copy = working_copy(organization)
+    copy.documents.add(document)
+    # The evidence of a step that asks for this type of document and has none yet.
+    for row in copy.steps.all():
+        if row.step.evidence_document_type == document_type and row.evidence_document_id is None:
+            row.evidence_document = document
+            if row.status == StepStatus.NOT_STARTED:
+                row.status = StepStatus.DONE
+    save_draft(organization=organization, user=user, edited=copy)
     return document
 
 
+@transaction.atomic
 def delete_document(*, document: SupportingDocument, user) -> None:
-    if not can_edit(document.organization):
+    """Take a document out of the application. From a registration that is a proposal (the
+    record, and a verified step's evidence, keep it until staff approve); a document that was
+    itself only proposed, or belongs to a draft, is deleted with its file at once."""
+    organization = document.organization
+    if not can_edit(organization):
         raise PermissionDenied(_("This application is being reviewed and cannot be changed now."))
-    document.delete()
+    copy = working_copy(organization)
+    copy.documents.remove(*[d for d in copy.documents.all() if d.pk == document.pk])
+    for row in copy.steps.all():
+        if row.evidence_document_id == document.pk:
+            row.evidence_document = None
+    save_draft(organization=organization, user=user, edited=copy)
+    # A draft's document went with the save above. One that was only proposed was never on the
+    # record: the applicant's own upload goes with its file.
+    if edits_are_proposals(organization) and document.proposed:
+        document.delete()
+
+
+def document_changes(organization: Organization, copy: Organization) -> dict:
+    """The documents of the working copy, and those of the record it proposes to remove."""
+    kept = {d.pk for d in copy.documents.all()}
+    return {
+        "documents": list(copy.documents.all()),
+        "removed": [d for d in organization.documents.all() if d.pk not in kept],
+    }
 
 
 # ----- consent (Ley 29733) --------------------------------------------------------------------

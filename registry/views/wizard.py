@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -28,7 +29,7 @@ from ..forms import (
 from ..models import ApplicationStatus, Kind, LegalForm, Organization
 from ..security.ratelimits import limit_wizard
 from ..selectors import managed_organization
-from ..services import applications
+from ..services import applications, review
 from ..services.applications import application_problems, can_edit, consent_text, working_copy
 from ..uploads import too_large_message
 
@@ -61,7 +62,7 @@ def _render(request, organization, step, context, status=200):
             "step_number": STEP_CODES.index(step) + 1,
             "step_count": len(STEPS),
             "step_label": dict(STEPS)[step],
-            "proposing_changes": bool(organization and organization.live),
+            "proposing_changes": bool(organization and organization.registry_number),
         }
     )
     return TemplateResponse(request, f"registry/wizard/{step}.html", context, status=status)
@@ -151,27 +152,35 @@ def _contact_step(request, organization, step):
     return _model_form_step(request, organization, step, OrganizationContactForm)
 
 
-def _people_step(request, organization, step):
-    if request.method == "POST":
-        formset = PeopleFormSet(request.POST, instance=organization, prefix="people")
+def _child_formset_step(request, organization, step, formset_class, prefix, queryset=None):
+    """People and steps: a child formset on the working copy, saved as a draft or a proposal."""
+    copy = working_copy(organization)
+    data = request.POST if request.method == "POST" else None
+    formset = formset_class(data, instance=copy, prefix=prefix, queryset=queryset(copy) if queryset else None)
+    if data is not None:
         if formset.is_valid():
-            formset.save()
+            formset.save(commit=False)
+            applications.save_draft(organization=organization, user=request.user, edited=copy)
             return _after_save(request, organization, step)
         return _render(request, organization, step, {"formset": formset}, status=400)
-    formset = PeopleFormSet(instance=organization, prefix="people")
     return _render(request, organization, step, {"formset": formset})
+
+
+def _people_step(request, organization, step):
+    return _child_formset_step(request, organization, step, PeopleFormSet, "people")
 
 
 def _formalization_step(request, organization, step):
-    queryset = organization.steps.select_related("step", "step__guide_page").order_by("step__sort_order")
-    if request.method == "POST":
-        formset = StepsFormSet(request.POST, queryset=queryset, prefix="steps")
-        if formset.is_valid():
-            formset.save()
-            return _after_save(request, organization, step)
-        return _render(request, organization, step, {"formset": formset}, status=400)
-    formset = StepsFormSet(queryset=queryset, prefix="steps")
-    return _render(request, organization, step, {"formset": formset})
+    return _child_formset_step(
+        request,
+        organization,
+        step,
+        StepsFormSet,
+        "steps",
+        queryset=lambda copy: copy.steps.select_related("step", "step__guide_page").order_by(
+            "step__sort_order"
+        ),
+    )
 
 
 def _documents_step(request, organization, step):
@@ -200,8 +209,8 @@ def _documents_step(request, organization, step):
             status = 400
         else:
             return _after_save(request, organization, step)
-    documents = organization.documents.all()
-    return _render(request, organization, step, {"form": form, "documents": documents}, status=status)
+    context = {"form": form, **applications.document_changes(organization, working_copy(organization))}
+    return _render(request, organization, step, context, status=status)
 
 
 def _review_step(request, organization, step):
@@ -225,13 +234,13 @@ def _review_step(request, organization, step):
                 return redirect("registry:application_detail", organization.pk)
         else:
             status = 400
-    rows = organization_path(organization)
+    rows = organization_path(copy)
     context = {
         "form": form,
         "copy": copy,
-        "problems": application_problems(organization),
-        "people": organization.people.all(),
-        "documents": organization.documents.all(),
+        "problems": application_problems(copy),
+        "people": copy.people.all(),
+        "documents": copy.documents.all(),
         "path": rows,
         "progress": progress(rows),
         "consent_text": consent_text(),
@@ -243,8 +252,6 @@ def _review_step(request, organization, step):
 
 @transaction.atomic
 def _submit(request, organization, form, observed):
-    from ..services import review
-
     applications.record_consent(organization=organization, user=request.user)
     if observed:
         review.answer_observation(
@@ -261,8 +268,6 @@ def delete_document(request, pk, document_pk):
     organization = managed_organization(user=request.user, pk=pk)
     document = organization.documents.filter(pk=document_pk).first()
     if document is None:
-        from django.http import Http404
-
         raise Http404
     try:
         applications.delete_document(document=document, user=request.user)
