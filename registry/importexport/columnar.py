@@ -304,31 +304,12 @@ class ColumnarImport:
     def _create(self, rows, now):
         if not rows:
             return
-        if self.publish:
-            state = {
-                "status": ApplicationStatus.APPROVED.value,
-                "live": True,
-                "has_unpublished_changes": False,
-                "first_published_at": now,
-                "last_published_at": now,
-                "registered_at": now,
-                "decided_at": now,
-            }
-        else:
-            state = {"status": ApplicationStatus.DRAFT.value, "live": False, "has_unpublished_changes": True}
+        # Drafts either way: publishing goes through review.publish_imported, the one approval path.
+        state = {"status": ApplicationStatus.DRAFT.value, "live": False, "has_unpublished_changes": True}
         state.update(created_by_id=self.user.pk if self.user else None, created_at=now, updated_at=now)
         records = [_model_values(row.values) for row in rows]
         for record, slug in zip(records, _unique_slugs([r["name"] for r in records]), strict=True):
             record["slug"] = slug
-        if self.publish:
-            missing = [r for r in records if not r["registry_number"]]
-            if missing:
-                from ..services.registry_numbers import next_registry_numbers
-
-                given = {r["registry_number"] for r in records if r["registry_number"]}
-                numbers = next_registry_numbers(count=len(missing), also_taken=given)
-                for record, number in zip(missing, numbers, strict=True):
-                    record["registry_number"] = number
         _insert_rows(records, state)
         ids = {}
         slugs = [r["slug"] for r in records]
@@ -341,10 +322,15 @@ class ColumnarImport:
 
     def created(self) -> list[Organization]:
         """The organizations the import created, as model instances (for the review workflow)."""
-        found = {}
-        for start in range(0, len(self.created_ids), MATCH_CHUNK):
-            found.update(Organization.objects.in_bulk(self.created_ids[start : start + MATCH_CHUNK]))
-        return [found[pk] for pk in self.created_ids]
+        return _instances(self.created_ids)
+
+    def updated_registrations(self) -> list[Organization]:
+        """The registrations (numbered, approved or suspended) the import changed in place."""
+        return [
+            o
+            for o in _instances(self.updated_ids)
+            if o.registry_number and o.status in {ApplicationStatus.APPROVED, ApplicationStatus.SUSPENDED}
+        ]
 
     def _revise(self, rows, now):
         if not rows:
@@ -357,6 +343,15 @@ class ColumnarImport:
             instance.updated_at = now
             instance.save_revision(user=self.user, log_action=True)
             self.revised.append(instance)
+
+
+def _instances(ids: list[int]) -> list[Organization]:
+    found = {}
+    for start in range(0, len(ids), MATCH_CHUNK):
+        # Prefetched: a revision of each serializes its people, steps and documents.
+        chunk = Organization.objects.prefetch_related("people", "steps", "documents")
+        found.update(chunk.in_bulk(ids[start : start + MATCH_CHUNK]))
+    return [found[pk] for pk in ids]
 
 
 def _clean(clean, cell) -> tuple[bool, object]:

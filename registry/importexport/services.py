@@ -16,7 +16,7 @@ from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
 from ..models import Organization
-from ..services.review import submit_imported
+from ..services.review import publish_imported, submit_imported
 from .columnar import ColumnarImport, gc_paused
 from .readers import FileRefused, read_table
 from .resources import OrganizationResource, PrivateOrganizationResource, PublicOrganizationResource
@@ -186,7 +186,14 @@ def _import_registry(*, data, file_name, user, publish, dry_run, progress) -> Im
         try:
             with transaction.atomic():
                 importer.write()
-                if not publish:
+                if publish:
+                    publish_imported(
+                        created=importer.created(),
+                        changed=importer.updated_registrations(),
+                        user=user if getattr(user, "pk", None) else None,
+                        file_name=file_name,
+                    )
+                else:
                     submit_imported(
                         organizations=importer.created() + importer.revised,
                         user=user if getattr(user, "pk", None) else None,

@@ -105,11 +105,14 @@ def working_copy(organization: Organization) -> Organization:
 
 
 def has_pending_proposal(organization: Organization) -> bool:
-    """A registration with changes the applicant saved that staff have not approved yet."""
-    return (
-        organization.status in {ApplicationStatus.APPROVED, ApplicationStatus.SUSPENDED}
-        and organization.has_unpublished_changes
-    )
+    """A registration with changes the applicant saved after its last approval.
+
+    Judged by time, not by Wagtail's `has_unpublished_changes`: unpublishing a listing sets that
+    flag (and clears `live_revision`) although nobody proposed anything."""
+    if not organization.registry_number or not organization.latest_revision_id:
+        return False
+    approved_at = organization.last_published_at
+    return approved_at is None or organization.latest_revision.created_at > approved_at
 
 
 @transaction.atomic

@@ -17,12 +17,15 @@ Views, the admin, the Wagtail workflow task, commands and tests all call these f
 from collections.abc import Iterable
 from datetime import date
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from wagtail.log_actions import log
-from wagtail.models import TaskState, WorkflowState
+from wagtail.models import ModelLogEntry, Revision, TaskState, WorkflowState
+from wagtail.search.backends import get_search_backends
 
 from .. import notifications
 from ..models import (
@@ -36,7 +39,7 @@ from ..models import (
     StepStatus,
 )
 from ..models.formalization import EvidenceKind
-from .applications import application_problems
+from .applications import application_problems, has_pending_proposal, working_copy
 from .registry_numbers import next_registry_numbers
 
 # Custom actions of Wagtail's audit log (registered in registry/wagtail_hooks.py).
@@ -71,6 +74,34 @@ class ReviewConflict(ReviewError):
 
 
 # ----- permissions: the one place ------------------------------------------------------------
+
+
+# The state each action needs, besides the permission: the same check answers the action, the
+# admin's buttons and the templates (through `can`).
+def _registered(organization: Organization) -> bool:
+    return bool(organization.registry_number)
+
+
+STATE_RULES = {
+    "suspend": (
+        lambda o: o.status == ApplicationStatus.APPROVED,
+        _lazy("Only an approved registration can be suspended."),
+    ),
+    "unpublish": (
+        lambda o: o.status == ApplicationStatus.APPROVED and o.live,
+        _lazy("This listing is not published."),
+    ),
+    "reinstate": (
+        lambda o: (
+            _registered(o)
+            and (
+                o.status == ApplicationStatus.SUSPENDED
+                or (o.status == ApplicationStatus.APPROVED and not o.live)
+            )
+        ),
+        _lazy("This listing is neither suspended nor unpublished."),
+    ),
+}
 
 STAFF_PERMISSIONS = {
     "approve": None,  # decided by the workflow task's groups
@@ -115,6 +146,10 @@ def _check(action: str, *, user, organization: Organization, task_state: TaskSta
     if permission is not None:
         if not user.has_perm(permission):
             raise ReviewNotAllowed(_("Your staff group cannot do this."))
+        if action in STATE_RULES:
+            allowed, refusal = STATE_RULES[action]
+            if not allowed(organization):
+                raise ReviewConflict(str(refusal))
         return
     # Workflow actions: the groups of the task the application is at decide.
     if task_state is None:
@@ -183,17 +218,36 @@ def _is_change_request(organization: Organization) -> bool:
     return organization.status in {ApplicationStatus.APPROVED, ApplicationStatus.SUSPENDED}
 
 
-def _candidate(organization: Organization) -> Organization:
-    """What is being submitted: the latest revision of a live listing, else the row itself."""
-    if organization.live and organization.latest_revision_id:
-        return organization.get_latest_revision_as_object()
-    return organization
+def candidate(organization: Organization) -> Organization:
+    """What staff are asked to approve: the applicant's working copy (the latest revision once
+    the application was first submitted, with its people, steps and documents)."""
+    return working_copy(organization)
 
 
 def _refuse_if_incomplete(organization: Organization) -> None:
-    problems = application_problems(_candidate(organization))
+    problems = application_problems(candidate(organization))
     if problems:
         raise ValidationError(problems)
+
+
+def public_record(organization: Organization) -> dict[str, str]:
+    """What the public register says of an organization, for the history of its changes: the
+    name, the legal form, the district and the address only when it is public."""
+    return {
+        "name": organization.name,
+        "legal_form": organization.get_legal_form_display() if organization.legal_form else "",
+        "district": organization.district.name if organization.district_id else "",
+        "address": organization.address if organization.address_public else "",
+    }
+
+
+def _public_changes(before: dict, after: dict) -> dict[str, list[str]]:
+    return {field: [before[field], after[field]] for field in before if before[field] != after[field]}
+
+
+def _accept_proposed_documents(organization: Organization) -> None:
+    """The documents of the approved revision join the record."""
+    organization.documents.filter(proposed=True).update(proposed=False)
 
 
 def _save_registration(organization: Organization, *fields: str) -> None:
@@ -248,7 +302,7 @@ def submit_application(*, organization: Organization, user) -> WorkflowState:
         organization.decided_at = None
         organization.decision_reason = ""
         _save_registration(organization, "status", "submitted_at", "decided_at", "decision_reason")
-    elif not organization.has_unpublished_changes:
+    elif not has_pending_proposal(organization):
         raise ReviewConflict(_("There are no changes to send."))
 
     state = workflow.start(organization, user)
@@ -298,6 +352,100 @@ def submit_imported(*, organizations: Iterable[Organization], user, file_name: s
     return count
 
 
+def publish_imported(
+    *, created: list[Organization], changed: list[Organization], user, file_name: str
+) -> int:
+    """Staff publish an office's official list (`import_registry --publish`) through the review
+    path: `created` drafts are approved (numbered when the file gave no number) and listed;
+    `changed` registrations already carry the file's values, staff-approved. Each gets a
+    revision, so its history and the admin's compare view show what the list said, and an audit
+    entry naming the import (file, user, time); Wagtail's own index (the admin's search and
+    choosers) is updated. Runs in the caller's transaction (the import's).
+
+    Written in bulk, not through `approve` one by one: an official list has thousands of rows
+    and each approval moves a workflow (a dozen queries)."""
+    if user is not None and not (
+        user.has_perm("registry_importexport.import_registry")
+        and user.has_perm("registry.approve_organization")
+    ):
+        raise ReviewNotAllowed(_("You may not publish the registry."))
+    organizations = [*created, *changed]
+    if not organizations:
+        return 0
+    now = timezone.now()
+    missing = [o for o in created if not o.registry_number]
+    if missing:
+        given = {o.registry_number for o in organizations if o.registry_number}
+        for organization, number in zip(
+            missing, next_registry_numbers(count=len(missing), also_taken=given), strict=True
+        ):
+            organization.registry_number = number
+    for organization in created:
+        organization.status = ApplicationStatus.APPROVED
+        organization.live = True
+        organization.registered_at = organization.registered_at or now
+        organization.decided_at = now
+        organization.decision_reason = ""
+    for organization in organizations:
+        organization.has_unpublished_changes = False
+        organization.first_published_at = organization.first_published_at or now
+        organization.last_published_at = now
+
+    content_type = ContentType.objects.get_for_model(Organization)
+    revisions = Revision.objects.bulk_create(
+        Revision(
+            content_type=content_type,
+            base_content_type=content_type,
+            object_id=str(o.pk),
+            created_at=now,
+            user=user,
+            object_str=str(o)[:255],
+            content=o.serializable_data(),
+        )
+        for o in organizations
+    )
+    for organization, revision in zip(organizations, revisions, strict=True):
+        organization.latest_revision = organization.live_revision = revision
+    Organization.objects.bulk_update(
+        organizations,
+        [
+            "status",
+            "live",
+            "registry_number",
+            "registered_at",
+            "decided_at",
+            "decision_reason",
+            "has_unpublished_changes",
+            "first_published_at",
+            "last_published_at",
+            "latest_revision",
+            "live_revision",
+        ],
+        batch_size=500,
+    )
+    changed_ids = {o.pk for o in changed}
+    ModelLogEntry.objects.bulk_create(
+        (
+            ModelLogEntry(
+                content_type=content_type,
+                object_id=str(o.pk),
+                label=str(o)[:255],
+                action=APPROVE_CHANGES if o.pk in changed_ids else APPROVE,
+                timestamp=now,
+                user=user,
+                revision=revision,
+                content_changed=True,
+                data={"source": "import", "file_name": file_name, "registry_number": o.registry_number},
+            )
+            for o, revision in zip(organizations, revisions, strict=True)
+        ),
+        batch_size=1000,
+    )
+    for backend in get_search_backends(with_auto_update=True):
+        backend.add_bulk(Organization, organizations)
+    return len(organizations)
+
+
 @transaction.atomic
 def answer_observation(*, organization: Organization, user, response: str) -> WorkflowState:
     """The applicant's correction (subsanación): answer the open observation and resubmit.
@@ -314,8 +462,7 @@ def answer_observation(*, organization: Organization, user, response: str) -> Wo
         raise ValidationError(_("Tell the staff what you corrected."))
     _refuse_if_incomplete(organization)
 
-    if not organization.live:
-        organization.save_revision(user=user, clean=False)
+    # The wizard saved the corrections as the latest revision; that is what staff review now.
     observation = organization.observations.filter(answered_at__isnull=True).first()
     if observation is not None:
         observation.response = response
@@ -390,9 +537,17 @@ def approve(
     _save_registration(
         organization, "registry_number", "registered_at", "status", "decided_at", "decision_reason"
     )
-    # Approving the last task finishes the workflow, which publishes the latest revision;
-    # Organization.with_content_json keeps the registration fields just saved.
+    before = public_record(organization)
+    was_listed = organization.live
+    # Approving the last task finishes the workflow, which publishes the latest revision with its
+    # people, steps and documents; Organization.with_content_json keeps the registration fields
+    # just saved and the staff's verifications.
     task_state.approve(user=user, comment=comment)
+    _accept_proposed_documents(organization)
+    if is_change and not was_listed:
+        # Publishing the revision set `live`; approving changes to a listing staff took off the
+        # directory does not put it back (reinstating does).
+        Organization.objects.filter(pk=organization.pk).update(live=False)
     organization.refresh_from_db()
     _log(
         organization,
@@ -401,6 +556,7 @@ def approve(
         revision=task_state.revision,
         registry_number=organization.registry_number,
         comment=comment,
+        public_changes=_public_changes(before, public_record(organization)) if is_change else {},
     )
     notifications.applicant(organization, "changes_approved" if is_change else "approved")
     return organization
@@ -539,61 +695,77 @@ def _require_reason(reason: str) -> str:
 
 @transaction.atomic
 def suspend(
-    *, organization: Organization, user, reason: str, report: ListingReport | None = None
+    *,
+    organization: Organization,
+    user,
+    reason: str,
+    report: ListingReport | None = None,
+    reason_public: bool = False,
 ) -> Organization:
     """Suspend a registration (e.g. on a complaint): off the directory, /verify/ says suspended."""
     organization = _locked(organization)
     _check("suspend", user=user, organization=organization)
-    if organization.status != ApplicationStatus.APPROVED:
-        raise ReviewConflict(_("Only an approved registration can be suspended."))
     reason = _require_reason(reason)
     organization.status = ApplicationStatus.SUSPENDED
     organization.decision_reason = reason
     _save_registration(organization, "status", "decision_reason")
     _resolve_report(report, organization, user)
-    _log(organization, SUSPEND, user=user, reason=reason, report=report.pk if report else None)
+    _log(
+        organization,
+        SUSPEND,
+        user=user,
+        reason=reason,
+        reason_public=reason_public,
+        report=report.pk if report else None,
+    )
     notifications.applicant(organization, "suspended")
     return organization
 
 
 @transaction.atomic
 def unpublish(
-    *, organization: Organization, user, reason: str, report: ListingReport | None = None
+    *,
+    organization: Organization,
+    user,
+    reason: str,
+    report: ListingReport | None = None,
+    reason_public: bool = False,
 ) -> Organization:
     """Take a listing off the directory; the registration itself stays valid."""
     from wagtail.actions.unpublish import UnpublishAction
 
     organization = _locked(organization)
     _check("unpublish", user=user, organization=organization)
-    if not organization.live:
-        raise ReviewConflict(_("This listing is not published."))
     reason = _require_reason(reason)
     # Permissions were checked above, in the registry's terms; Wagtail logs wagtail.unpublish.
     UnpublishAction(organization, user=user).execute(skip_permission_checks=True)
     organization.refresh_from_db()
     _resolve_report(report, organization, user)
-    _log(organization, UNPUBLISH, user=user, reason=reason, report=report.pk if report else None)
+    _log(
+        organization,
+        UNPUBLISH,
+        user=user,
+        reason=reason,
+        reason_public=reason_public,
+        report=report.pk if report else None,
+    )
     notifications.applicant(organization, "unpublished")
     return organization
 
 
 @transaction.atomic
-def reinstate(*, organization: Organization, user, reason: str) -> Organization:
+def reinstate(*, organization: Organization, user, reason: str, reason_public: bool = False) -> Organization:
     """Undo a suspension or an unpublication: the registration is valid and listed again.
 
     The live content comes back as it was; pending proposed changes still wait for review.
     """
     organization = _locked(organization)
     _check("reinstate", user=user, organization=organization)
-    if organization.status not in {ApplicationStatus.SUSPENDED, ApplicationStatus.APPROVED} or (
-        organization.status == ApplicationStatus.APPROVED and organization.live
-    ):
-        raise ReviewConflict(_("This listing is neither suspended nor unpublished."))
     reason = _require_reason(reason)
     organization.status = ApplicationStatus.APPROVED
     organization.decision_reason = reason
     organization.live = True
     _save_registration(organization, "status", "decision_reason", "live")
-    _log(organization, REINSTATE, user=user, reason=reason)
+    _log(organization, REINSTATE, user=user, reason=reason, reason_public=reason_public)
     notifications.applicant(organization, "reinstated")
     return organization

@@ -196,4 +196,8 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(registry, dry_run):
     small = queries(100, 1_000)
     large = queries(450, 5_000)
 
-    assert len(large) == len(small), [sql[:80] for sql in large]
+    # Publishing writes revisions and audit entries in bulk, in batches bounded by the database's
+    # parameter limit (999 on SQLite): 350 more rows may cost a few more statements, never one
+    # (or more) per row.
+    allowed = 0 if dry_run else 15
+    assert len(small) <= len(large) <= len(small) + allowed, [sql[:80] for sql in large]
