@@ -50,6 +50,15 @@ class ApplicationStatus(models.TextChoices):
     SUSPENDED = "suspended", _("Suspended")
 
 
+# How a status reads at a glance on badges (a CSS class): good, needs attention, stopped.
+STATUS_TONES = {
+    ApplicationStatus.APPROVED: "ok",
+    ApplicationStatus.OBSERVED: "warn",
+    ApplicationStatus.REJECTED: "bad",
+    ApplicationStatus.SUSPENDED: "bad",
+}
+
+
 class StepStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
     IN_PROGRESS = "in_progress", _("In progress")

@@ -105,3 +105,11 @@ class OrganizationStep(models.Model):
 
     def __str__(self):
         return f"{self.organization}: {self.step} ({self.get_status_display()})"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in {StepStatus.DONE, StepStatus.VERIFIED}
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == StepStatus.VERIFIED

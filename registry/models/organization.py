@@ -14,7 +14,7 @@ from wagtail.models import DraftStateMixin, LockableMixin, RevisionMixin, Workfl
 from wagtail.search import index
 
 from ..validators import validate_latitude, validate_longitude, validate_phone, validate_ruc
-from .choices import ApplicationStatus, Kind, LegalForm, StepStatus
+from .choices import STATUS_TONES, ApplicationStatus, Kind, LegalForm, StepStatus
 
 # Languages a listing may say it serves in (ISO 639-1).
 LANGUAGE_CHOICES = [
@@ -259,6 +259,10 @@ class Organization(
         return obj
 
     # ----- display helpers -----------------------------------------------------------------
+
+    @property
+    def status_tone(self) -> str:
+        return STATUS_TONES.get(self.status, "")
 
     @property
     def is_published(self):

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -23,6 +24,7 @@ from ..models import ApplicationStatus, OrganizationInvitation
 from ..security.ratelimits import limit_wizard
 from ..selectors import managed_organization, my_organizations
 from ..services import applications, privacy
+from ..timeline import timeline_for
 
 
 def start(request):
@@ -46,14 +48,39 @@ def my_registrations(request):
     return TemplateResponse(request, "registry/my_registrations.html", {"organizations": organizations})
 
 
+# What the applicant reads under their application's status.
+STATUS_MESSAGES = {
+    ApplicationStatus.DRAFT: gettext_lazy(
+        "Your application is a draft. Continue where you stopped and submit it when it is complete."
+    ),
+    ApplicationStatus.SUBMITTED: gettext_lazy(
+        "Municipal staff are reviewing your application. We will write to you by e-mail."
+    ),
+    ApplicationStatus.IN_REVIEW: gettext_lazy(
+        "Municipal staff are reviewing your application. We will write to you by e-mail."
+    ),
+    ApplicationStatus.OBSERVED: gettext_lazy(
+        "Staff sent observations. Correct what they ask and send your corrections."
+    ),
+    ApplicationStatus.APPROVED: "",
+    ApplicationStatus.REJECTED: gettext_lazy("Your application was rejected."),
+    ApplicationStatus.SUSPENDED: gettext_lazy("Your listing is suspended."),
+}
+RESUME_LABELS = {
+    ApplicationStatus.DRAFT: gettext_lazy("Continue my application"),
+    ApplicationStatus.OBSERVED: gettext_lazy("Answer the observations"),
+    None: gettext_lazy("Propose changes to my listing"),
+}
+
+
 @never_cache
 @login_required
 def application_detail(request, pk):
-    from ..timeline import timeline_for
 
     organization = managed_organization(user=request.user, pk=pk)
     rows = organization_path(organization)
     resume_step = organization.wizard_step or "organizacion"
+    pending = applications.has_pending_proposal(organization)
     context = {
         "organization": organization,
         "path": rows,
@@ -70,7 +97,11 @@ def application_detail(request, pk):
         "managers": organization.memberships.select_related("user"),
         "invitation_form": InvitationForm(),
         "is_approved": organization.status == ApplicationStatus.APPROVED,
-        "has_pending_changes": organization.live and organization.has_unpublished_changes,
+        "has_pending_changes": pending,
+        "pending": applications.working_copy(organization) if pending else None,
+        "status_message": STATUS_MESSAGES[organization.status],
+        "show_reason": organization.status in {ApplicationStatus.REJECTED, ApplicationStatus.SUSPENDED},
+        "resume_label": RESUME_LABELS.get(organization.status, RESUME_LABELS[None]),
     }
     return TemplateResponse(request, "registry/application_detail.html", context)
 
