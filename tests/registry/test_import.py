@@ -142,3 +142,49 @@ def test_only_staff_who_import_may_put_imported_drafts_into_review(demo_site):
         submit_imported(organizations=[draft], user=UserFactory(username="vecina"), file_name="lista.csv")
     draft.refresh_from_db()
     assert draft.status == ApplicationStatus.DRAFT and draft.current_workflow_state is None
+
+
+@pytest.mark.django_db
+def test_publish_goes_through_the_approval_path_with_history_and_wagtail_search(demo_site, tmp_path):
+    """`import_registry FILE --publish`: one revision and one audit entry per listing naming the
+    import, found by Wagtail's own search (the admin's listing and choosers)."""
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+    from wagtail.models import Revision
+    from wagtail.search.backends import get_search_backend
+
+    from registry.services.review import APPROVE, APPROVE_CHANGES
+
+    registrar = UserFactory(username="registradora")
+    registrar.groups.add(Group.objects.get(name="Registradores"))
+    call_command(
+        "import_registry", str(FILES / "registry-utf8.csv"), "--publish", stdout=open(tmp_path / "out", "w")
+    )
+
+    organizations = list(Organization.objects.all())
+    assert len(organizations) == 3
+    for organization in organizations:
+        assert organization.is_published and organization.registry_number
+        entries = ModelLogEntry.objects.for_instance(organization).filter(action=APPROVE)
+        assert entries.count() == 1
+        entry = entries.get()
+        assert entry.data["source"] == "import" and entry.data["file_name"] == "registry-utf8.csv"
+        assert entry.data["registry_number"] == organization.registry_number
+        revisions = Revision.objects.for_instance(organization)
+        assert revisions.count() == 1
+        assert organization.live_revision_id == organization.latest_revision_id == revisions.get().pk
+        assert entry.revision_id == revisions.get().pk
+    found = get_search_backend().search("Guaira", Organization)
+    assert [o.name for o in found] == ["Arepera La Guaira"]
+
+    # The same file again, changed: the registrations' changes are approved with history too.
+    data = (FILES / "registry-utf8.csv").read_text().replace("Arepera La Guaira", "Arepera La Guaira Express")
+    report = import_registry(data=data.encode(), file_name="cambios.csv", publish=True, user=registrar)
+    assert report.ok and report.counts["updated"] == 1
+    arepera = Organization.objects.get(registry_number="RMO-2024-000101")
+    change = ModelLogEntry.objects.for_instance(arepera).get(action=APPROVE_CHANGES)
+    assert change.user == registrar and change.data["file_name"] == "cambios.csv"
+    assert Revision.objects.for_instance(arepera).count() == 2
+    assert [o.name for o in get_search_backend().search("Express", Organization)] == [
+        "Arepera La Guaira Express"
+    ]
