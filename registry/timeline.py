@@ -1,8 +1,12 @@
-"""The applicant's view of what happened to their application, from Wagtail's audit log.
+"""What happened to an application, read back from Wagtail's audit log.
 
-Every review decision writes a `registry.*` log entry (registry/services/review.py); this reads
-them back as "when, who, what, why". Staff appear as "Municipal staff": applicants deal with the
-office, and reviewers' names are theirs to keep.
+Every review decision writes a `registry.*` log entry (registry/services/review.py). This module
+reads them back twice: `timeline_for`, the applicant's (and staff's) full story, "when, who,
+what, why", where staff appear as "Municipal staff" (applicants deal with the office, and
+reviewers' names are theirs to keep); and `public_history`, what the public register says on
+/verify/, as registers such as Companies House show: registered on, changes of name, legal form,
+district and public address, suspensions, withdrawals and reinstatements, with a reason only
+where staff chose to make it public.
 """
 
 from dataclasses import dataclass, field
@@ -89,3 +93,72 @@ def timeline_for(organization: Organization, *, staff: bool = False) -> list[Tim
             )
         )
     return timeline
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    when: datetime
+    what: str
+    details: list[str] = field(default_factory=list)
+    reason: str = ""
+    action: str = ""
+
+
+def _change_lines(changes: dict) -> list[str]:
+    labels = {
+        "name": _("Name"),
+        "legal_form": _("Legal form"),
+        "district": _("District"),
+        "address": _("Address"),
+    }
+    lines = []
+    for name, (old, new) in changes.items():
+        if name not in labels:
+            continue
+        if name == "address" and not (old and new):
+            # A public address that became private (or the reverse) is not shown as a value.
+            lines.append(_("%(field)s changed") % {"field": labels[name]})
+        else:
+            lines.append(
+                _("%(field)s: “%(old)s” → “%(new)s”")
+                % {"field": labels[name], "old": old or "—", "new": new or "—"}
+            )
+    return lines
+
+
+def public_history(organization: Organization) -> list[PublicEvent]:
+    """The register's public history of a registration, oldest first."""
+    registered = _("Registered")
+    what = {
+        review.APPROVE: registered,
+        review.APPROVE_CHANGES: _("Registration details changed"),
+        review.SUSPEND: _("Registration suspended"),
+        review.UNPUBLISH: _("Withdrawn from the public directory"),
+        review.REINSTATE: _("Registration reinstated"),
+    }
+    entries = (
+        ModelLogEntry.objects.for_instance(organization)
+        .filter(action__in=list(what))
+        .order_by("timestamp", "pk")
+        .only("timestamp", "action", "data")
+    )
+    events = []
+    for entry in entries:
+        data = entry.data or {}
+        details = []
+        if entry.action == review.APPROVE_CHANGES:
+            details = _change_lines(data.get("public_changes") or {})
+            if not details:
+                continue  # private changes (people, documents) are not the public's
+        if entry.action == review.APPROVE and data.get("source") == "import":
+            details = [_("From the municipal office's list")]
+        events.append(
+            PublicEvent(
+                when=entry.timestamp,
+                what=what[entry.action],
+                details=details,
+                reason=data.get("reason", "") if data.get("reason_public") else "",
+                action=entry.action,
+            )
+        )
+    return events

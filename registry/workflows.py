@@ -112,6 +112,11 @@ class ReasonForm(forms.Form):
     """Suspend, unpublish or reinstate a listing: always with a recorded reason."""
 
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    reason_public = forms.BooleanField(
+        label=_("Show this reason on the public verification page"),
+        required=False,
+        help_text=_("Leave it unticked when the reason names people or private matters."),
+    )
 
 
 class ApproveForm(forms.Form):

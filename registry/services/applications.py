@@ -130,6 +130,12 @@ def create_application(*, user, organization: Organization, answers: dict | None
     return organization
 
 
+def _current(organization: Organization) -> Organization:
+    """The row as it is now, locked: whether an edit is a proposal is decided on the registration's
+    state in the database, never on a copy the caller may have read before staff decided."""
+    return Organization.objects.select_for_update().get(pk=organization.pk)
+
+
 @transaction.atomic
 def save_draft(*, organization: Organization, user, edited: Organization) -> None:
     """Keep the applicant's edits of `working_copy(organization)`, children included.
@@ -137,6 +143,7 @@ def save_draft(*, organization: Organization, user, edited: Organization) -> Non
     A draft is written; anything else becomes the latest revision, which staff review and the
     last approval publishes (registry.services.review). The record meanwhile stays as staff
     approved it."""
+    organization = _current(organization)
     if not can_edit(organization):
         raise PermissionDenied(_("This application is being reviewed and cannot be changed now."))
     edited.pk = organization.pk
@@ -156,6 +163,7 @@ def add_document(*, organization: Organization, user, uploaded, document_type: s
     The file is stored at once. On a draft it is part of the application; on a registration it
     is proposed: staff can read it, and it joins the record (as the evidence of a step, say)
     when the proposal is approved."""
+    organization = _current(organization)
     if not can_edit(organization):
         raise PermissionDenied(_("This application is being reviewed and cannot be changed now."))
     content_type = check_document(uploaded, organization)
@@ -191,7 +199,7 @@ def delete_document(*, document: SupportingDocument, user) -> None:
     """Take a document out of the application. From a registration that is a proposal (the
     record, and a verified step's evidence, keep it until staff approve); a document that was
     itself only proposed, or belongs to a draft, is deleted with its file at once."""
-    organization = document.organization
+    organization = _current(document.organization)
     if not can_edit(organization):
         raise PermissionDenied(_("This application is being reviewed and cannot be changed now."))
     copy = working_copy(organization)

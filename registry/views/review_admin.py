@@ -171,7 +171,7 @@ def _reason_action(action, success):
         if not form.is_valid():
             _form_errors(request, form)
             return redirect("registry_review:detail", pk)
-        kwargs = {"reason": form.cleaned_data["reason"]}
+        kwargs = {"reason": form.cleaned_data["reason"], "reason_public": form.cleaned_data["reason_public"]}
         if action != "reinstate":
             report_id = request.POST.get("report", "")
             kwargs["report"] = (

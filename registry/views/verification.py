@@ -11,6 +11,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
 
 from ..models import ApplicationStatus, Organization
+from ..services import review
+from ..timeline import public_history
 
 
 def _registration(registry_number: str) -> Organization:
@@ -21,13 +23,26 @@ def _registration(registry_number: str) -> Organization:
 
 
 def _context(request, organization: Organization) -> dict:
+    history = public_history(organization)
+    approved = organization.status == ApplicationStatus.APPROVED
     return {
         "organization": organization,
-        "is_valid": organization.status == ApplicationStatus.APPROVED,
+        # A registration taken off the directory (unpublished) stays on the register but is
+        # said to be withdrawn, and no certificate presents it as in force meanwhile.
+        "is_valid": approved and organization.live,
+        "is_withdrawn": approved and not organization.live,
         "is_suspended": organization.status == ApplicationStatus.SUSPENDED,
         "is_listed": organization.is_published,
+        "history": history,
+        "since": _last(history, review.UNPUBLISH if approved else review.SUSPEND),
         "verification_url": request.build_absolute_uri(organization.get_verification_url()),
     }
+
+
+def _last(history, action):
+    """When the latest event of this kind happened (the date a suspension or withdrawal began)."""
+    dates = [event.when for event in history if event.action == action]
+    return dates[-1] if dates else None
 
 
 # Short cache: a suspension must show within minutes, but a QR scan storm should not hit the DB.

@@ -61,7 +61,9 @@ def public_views(client, organization):
             reverse("registry:certificate", args=[number]), follow=True
         ).content.decode(),
         "api": json.dumps(client.get(f"/api/v1/directory/{number}/").json(), ensure_ascii=False),
-        "directory": json.dumps(client.get("/api/v1/directory/", {"q": "Clínica"}).json(), ensure_ascii=False),
+        "directory": json.dumps(
+            client.get("/api/v1/directory/", {"q": "Clínica"}).json(), ensure_ascii=False
+        ),
     }
 
 

@@ -93,3 +93,62 @@ def test_qr_code_encodes_the_verification_url():
     reference.make(fit=True)
     expected = {(x, y) for y, row in enumerate(reference.get_matrix()) for x, on in enumerate(row) if on}
     assert dark == expected
+
+
+def test_the_public_history_lists_registration_changes_and_public_reasons_only(
+    client, demo_site, django_capture_on_commit_callbacks
+):
+    from registry.services import applications, review
+    from tests.registry import test_review_support as support
+
+    applicant = support.UserFactory(username="maria")
+    reviewer = support.staff_member("Revisores", username="rosa")
+    registrar = support.staff_member("Registradores", username="luis")
+    organization = support.complete_application(applicant, name="Bodega Los Andes")
+    with django_capture_on_commit_callbacks(execute=True):
+        review.submit_application(organization=organization, user=applicant)
+        review.approve(organization=organization, user=reviewer)
+        review.approve(organization=organization, user=registrar)
+        copy = applications.working_copy(organization)
+        copy.name = "Bodega Los Andes y Sierra"
+        applications.save_draft(organization=organization, user=applicant, edited=copy)
+        review.submit_application(organization=organization, user=applicant)
+        review.approve(organization=organization, user=reviewer)
+        review.approve(organization=organization, user=registrar)
+        review.suspend(organization=organization, user=registrar, reason="Queja de Yuleisy Rondón")
+        review.reinstate(
+            organization=organization, user=registrar, reason="Documentos al día", reason_public=True
+        )
+        review.unpublish(
+            organization=organization, user=registrar, reason="Cerró el local", reason_public=True
+        )
+    organization.refresh_from_db()
+
+    response = get(client, organization)
+    html = response.content.decode()
+    history = html[html.index('id="history-heading"') :]
+    assert [
+        a
+        for a in [
+            "registry.approve",
+            "registry.approve_changes",
+            "registry.suspend",
+            "registry.reinstate",
+            "registry.unpublish",
+        ]
+        if f'data-action="{a}"' in history
+    ] == [
+        "registry.approve",
+        "registry.approve_changes",
+        "registry.suspend",
+        "registry.reinstate",
+        "registry.unpublish",
+    ]
+    assert "“Bodega Los Andes” → “Bodega Los Andes y Sierra”" in history
+    assert "Documentos al día" in history and "Cerró el local" in history
+    assert "Yuleisy" not in html, "a reason staff did not make public stays private"
+    # Withdrawn: said plainly, and no certificate is offered as valid.
+    assert 'data-verdict="withdrawn"' in html
+    assert reverse("registry:certificate", args=[organization.registry_number]) not in html
+    certificate = client.get(reverse("registry:certificate", args=[organization.registry_number]))
+    assert certificate.status_code == 302
