@@ -1,5 +1,6 @@
 """Importing registry files: every format and encoding, matching, publishing, drafts, history."""
 
+import io
 from decimal import Decimal
 from pathlib import Path
 
@@ -145,7 +146,7 @@ def test_only_staff_who_import_may_put_imported_drafts_into_review(demo_site):
 
 
 @pytest.mark.django_db
-def test_publish_goes_through_the_approval_path_with_history_and_wagtail_search(demo_site, tmp_path):
+def test_publish_goes_through_the_approval_path_with_history_and_wagtail_search(demo_site):
     """`import_registry FILE --publish`: one revision and one audit entry per listing naming the
     import, found by Wagtail's own search (the admin's listing and choosers)."""
     from django.contrib.auth.models import Group
@@ -157,9 +158,7 @@ def test_publish_goes_through_the_approval_path_with_history_and_wagtail_search(
 
     registrar = UserFactory(username="registradora")
     registrar.groups.add(Group.objects.get(name="Registradores"))
-    call_command(
-        "import_registry", str(FILES / "registry-utf8.csv"), "--publish", stdout=open(tmp_path / "out", "w")
-    )
+    call_command("import_registry", str(FILES / "registry-utf8.csv"), "--publish", stdout=io.StringIO())
 
     organizations = list(Organization.objects.all())
     assert len(organizations) == 3
