@@ -6,6 +6,7 @@ by the database backend's worker in production), never the decision.
 """
 
 import logging
+from enum import StrEnum
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -15,20 +16,30 @@ from .models import Organization, OrganizationMembership
 
 logger = logging.getLogger(__name__)
 
-APPLICANT_EVENTS = {
-    "submitted",
-    "resubmitted",
-    "observed",
-    "approved",
-    "changes_approved",
-    "rejected",
-    "changes_rejected",
-    "suspended",
-    "unpublished",
-    "reinstated",
-    "observation_reminder",
-}
-STAFF_EVENTS = {"new_submission", "resubmitted", "awaiting_approval", "observation_overdue"}
+
+class ApplicantEvent(StrEnum):
+    """What the applicant is told of; each has its templates registry/email/applicant_<event>_*.txt."""
+
+    SUBMITTED = "submitted"
+    RESUBMITTED = "resubmitted"
+    OBSERVED = "observed"
+    APPROVED = "approved"
+    CHANGES_APPROVED = "changes_approved"
+    REJECTED = "rejected"
+    CHANGES_REJECTED = "changes_rejected"
+    SUSPENDED = "suspended"
+    UNPUBLISHED = "unpublished"
+    REINSTATED = "reinstated"
+    OBSERVATION_REMINDER = "observation_reminder"
+
+
+class StaffEvent(StrEnum):
+    """What a task's staff are told of; templates registry/email/staff_<event>_*.txt."""
+
+    NEW_SUBMISSION = "new_submission"
+    RESUBMITTED = "resubmitted"
+    AWAITING_APPROVAL = "awaiting_approval"
+    OBSERVATION_OVERDUE = "observation_overdue"
 
 
 def applicant_language(organization: Organization) -> str:
@@ -69,12 +80,14 @@ def _enqueue(**kwargs) -> None:
     transaction.on_commit(send)
 
 
-def applicant(organization: Organization, event: str, *, observation_id: int | None = None) -> None:
-    assert event in APPLICANT_EVENTS, event
+def applicant(
+    organization: Organization, event: ApplicantEvent, *, observation_id: int | None = None
+) -> None:
+    event = ApplicantEvent(event)  # an unknown event is a ValueError here, not a missing template later
     recipients = applicant_emails(organization)
     if recipients:
         _enqueue(
-            event=event,
+            event=str(event),
             organization_id=organization.pk,
             recipients=recipients,
             language=applicant_language(organization),
@@ -83,13 +96,15 @@ def applicant(organization: Organization, event: str, *, observation_id: int | N
         )
 
 
-def staff_group(task, organization: Organization, event: str, *, observation_id: int | None = None) -> None:
+def staff_group(
+    task, organization: Organization, event: StaffEvent, *, observation_id: int | None = None
+) -> None:
     """Tell the staff of a workflow task's groups that an application waits for them."""
-    assert event in STAFF_EVENTS, event
+    event = StaffEvent(event)
     recipients = staff_emails(task.groups.all())
     if recipients:
         _enqueue(
-            event=event,
+            event=str(event),
             organization_id=organization.pk,
             recipients=recipients,
             language=settings.LANGUAGE_CODE,

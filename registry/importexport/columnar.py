@@ -26,6 +26,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -71,11 +72,36 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+class RowStatus(StrEnum):
+    """What the import does with a row of the file (the preview, the report and the log say it)."""
+
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    ERROR = "error"
+
+    @property
+    def label(self) -> str:
+        return {
+            RowStatus.NEW: _("new"),
+            RowStatus.UPDATED: _("updated"),
+            RowStatus.UNCHANGED: _("unchanged"),
+            RowStatus.ERROR: _("error"),
+        }[self]
+
+    @property
+    def css_class(self) -> str:
+        """Wagtail's status tag class: what will be written stands out, an error reads as one."""
+        return {RowStatus.NEW: "w-status--primary", RowStatus.UPDATED: "w-status--primary"}.get(
+            self, "w-status--label" if self is RowStatus.ERROR else ""
+        )
+
+
 @dataclass(slots=True)
 class RowCheck:
     """What the import makes of one row of the file (index 0 = first data row)."""
 
-    status: str = ""  # new, updated, unchanged, error
+    status: str = ""  # a RowStatus
     errors: dict[str, list[str]] = field(default_factory=dict)  # column ("__all__": the row) -> reasons
     changes: list[tuple[str, object, object]] = field(default_factory=list)
     pk: int | None = None
@@ -140,7 +166,7 @@ class ColumnarImport:
                         if before[column] != final[column][index]
                     ]
                     if not row.changes:
-                        row.status = "unchanged"
+                        row.status = RowStatus.UNCHANGED
                         continue
             pending.append(index)
 
@@ -181,10 +207,10 @@ class ColumnarImport:
                         % {"kind": kind, "form": legal_form, "allowed": ", ".join(allowed)}
                     ]
             if row.errors:
-                row.status = "error"
+                row.status = RowStatus.ERROR
                 continue
             new = befores[index] is None
-            row.status = "new" if new else "updated"
+            row.status = RowStatus.NEW if new else RowStatus.UPDATED
             row.values = {c: final[c][index] for c in (COLUMNS if new else self.columns)}
         if self.progress:
             self.progress(count)
@@ -278,8 +304,8 @@ class ColumnarImport:
     def write(self) -> None:
         """Write every checked row (all of them valid); run inside the caller's transaction."""
         now = timezone.now()
-        new = [row for row in self.rows if row.status == "new"]
-        updated = [row for row in self.rows if row.status == "updated"]
+        new = [row for row in self.rows if row.status == RowStatus.NEW]
+        updated = [row for row in self.rows if row.status == RowStatus.UPDATED]
         self._create(new, now)
         # As drafts, changes to a published listing wait in a revision for review, like an
         # applicant's edits; a listing not yet published is itself the draft.

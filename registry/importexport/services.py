@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from ..models import Organization
 from ..services.review import publish_imported, submit_imported
-from .columnar import ColumnarImport, gc_paused
+from .columnar import ColumnarImport, RowStatus, gc_paused
 from .readers import FileRefused, read_table
 from .resources import OrganizationResource, PrivateOrganizationResource, PublicOrganizationResource
 from .widgets import escape_formula
@@ -34,7 +34,7 @@ CONTENT_TYPES = {
 @dataclass
 class RowReport:
     number: int  # the row in the spreadsheet (the header is row 1)
-    status: str  # new, updated, unchanged, error
+    status: RowStatus
     registry_number: str = ""
     name: str = ""
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column, reason)
@@ -61,18 +61,18 @@ class ImportReport:
 
     @property
     def ok(self) -> bool:
-        return not self.file_errors and not any(r.status == "error" for r in self.rows)
+        return not self.file_errors and not any(r.status == RowStatus.ERROR for r in self.rows)
 
     @property
     def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(("new", "updated", "unchanged", "error"), 0)
+        counts = dict.fromkeys(map(str, RowStatus), 0)
         for row in self.rows:
             counts[row.status] = counts.get(row.status, 0) + 1
         return counts
 
     @property
     def error_rows(self) -> list[RowReport]:
-        return [r for r in self.rows if r.status == "error"]
+        return [r for r in self.rows if r.status == RowStatus.ERROR]
 
     @property
     def total(self) -> int:
@@ -128,7 +128,7 @@ def _row_reports(checks, table) -> list[RowReport]:
                     for column, reasons in check.errors.items()
                     for reason in reasons
                 ],
-                changes=check.changes if check.status == "updated" else [],
+                changes=check.changes if check.status == RowStatus.UPDATED else [],
             )
         )
     return reports

@@ -17,6 +17,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from ..models import ApplicationStatus, District, Kind, Sector
 from . import hsds, services
+from .columnar import RowStatus
 from .readers import COLUMNS, max_rows
 
 SESSION_KEY = "registry_import_uploads"
@@ -140,7 +141,7 @@ class ImportView(_StaffView, FormView):
 def preview_rows(report):
     """Rows for the preview table: every row in error first, then the others, up to a limit."""
     errors = report.error_rows
-    others = [row for row in report.rows if row.status != "error"]
+    others = [row for row in report.rows if row.status != RowStatus.ERROR]
     return (errors + others)[:PREVIEW_ROWS]
 
 

@@ -23,6 +23,7 @@ from wagtail.models import WorkflowState
 
 from .. import notifications
 from ..models import ApplicationStatus, Observation
+from ..notifications import ApplicantEvent, StaffEvent
 
 
 def _open_observations():
@@ -47,7 +48,7 @@ def remind_observation_deadlines(*, today: date | None = None) -> dict[str, int]
     )
     for observation in due.select_for_update(of=("self",)):
         notifications.applicant(
-            observation.organization, "observation_reminder", observation_id=observation.pk
+            observation.organization, ApplicantEvent.OBSERVATION_REMINDER, observation_id=observation.pk
         )
         observation.reminded_at = now
         observation.save(update_fields=["reminded_at"])
@@ -66,7 +67,7 @@ def remind_observation_deadlines(*, today: date | None = None) -> dict[str, int]
         if state is not None and state.current_task_state is not None:
             task = state.current_task_state.task.specific
             notifications.staff_group(
-                task, organization, "observation_overdue", observation_id=observation.pk
+                task, organization, StaffEvent.OBSERVATION_OVERDUE, observation_id=observation.pk
             )
         observation.overdue_reported_at = now
         observation.save(update_fields=["overdue_reported_at"])

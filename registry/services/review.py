@@ -39,6 +39,7 @@ from ..models import (
     StepStatus,
 )
 from ..models.formalization import EvidenceKind
+from ..notifications import ApplicantEvent, StaffEvent
 from .applications import application_problems, has_pending_proposal, working_copy
 from .registry_numbers import next_registry_numbers
 
@@ -307,8 +308,8 @@ def submit_application(*, organization: Organization, user) -> WorkflowState:
 
     state = workflow.start(organization, user)
     _log(organization, SUBMIT, user=user, revision=organization.latest_revision, changes=is_change)
-    notifications.applicant(organization, "submitted")
-    notifications.staff_group(state.current_task_state.task.specific, organization, "new_submission")
+    notifications.applicant(organization, ApplicantEvent.SUBMITTED)
+    notifications.staff_group(state.current_task_state.task.specific, organization, StaffEvent.NEW_SUBMISSION)
     return state
 
 
@@ -483,8 +484,8 @@ def answer_observation(*, organization: Organization, user, response: str) -> Wo
         response=response,
         observation=observation.pk if observation else None,
     )
-    notifications.applicant(organization, "resubmitted")
-    notifications.staff_group(task_state.task.specific, organization, "resubmitted")
+    notifications.applicant(organization, ApplicantEvent.RESUBMITTED)
+    notifications.staff_group(task_state.task.specific, organization, StaffEvent.RESUBMITTED)
     return state
 
 
@@ -520,7 +521,7 @@ def approve(
             next_task=next_task.name,
             comment=comment,
         )
-        notifications.staff_group(next_task, organization, "awaiting_approval")
+        notifications.staff_group(next_task, organization, StaffEvent.AWAITING_APPROVAL)
         return organization
 
     is_change = _is_change_request(organization)
@@ -558,7 +559,9 @@ def approve(
         comment=comment,
         public_changes=_public_changes(before, public_record(organization)) if is_change else {},
     )
-    notifications.applicant(organization, "changes_approved" if is_change else "approved")
+    notifications.applicant(
+        organization, ApplicantEvent.CHANGES_APPROVED if is_change else ApplicantEvent.APPROVED
+    )
     return organization
 
 
@@ -614,7 +617,7 @@ def observe(
         deadline=deadline.isoformat(),
         task=task_state.task.name,
     )
-    notifications.applicant(organization, "observed", observation_id=observation.pk)
+    notifications.applicant(organization, ApplicantEvent.OBSERVED, observation_id=observation.pk)
     return observation
 
 
@@ -643,7 +646,9 @@ def reject(
         organization.decision_reason = reason
         _save_registration(organization, "status", "decided_at", "decision_reason")
     _log(organization, REJECT_CHANGES if is_change else REJECT, user=user, revision=revision, reason=reason)
-    notifications.applicant(organization, "changes_rejected" if is_change else "rejected")
+    notifications.applicant(
+        organization, ApplicantEvent.CHANGES_REJECTED if is_change else ApplicantEvent.REJECTED
+    )
     return organization
 
 
@@ -718,7 +723,7 @@ def suspend(
         reason_public=reason_public,
         report=report.pk if report else None,
     )
-    notifications.applicant(organization, "suspended")
+    notifications.applicant(organization, ApplicantEvent.SUSPENDED)
     return organization
 
 
@@ -749,7 +754,7 @@ def unpublish(
         reason_public=reason_public,
         report=report.pk if report else None,
     )
-    notifications.applicant(organization, "unpublished")
+    notifications.applicant(organization, ApplicantEvent.UNPUBLISHED)
     return organization
 
 
@@ -767,5 +772,5 @@ def reinstate(*, organization: Organization, user, reason: str, reason_public: b
     organization.live = True
     _save_registration(organization, "status", "decision_reason", "live")
     _log(organization, REINSTATE, user=user, reason=reason, reason_public=reason_public)
-    notifications.applicant(organization, "reinstated")
+    notifications.applicant(organization, ApplicantEvent.REINSTATED)
     return organization
