@@ -261,6 +261,10 @@ class Organization(
     # ----- display helpers -----------------------------------------------------------------
 
     @property
+    def is_approved(self) -> bool:
+        return self.status == ApplicationStatus.APPROVED
+
+    @property
     def status_tone(self) -> str:
         return STATUS_TONES.get(self.status, "")
 

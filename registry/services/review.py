@@ -231,6 +231,19 @@ def _refuse_if_incomplete(organization: Organization) -> None:
         raise ValidationError(problems)
 
 
+def approved_revision_id(organization: Organization) -> int | None:
+    """The revision staff last approved (Wagtail's live revision is cleared by unpublishing)."""
+    if organization.live_revision_id:
+        return organization.live_revision_id
+    entry = (
+        ModelLogEntry.objects.for_instance(organization)
+        .filter(action__in=[APPROVE, APPROVE_CHANGES], revision__isnull=False)
+        .order_by("-timestamp", "-pk")
+        .first()
+    )
+    return entry.revision_id if entry else None
+
+
 def public_record(organization: Organization) -> dict[str, str]:
     """What the public register says of an organization, for the history of its changes: the
     name, the legal form, the district and the address only when it is public."""

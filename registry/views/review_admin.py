@@ -32,23 +32,36 @@ def detail(request, pk):
     organization = _organization(request, pk)
     task_state = review._current_task_state(organization)
     workflow_state = review._active_workflow_state(organization)
-    proposed = organization.get_latest_revision_as_object() if organization.has_unpublished_changes else None
+    # What staff decide on: the applicant's working copy (with its people and documents) when
+    # there is something to decide, compared with the last approved revision.
+    pending = review.candidate(organization) if (task_state or workflow_state) else None
+    proposed = pending if pending is not None and organization.registry_number else None
     viewset_url = lambda name, *args: reverse(f"wagtailsnippets_registry_organization:{name}", args=args)  # noqa: E731
     compare_url = ""
-    if organization.live and organization.has_unpublished_changes and organization.live_revision_id:
+    approved_revision_id = review.approved_revision_id(organization)
+    if (
+        proposed is not None
+        and approved_revision_id
+        and approved_revision_id != organization.latest_revision_id
+    ):
         compare_url = viewset_url(
-            "revisions_compare",
-            organization.pk,
-            organization.live_revision_id,
-            organization.latest_revision_id,
+            "revisions_compare", organization.pk, approved_revision_id, organization.latest_revision_id
         )
+    shown = pending if pending is not None else organization
+    record_documents = {d.pk for d in organization.documents.all()}
     context = {
         "organization": organization,
         "proposed": proposed,
         "task_state": task_state,
         "workflow_state": workflow_state,
-        "people": organization.people.all(),
-        "documents": organization.documents.all(),
+        "people": shown.people.all(),
+        "documents": shown.documents.all(),
+        "removed_documents": [
+            d for d in organization.documents.all() if d.pk not in {x.pk for x in shown.documents.all()}
+        ],
+        "record_documents": record_documents,
+        "awaiting_applicant": workflow_state is not None
+        and workflow_state.status == workflow_state.STATUS_NEEDS_CHANGES,
         "steps": organization.steps.select_related("step", "evidence_document", "verified_by"),
         "observations": organization.observations.prefetch_related("reasons").select_related("created_by"),
         "reports": organization.reports.filter(resolved_at__isnull=True),

@@ -156,6 +156,12 @@ def test_changes_wait_for_a_registrar_and_then_show(
         response = client.post(wizard("revision"), {"consent": "on"})
         assert response.status_code == 302, response.content.decode()[:2000]
         client.logout()
+        # The reviewer sees the proposal: the new representative, the document to be removed.
+        client.force_login(reviewer)
+        screen = client.get(reverse("registry_review:detail", args=[listing.pk])).content.decode()
+        assert "Otra Persona" in screen and NEW_NAME in screen
+        assert "Proposed for removal" in screen or "Propuesto para retiro" in screen
+        client.logout()
         review.approve(organization=listing, user=reviewer)
         review.approve(organization=listing, user=registrar)
     listing.refresh_from_db()
