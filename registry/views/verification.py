@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
 
+from .. import public
 from ..models import ApplicationStatus, Organization
 
 
@@ -23,6 +24,8 @@ def _registration(registry_number: str) -> Organization:
 def _context(request, organization: Organization) -> dict:
     return {
         "organization": organization,
+        # What the page and the certificate show of it: the public values, never raw fields.
+        "public": public.public_values(organization, badges=()),
         "is_valid": organization.status == ApplicationStatus.APPROVED,
         "is_suspended": organization.status == ApplicationStatus.SUSPENDED,
         "is_listed": organization.is_published,
