@@ -169,11 +169,11 @@ SOURCE_FIELDS = tuple(
     )
 )
 
-# The organization's own fields that are never public, and why.
+# The organization's own fields that are never public, and why. (`address_public` is no secret:
+# it is the choice the rules read, and the import's columns carry it.)
 PRIVATE_FIELDS = {
     "licence_number": "a municipal file number, for staff",
     "sunarp_partida": "a registry record, for staff",
-    "address_public": "not a value: the choice that hides the address and the pin",
     "status": "the registration's state: /verify/ says it in words",
     "submitted_at": "the application, not the listing",
     "decided_at": "the application, not the listing",
@@ -183,7 +183,6 @@ PRIVATE_FIELDS = {
     "updated_at": "internal: the index uses it to see what changed",
     "live": "Wagtail's publishing state",
     "has_unpublished_changes": "Wagtail's publishing state",
-    "first_published_at": "read only as a fallback of registered_at",
     "last_published_at": "Wagtail's publishing state",
     "go_live_at": "Wagtail's publishing state",
     "expire_at": "Wagtail's publishing state",
@@ -193,7 +192,6 @@ PRIVATE_FIELDS = {
     "locked": "staff's lock",
     "locked_at": "staff's lock",
     "locked_by": "staff's lock",
-    "created_at": "read only as a fallback of registered_at",
 }
 
 
