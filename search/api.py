@@ -89,38 +89,23 @@ class DirectoryParams(Schema):
     page: int = 1
 
 
+# What a listing shows: public fields (`registry.public`, checked by tests/registry/test_public.py)
+# and these, made from them.
+DERIVED_FIELDS = ("sector_label", "district_label", "verification_url", "distance_km")
+PUBLIC_FIELDS = tuple(name for name in ListingOut.model_fields if name not in DERIVED_FIELDS)
+
+
 def listing_out(listing: Listing, distance_km: float | None = None) -> dict:
     from django.urls import reverse
 
-    return {
-        "registry_number": listing.registry_number,
-        "name": listing.name,
-        "kind": listing.kind,
-        "legal_form": listing.legal_form,
-        "sector": listing.sector,
-        "sector_label": listing.sector_label,
-        "district": listing.district,
-        "district_label": listing.district_name,
-        "short_description": listing.short_description,
-        "description": listing.description,
-        "services": listing.services,
-        "languages": listing.languages,
-        "badges": listing.badges,
-        "address": listing.address,
-        "latitude": listing.latitude,
-        "longitude": listing.longitude,
-        "phone": listing.phone,
-        "whatsapp": listing.whatsapp,
-        "email": listing.email,
-        "website": listing.website,
-        "opening_hours": listing.opening_hours,
-        "founded_year": listing.founded_year,
-        "ruc": listing.ruc,
-        "verification_url": reverse("registry:verify", args=[listing.registry_number])
-        if listing.registry_number
-        else "",
-        "distance_km": round(distance_km, 3) if distance_km is not None else None,
-    }
+    values = {name: getattr(listing, name) for name in PUBLIC_FIELDS}
+    values["sector_label"] = listing.sector_label
+    values["district_label"] = listing.district_name
+    values["verification_url"] = (
+        reverse("registry:verify", args=[listing.registry_number]) if listing.registry_number else ""
+    )
+    values["distance_km"] = round(distance_km, 3) if distance_km is not None else None
+    return values
 
 
 @api.get("/directory/", response=DirectoryOut, summary="Search the directory")

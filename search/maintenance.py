@@ -11,6 +11,7 @@ from registry.models import Organization
 from . import indexing
 from .backends import elasticsearch as es_backend
 from .models import DirectoryEntry
+from .sql import dialect
 
 
 @dataclass
@@ -58,11 +59,9 @@ def _differences(published: dict, indexed: dict) -> IndexDifferences:
 
 
 def _fulltext_ids() -> set[int] | None:
-    if connection.vendor != "sqlite":
-        return None  # PostgreSQL's tsvector is a generated column: it cannot drift.
+    """The entries the engine's full-text index holds, when it is a table that can drift."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT rowid FROM directory_search_fts")
-        return {row[0] for row in cursor.fetchall()}
+        return dialect().indexed_ids(cursor)
 
 
 def check() -> CheckReport:

@@ -1,6 +1,6 @@
 """The directory's own search table: one denormalized row per published listing.
 
-Only public fields are copied here (see `indexing.entry_values`), so nothing read from this
+Only public fields are copied here (`registry.public`, through `search.entries`), so nothing read from this
 table can leak a private one. The database backend queries it together with a full-text index
 that its migration adds per engine: an FTS5 table on SQLite, a generated `tsvector` column
 with GIN and trigram indexes on PostgreSQL. Wagtail's own search index stays for the admin.

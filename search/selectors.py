@@ -11,6 +11,7 @@ from registry.models.organization import LANGUAGE_CHOICES
 
 from .backends import database
 from .backends import elasticsearch as es_backend
+from .entries import listing_from_entry
 from .models import DirectoryEntry
 from .query import FACETS, DirectoryQuery, DirectoryResult, FacetValue, Listing
 
@@ -110,7 +111,7 @@ def directory_listing(*, registry_number: str | None = None, slug: str | None = 
         entry = entries.filter(slug=slug).first()
     else:
         entry = None
-    return database.listing_from_entry(entry) if entry else None
+    return listing_from_entry(entry) if entry else None
 
 
 def search_backend_name() -> str:

@@ -20,6 +20,10 @@ from .selectors import directory_listing as find_listing
 from .selectors import directory_search
 
 REPORTS_PER_HOUR = 5
+# Inside <script>, a name could end the element ("</script>") or open a comment and a script
+# ("<!--<script>") that swallow the rest of the page; JSON may write these characters as
+# escapes, as Django's json_script does.
+JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 FACET_VISIBLE = 8
 
 
@@ -128,8 +132,7 @@ def _json_ld(listing, url):
             "latitude": listing.latitude,
             "longitude": listing.longitude,
         }
-    # Inside <script>, "</" would end the element early; JSON allows escaping it.
-    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    return json.dumps(data, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
 
 
 def directory_listing(request, page, slug):

@@ -6,8 +6,8 @@ tooling. Each organization carries its identifiers, phones, one location and one
 the listing offers), with the service's languages. Identifiers are UUIDs derived from the
 registry number, so they stay the same from one download to the next.
 
-Only public data, as on the public site: published listings; no street nor pin for a listing
-whose address is private; a person's RUC (10…) is never shown, a company's (20…) is.
+Only public data, as on the public site: published listings, and of each the values of
+`registry.public` (no street nor pin for a listing whose address is private, no person's RUC).
 """
 
 import json
@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import public
 from ..models import LegalForm, Organization
 from ..models.organization import LANGUAGE_CHOICES
 
@@ -33,15 +34,15 @@ def _id(*parts) -> str:
     return str(uuid.uuid5(NAMESPACE, "/".join(str(p) for p in parts)))
 
 
-def _phones(organization, owner) -> list[dict]:
+def _phones(shown, owner) -> list[dict]:
     phones = []
-    if organization.phone:
-        phones.append({"id": _id(owner, "phone", "voice"), "number": organization.phone, "type": "voice"})
-    if organization.whatsapp:
+    if shown["phone"]:
+        phones.append({"id": _id(owner, "phone", "voice"), "number": shown["phone"], "type": "voice"})
+    if shown["whatsapp"]:
         phones.append(
             {
                 "id": _id(owner, "phone", "whatsapp"),
-                "number": organization.whatsapp,
+                "number": shown["whatsapp"],
                 "type": "text",
                 "description": "WhatsApp",
             }
@@ -49,16 +50,18 @@ def _phones(organization, owner) -> list[dict]:
     return phones
 
 
-def _languages(organization, owner) -> list[dict]:
+def _languages(shown, owner) -> list[dict]:
     labels = dict(LANGUAGE_CHOICES)
     return [
         {"id": _id(owner, "language", code), "code": code, "name": str(labels.get(code, code))}
-        for code in organization.languages or []
+        for code in shown["languages"]
     ]
 
 
 def organization_document(organization: Organization, *, base_url: str = "") -> dict:
-    key = organization.registry_number or f"pk-{organization.pk}"
+    # The sector's and district's own records give labels and the province, nothing private.
+    shown = public.public_values(organization, badges=())
+    key = shown["registry_number"] or f"pk-{organization.pk}"
     org_id = _id("organization", key)
     district = organization.district
     province = district.province if district else ""
@@ -66,21 +69,20 @@ def organization_document(organization: Organization, *, base_url: str = "") -> 
     location = {
         "id": location_id,
         "location_type": "physical",
-        "name": district.name if district else "",
-        "languages": _languages(organization, location_id),
+        "name": shown["district_name"],
+        "languages": _languages(shown, location_id),
         "phones": [],
         "addresses": [],
     }
-    public_location = organization.public_location
-    if public_location:
-        location["latitude"], location["longitude"] = public_location
-    if organization.public_address:
+    if shown["latitude"] is not None:
+        location["latitude"], location["longitude"] = shown["latitude"], shown["longitude"]
+    if shown["address"]:
         location["addresses"].append(
             {
                 "id": _id(key, "address"),
                 "location_id": location_id,
-                "address_1": organization.public_address,
-                "city": district.name if district else "",
+                "address_1": shown["address"],
+                "city": shown["district_name"],
                 "region": province,
                 "state_province": CALLAO_PROVINCE if province == CALLAO_PROVINCE else "Lima",
                 "postal_code": "",
@@ -89,55 +91,55 @@ def organization_document(organization: Organization, *, base_url: str = "") -> 
             }
         )
     service_id = _id(key, "service")
-    description = organization.description or organization.short_description or organization.name
+    description = shown["description"] or shown["short_description"] or shown["name"]
     service = {
         "id": service_id,
         "organization_id": org_id,
-        "name": organization.sector.label if organization.sector else organization.name,
+        "name": organization.sector.label if organization.sector else shown["name"],
         "description": description,
         "status": "active",
-        "email": organization.email,
-        "url": organization.website,
-        "languages": _languages(organization, service_id),
-        "phones": _phones(organization, service_id),
+        "email": shown["email"],
+        "url": shown["website"],
+        "languages": _languages(shown, service_id),
+        "phones": _phones(shown, service_id),
         "service_at_locations": [
             {"id": _id(key, "service_at_location"), "service_id": service_id, "location_id": location_id}
         ],
         "attributes": [],
     }
-    if organization.services:
-        service["alternate_name"] = "; ".join(organization.services)
+    if shown["services"]:
+        service["alternate_name"] = "; ".join(shown["services"])
     identifiers = [
         {
             "id": _id(key, "identifier", "registry"),
             "organization_id": org_id,
             "identifier_type": "municipal_registry_number",
-            "identifier": organization.registry_number,
+            "identifier": shown["registry_number"],
         }
     ]
-    if organization.public_ruc:
+    if shown["ruc"]:
         identifiers.append(
             {
                 "id": _id(key, "identifier", "ruc"),
                 "organization_id": org_id,
                 "identifier_scheme": "PE-SUNAT",
                 "identifier_type": "RUC",
-                "identifier": organization.public_ruc,
+                "identifier": shown["ruc"],
             }
         )
     verification = organization.get_verification_url()
     return {
         "id": org_id,
-        "name": organization.name,
+        "name": shown["name"],
         "alternate_name": "",
         "description": description,
-        "email": organization.email,
-        "website": organization.website,
-        "year_incorporated": organization.founded_year,
-        "legal_status": str(LegalForm(organization.legal_form).label) if organization.legal_form else "",
+        "email": shown["email"],
+        "website": shown["website"],
+        "year_incorporated": shown["founded_year"],
+        "legal_status": str(LegalForm(shown["legal_form"]).label) if shown["legal_form"] else "",
         "uri": f"{base_url}{verification}" if verification else "",
         "organization_identifiers": identifiers,
-        "phones": _phones(organization, org_id),
+        "phones": _phones(shown, org_id),
         "locations": [location],
         "services": [service],
         "attributes": [
@@ -145,8 +147,8 @@ def organization_document(organization: Organization, *, base_url: str = "") -> 
                 "id": _id(key, "attribute", "kind"),
                 "link_type": "organization",
                 "link_entity": "organization",
-                "label": organization.kind,
-                "value": organization.kind,
+                "label": shown["kind"],
+                "value": shown["kind"],
             }
         ],
     }

@@ -2,8 +2,8 @@
 
 ``OrganizationResource`` reads and writes the shared vocabulary's columns (DESIGN.md) and is
 used by the admin screens and by both commands. ``PublicOrganizationResource`` is what anyone
-may download: published listings only, with the address, pin and a person's RUC hidden as the
-public site hides them. ``PrivateOrganizationResource`` adds the representative's private data
+may download: published listings only, with the values ``registry.public`` shows (no private
+address, pin or person's RUC), as the public site shows them. ``PrivateOrganizationResource`` adds the representative's private data
 and is behind its own permission (``registry_importexport.export_private_registry``).
 
 The import reads every cell through these resources' widgets, but column by column rather than
@@ -14,6 +14,7 @@ per row and the whole dataset in memory.
 
 from import_export import fields, resources
 
+from .. import public
 from ..models import District, Kind, LegalForm, Organization, PersonRole, Sector
 from ..models.organization import LANGUAGE_CODES
 from . import widgets as w
@@ -116,19 +117,23 @@ class OrganizationResource(resources.ModelResource):
 
 
 class PublicOrganizationResource(OrganizationResource):
-    """What the public may download: the directory's public fields of published listings."""
+    """What the public may download: published listings, each cell the value `registry.public`
+    shows (only `address_public`, the yes or no of the import's columns, is read as stored)."""
 
     def get_queryset(self):
         return Organization.objects.published()
 
-    def prepare_record(self, record):
-        if not record["address_public"]:
-            # A home-based business shows its district only: no street, no pin.
-            record["address"] = ""
-            record["latitude"] = record["longitude"] = None
-        if not (record["ruc"] or "").startswith("20"):
-            record["ruc"] = ""  # a person's RUC (10…) embeds their DNI
-        return record
+    def export_values(self, queryset):
+        rows = queryset.order_by("pk").values(*public.SOURCE_FIELDS)
+        for row in rows.iterator(chunk_size=EXPORT_CHUNK):
+            shown = public.public_values(row, badges=())
+            yield {
+                **{column: shown[column] for column in COLUMNS if column in shown},
+                "sector__code": shown["sector"],
+                "district__code": shown["district"],
+                "address_public": row["address_public"],
+                "pk": row["id"],
+            }
 
 
 PRIVATE_COLUMNS = [

@@ -281,22 +281,6 @@ class Organization(
         return self.status == ApplicationStatus.APPROVED and self.workflow_in_progress
 
     @property
-    def public_address(self):
-        return self.address if self.address_public else ""
-
-    @property
-    def public_location(self):
-        """Coordinates only when the address is public: a pin on a home is a home address."""
-        if self.address_public and self.latitude is not None and self.longitude is not None:
-            return float(self.latitude), float(self.longitude)
-        return None
-
-    @property
-    def public_ruc(self):
-        """A company's RUC (20…) is public at SUNAT; a person's RUC (10…) embeds their DNI."""
-        return self.ruc if self.ruc.startswith("20") else ""
-
-    @property
     def whatsapp_link(self):
         digits = "".join(c for c in self.whatsapp if c.isdigit())
         if not digits:

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
 
+from .. import public
 from ..models import ApplicationStatus, Organization
 from ..services import review
 from ..timeline import public_history
@@ -31,6 +32,8 @@ def _context(request, organization: Organization) -> dict:
         # said to be withdrawn, and no certificate presents it as in force meanwhile.
         "is_valid": approved and organization.live,
         "is_withdrawn": approved and not organization.live,
+        # What the page and the certificate show of it: the public values, never raw fields.
+        "public": public.public_values(organization, badges=()),
         "is_suspended": organization.status == ApplicationStatus.SUSPENDED,
         "is_listed": organization.is_published,
         "history": history,

@@ -36,8 +36,10 @@ from elasticsearch_dsl import (
 )
 
 from .. import analysis
+from ..entries import public_values_of
+from ..expansion import highlighted_stems
+from ..highlight import highlight_listing
 from ..query import FACETS, DirectoryQuery, Hit, Listing, Sort
-from .database import highlight_listing, highlighted_stems, logo_url
 
 logger = logging.getLogger(__name__)
 
@@ -226,38 +228,13 @@ def document_body(entry) -> dict:
 
 
 def listing_fields(entry) -> dict:
+    """What a hit shows: the entry's public values (`registry.public`), and the listing's last
+    change for `search_index check`."""
+    values = public_values_of(entry)
+    values["registered_at"] = entry.registered_at.isoformat() if entry.registered_at else None
     return {
         "organization_id": entry.organization_id,
-        "registry_number": entry.registry_number,
-        "slug": entry.slug,
-        "name": entry.name,
-        "kind": entry.kind,
-        "legal_form": entry.legal_form,
-        "sector": entry.sector_code,
-        "sector_name": entry.sector_name,
-        "sector_name_en": entry.sector_name_en,
-        "district": entry.district_code,
-        "district_name": entry.district_name,
-        "short_description": entry.short_description,
-        "description": entry.description,
-        "services": entry.services,
-        "languages": entry.languages,
-        "badges": entry.badges,
-        "address": entry.address,
-        "latitude": entry.latitude,
-        "longitude": entry.longitude,
-        "phone": entry.phone,
-        "whatsapp": entry.whatsapp,
-        "email": entry.email,
-        "website": entry.website,
-        "facebook": entry.facebook,
-        "instagram": entry.instagram,
-        "tiktok": entry.tiktok,
-        "opening_hours": entry.opening_hours,
-        "founded_year": entry.founded_year,
-        "ruc": entry.ruc,
-        "logo": logo_url(entry.logo),
-        "registered_at": entry.registered_at.isoformat() if entry.registered_at else None,
+        **values,
         "source_updated_at": entry.source_updated_at.isoformat() if entry.source_updated_at else None,
     }
 

@@ -5,8 +5,10 @@ table, its indexes and its constraints as the migrations made them."""
 import pytest
 from django.db import connection
 
-from registry.models import OrganizationStep, StepStatus
+from registry import public
+from registry.models import Organization, OrganizationStep, StepStatus
 from search import indexing
+from search.entries import public_values_of
 from search.models import DirectoryEntry, FacetGroup
 from tests.factories import OrganizationFactory, PublishedOrganizationFactory
 
@@ -130,3 +132,16 @@ def test_a_rebuild_leaves_the_schema_as_the_migrations_made_it(awkward, django_c
             "SELECT COUNT(*) FROM directory_search_fts" if connection.vendor == "sqlite" else "SELECT 3"
         )
         assert cursor.fetchone()[0] == 3
+
+
+def test_each_public_field_of_the_sql_entry_is_what_registry_public_shows(awkward):
+    """The SQL projection, field by field, against `registry.public.public_values` of the
+    model instance: private address and pin, a person's RUC, untidy lists, no sector."""
+    indexing.rebuild_database()
+
+    for made in awkward:
+        organization = Organization.objects.get(pk=made.pk)
+        expected = public.public_values(organization)
+        written = public_values_of(DirectoryEntry.objects.get(pk=made.pk))
+        written["logo"] = expected["logo"]  # the entry's logo is read as a URL
+        assert written == expected

@@ -169,3 +169,47 @@ def test_listing_page_names_the_languages_served_in_the_visitors_language(client
     english = client.get(f"{directory.url}{listing.slug}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "<dd>Español, Inglés, Wayuunaiki</dd>" in spanish
     assert "<dd>Spanish, English, Wayuunaiki</dd>" in english
+
+
+def _script_end(body: str, start: int) -> int | None:
+    """Where a browser ends the <script> element whose content starts at `start` (the script
+    data states of the HTML standard, 13.2.5): "<!--" escapes, and inside it "<script" starts
+    a nested state that a "</script>" only leaves. None: the element runs to the end."""
+    lower, state, i = body.lower(), "data", start
+
+    def ends(at, word):
+        return lower.startswith(word, at) and lower[at + len(word) : at + len(word) + 1] in " \t\n\f/>"
+
+    while i < len(lower):
+        if state in ("escaped", "double") and lower.startswith("-->", i):
+            state, i = "data", i + 3
+        elif state != "double" and ends(i, "</script"):
+            return i
+        elif state == "data" and lower.startswith("<!--", i):
+            state, i = "escaped", i + 4
+        elif state == "escaped" and ends(i, "<script"):
+            state, i = "double", i + 7
+        elif state == "double" and ends(i, "</script"):
+            state, i = "escaped", i + 8
+        else:
+            i += 1
+    return None
+
+
+def test_a_name_that_opens_a_comment_and_a_script_leaves_the_listing_page_whole(
+    client, directory, db, index_now
+):
+    listing = PublishedOrganizationFactory(
+        name="Arepas <!--<script>", short_description="Dice </script> & más"
+    )
+    index_now()
+
+    body = client.get(f"{directory.url}{listing.slug}/").content.decode()
+
+    opening = '<script type="application/ld+json">'
+    start = body.index(opening) + len(opening)
+    end = _script_end(body, start)
+    assert end is not None, "the JSON-LD swallows the rest of the page"
+    data = json.loads(body[start:end])
+    assert data["name"] == "Arepas <!--<script>" and data["description"] == "Dice </script> & más"
+    assert 'id="report-title"' in body[end:] and 'name="report-reason"' in body[end:]

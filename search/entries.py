@@ -1,0 +1,130 @@
+"""Directory entries from `registry.public`, and listings from entries.
+
+An entry (`DirectoryEntry`) is an organization's public dict (`registry.public.public_values`)
+plus the columns the database backend searches by: the folded name, the services as text, the
+language and badge codes between spaces, the facet group, the quarter-hour slots of its
+timetable. `build_entries` is the Python projection: the index is written this way on engines
+without the SQL path (`search.sql.projection`), and tests compare the SQL with it.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from registry import public
+from registry.models import Organization, OrganizationStep, StepStatus
+from registry.models.taxonomy import fold
+
+from . import analysis
+from .models import DirectoryEntry, FacetGroup
+from .query import Listing
+
+# Public field -> the entry's column, where the names differ.
+ENTRY_COLUMN = {"sector": "sector_code", "district": "district_code"}
+
+
+def entry_column(name: str) -> str:
+    return ENTRY_COLUMN.get(name, name)
+
+
+def fold200(text) -> str:
+    """The folded name the index sorts and matches by (lower case, no accents)."""
+    return fold(text or "")[:200]
+
+
+def spaced(codes: list[str]) -> str:
+    """ " es en ": so that LIKE '% es %' matches one whole code."""
+    return f" {' '.join(codes)} " if codes else ""
+
+
+def entry_from_row(row: dict, badges: list[str]) -> DirectoryEntry:
+    """The entry of one organization (a row of `registry.public.SOURCE_FIELDS`)."""
+    shown = public.public_values(row, badges=badges)
+    return DirectoryEntry(
+        organization_id=row["id"],
+        **{entry_column(name): value for name, value in shown.items()},
+        name_folded=fold200(shown["name"]),
+        services_text=" · ".join(shown["services"]),
+        language_codes=spaced(shown["languages"]),
+        badge_codes=spaced(shown["badges"]),
+        open_slots=analysis.open_slots(shown["opening_hours"]),
+        source_updated_at=row["updated_at"],
+    )
+
+
+def verified_badges(ids: list[int] | None) -> dict[int, list[str]]:
+    steps = OrganizationStep.objects.filter(status=StepStatus.VERIFIED)
+    if ids is not None:
+        steps = steps.filter(organization_id__in=ids)
+    badges = defaultdict(list)
+    for organization_id, code in steps.values_list("organization_id", "step__code").order_by("step__code"):
+        badges[organization_id].append(code)
+    return badges
+
+
+def build_entries(ids: list[int] | None = None) -> Iterable[DirectoryEntry]:
+    """Entries of the published organizations (all of them, or those among `ids`)."""
+    published = Organization.objects.published()
+    if ids is not None:
+        published = published.filter(pk__in=ids)
+    badges = verified_badges(ids)
+    rows = published.order_by("pk").values(*public.SOURCE_FIELDS, "updated_at")
+    chunk = []
+    for row in rows.iterator(chunk_size=2000):
+        chunk.append(entry_from_row(row, badges.get(row["id"], [])))
+        if len(chunk) == 2000:
+            yield from _grouped(chunk)
+            chunk = []
+    yield from _grouped(chunk)
+
+
+def facet_group_ids(keys: set[tuple[str, str, str, str]]) -> dict[tuple[str, str, str, str], int]:
+    """The ids of these facet groups (kind, sector, district, language codes), created as needed."""
+    fields = ("kind", "sector_code", "district_code", "language_codes")
+    found = {tuple(row[:4]): row[4] for row in FacetGroup.objects.values_list(*fields, "id")}
+    missing = keys - set(found)
+    if missing:
+        # Another re-index may add the same group meanwhile: the unique constraint settles it.
+        FacetGroup.objects.bulk_create(
+            [FacetGroup(**dict(zip(fields, key, strict=True))) for key in missing], ignore_conflicts=True
+        )
+        found = {tuple(row[:4]): row[4] for row in FacetGroup.objects.values_list(*fields, "id")}
+    return {key: found[key] for key in keys}
+
+
+def _grouped(entries: list[DirectoryEntry]) -> list[DirectoryEntry]:
+    def key(entry):
+        return (entry.kind, entry.sector_code, entry.district_code, entry.language_codes)
+
+    ids = facet_group_ids({key(entry) for entry in entries})
+    for entry in entries:
+        entry.facet_group = ids[key(entry)]
+    return entries
+
+
+# ----- reading entries -----------------------------------------------------------------------
+
+
+def logo_url(name: str) -> str:
+    """The public URL of a stored logo (the index keeps the storage name)."""
+    if not name:
+        return ""
+    if name.startswith(("http://", "https://", "/")):
+        return name
+    from django.core.files.storage import default_storage
+
+    return default_storage.url(name)
+
+
+def public_values_of(entry: DirectoryEntry) -> dict:
+    """The public dict an entry holds, by the public names, the logo as a URL."""
+    values = {name: getattr(entry, entry_column(name)) for name in public.FIELD_NAMES}
+    values["logo"] = logo_url(entry.logo)
+    return values
+
+
+def listing_from_entry(entry: DirectoryEntry) -> Listing:
+    values = public_values_of(entry)
+    for name in ("services", "languages", "badges"):
+        values[name] = list(values[name])
+    values["opening_hours"] = dict(values["opening_hours"])
+    return Listing(organization_id=entry.organization_id, **values)

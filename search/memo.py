@@ -1,0 +1,35 @@
+"""In-process caches of the database backend, kept until the index version changes.
+
+The version (`search.indexing.current_version`) changes in the same transaction as the index or
+the synonyms, so a listing published by a task worker or another web process is seen at once
+everywhere, whatever the cache backend.
+"""
+
+from django.db import connection
+
+_memo: dict = {}
+_memo_state = {"key": None}
+MEMO_LIMIT = 512
+
+
+def memoized(version: int, key, compute):
+    """`compute()`, remembered in this process until the index version changes."""
+    database = (connection.alias, connection.settings_dict.get("NAME"), version)
+    if _memo_state["key"] != database:
+        _memo.clear()
+        _memo_state["key"] = database
+    try:
+        return _memo[key]
+    except KeyError:
+        pass
+    value = compute()
+    if len(_memo) >= MEMO_LIMIT:
+        _memo.clear()
+    _memo[key] = value
+    return value
+
+
+def forget_cached() -> None:
+    """Drop this process's caches (other processes notice the new index version themselves)."""
+    _memo.clear()
+    _memo_state["key"] = None

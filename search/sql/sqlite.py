@@ -1,0 +1,232 @@
+"""SQLite: the directory's index in SQL.
+
+The full-text index is an FTS5 table (migration 0002) whose columns hold the Spanish stems of
+each entry, computed by `portal_stems`, a function written in Python (FTS5 has no Spanish
+stemmer); it is weighted in the query (bm25) as name > services > body. JSON lists are read
+with `json_each`; a list of ids is one JSON parameter, whatever its length (SQLite allows only
+so many parameters).
+"""
+
+import json
+
+from django.db import connection
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.process import extract
+
+from registry.models import StepStatus
+
+from .. import analysis
+from ..entries import fold200
+from ..memo import memoized
+from .generic import TextMatch
+from .tables import ENTRY_TABLE, FTS_TABLE
+
+WRITES_BY_SQL = True
+JSON_TYPE = "TEXT"
+JSON_CAST = ""
+NO_LIST = "'[]'"
+NAME_FOLDED = "portal_fold(o.name)"
+HOURS = "CASE WHEN json_type(o.opening_hours) = 'object' THEN o.opening_hours ELSE '{}' END"
+# The same statement as migration 0002: a rebuild drops and re-creates the table, which is far
+# quicker than deleting 100,000 rows from an FTS5 index one by one.
+FTS_CREATE = (
+    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
+    "name, services, body, tokenize = 'unicode61 remove_diacritics 2')"
+)
+
+
+# ----- writing -------------------------------------------------------------------------------
+
+
+def _stems(text):
+    return analysis.stemmed_text(text or "")
+
+
+def prepare() -> None:
+    """The Python helpers the statements call (once per connection is enough, more is
+    harmless)."""
+    connection.ensure_connection()
+    raw = connection.connection
+    raw.create_function("portal_fold", 1, fold200, deterministic=True)
+    raw.create_function("portal_stems", 1, _stems, deterministic=True)
+
+
+def ids_condition(column: str, ids: list[int]) -> tuple[str, list]:
+    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]  # noqa: S608
+
+
+def coordinate(column: str) -> str:
+    return f"CAST(o.{column} AS REAL)"
+
+
+def list_expressions(column: str, *, max_length: int | None = None):
+    """(JSON list, text joined with a separator) of a JSON list column: values trimmed, empty
+    ones (and, for language codes, anything longer than a code) dropped, order kept, as
+    `registry.public.clean_list` and `language_codes` do."""
+    keep = "trim(value) <> ''" + (f" AND length(trim(value)) <= {max_length}" if max_length else "")
+    elements = (
+        f"FROM json_each(CASE WHEN json_type(o.{column}) = 'array' THEN o.{column} ELSE '[]' END) "
+        f"WHERE {keep}"
+    )
+    as_json = f"(SELECT json_group_array(trim(value)) {elements})"
+    joined = lambda sep: f"(SELECT group_concat(trim(value), '{sep}') {elements})"  # noqa: E731
+    return as_json, joined
+
+
+def badges_cte(organizations: str, org_steps: str, steps: str, where: str) -> str:
+    """Per organization, the codes of its verified steps: a JSON list and spaced text."""
+    return (
+        "SELECT id, json_group_array(code) AS codes, ' ' || group_concat(code, ' ') || ' ' AS spaced "  # noqa: S608
+        f"FROM (SELECT os.organization_id AS id, fs.code AS code FROM {org_steps} os "
+        f"JOIN {steps} fs ON fs.id = os.step_id JOIN {organizations} o ON o.id = os.organization_id "
+        f"WHERE os.status = '{StepStatus.VERIFIED}' AND {where} ORDER BY os.organization_id, fs.code) "
+        "GROUP BY id"
+    )
+
+
+def analyze_helper_tables(cursor) -> None:
+    """SQLite plans these small joins well without statistics."""
+
+
+def insert_fulltext(cursor, ids: list[int] | None) -> None:
+    where, params = "", []
+    if ids is not None:
+        condition, params = ids_condition("organization_id", ids)
+        where = f" WHERE {condition}"
+    cursor.execute(
+        f"INSERT INTO {FTS_TABLE} (rowid, name, services, body) "  # noqa: S608
+        "SELECT organization_id, portal_stems(name), portal_stems(services_text || ' ' || sector_name), "
+        "portal_stems(short_description || ' ' || description || ' ' || district_name) "
+        f"FROM {ENTRY_TABLE}{where}",
+        params,
+    )
+
+
+def delete_entries(cursor, ids: list[int]) -> None:
+    cursor.execute(
+        f"DELETE FROM {ENTRY_TABLE} WHERE organization_id IN (SELECT value FROM json_each(%s))",  # noqa: S608
+        [json.dumps(ids)],
+    )
+    cursor.execute(
+        f"DELETE FROM {FTS_TABLE} WHERE rowid IN (SELECT value FROM json_each(%s))",  # noqa: S608
+        [json.dumps(ids)],
+    )
+
+
+def rebuild(cursor, insert_entries) -> int:
+    """Refill the whole index; `insert_entries(cursor)` writes the entries.
+
+    Filling a table without its indexes and building them afterwards is several times quicker;
+    readers still see the old table and indexes (WAL) meanwhile."""
+    cursor.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+        [ENTRY_TABLE],
+    )
+    indexes = cursor.fetchall()
+    for name, _sql in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    cursor.execute(f"DELETE FROM {ENTRY_TABLE}")  # noqa: S608
+    cursor.execute(f"DROP TABLE {FTS_TABLE}")
+    cursor.execute(FTS_CREATE)
+    count = insert_entries(cursor)
+    insert_fulltext(cursor, None)
+    for _name, sql in indexes:
+        cursor.execute(sql)
+    cursor.execute(f"ANALYZE {ENTRY_TABLE}")
+    return count
+
+
+def after_rebuild() -> None:
+    """Nothing to do once a rebuild has committed."""
+
+
+def indexed_ids(cursor) -> set[int]:
+    """The entries the full-text table holds (it can drift from the entries: `search_index
+    check` compares them)."""
+    cursor.execute(f"SELECT rowid FROM {FTS_TABLE}")  # noqa: S608
+    return {row[0] for row in cursor.fetchall()}
+
+
+# ----- searching -----------------------------------------------------------------------------
+
+
+def _vocabulary(version: int) -> tuple[frozenset, tuple[str, ...]]:
+    def load():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT term FROM {FTS_TABLE}_vocab")  # noqa: S608
+            terms = tuple(row[0] for row in cursor.fetchall())
+        return frozenset(terms), terms
+
+    return memoized(version, "vocabulary", load)
+
+
+def typo_alternatives(stems: list[str], version: int, close_enough, limit: int) -> dict[str, list[str]]:
+    """For each stem the index does not know, the indexed stems within its edit distance."""
+    known, terms = _vocabulary(version)
+    found = {}
+    for stem in stems:
+        if stem in known:
+            continue
+        matches = extract(
+            stem, terms, scorer=Levenshtein.distance, score_cutoff=analysis.fuzziness(stem), limit=20
+        )
+        close = [m[0] for m in sorted(matches, key=lambda m: (m[1], m[0])) if close_enough(stem, m[0])]
+        found[stem] = close[:limit]
+    return found
+
+
+def _fts5_match(groups, prefix) -> str:
+    parts = []
+    for index, group in enumerate(groups):
+        alternatives = [f'"{" ".join(phrase)}"' for phrase in group]
+        if prefix and index == len(groups) - 1:
+            alternatives.append(f'"{prefix}" *')
+        parts.append("(" + " OR ".join(alternatives) + ")")
+    return " AND ".join(parts)
+
+
+def text_match(groups, prefix) -> TextMatch:
+    match = _fts5_match(groups, prefix)
+    return TextMatch(
+        filter=f"e.organization_id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)",  # noqa: S608
+        filter_params=[match],
+        # Column weights: name, then services and sector, then the descriptions.
+        source=(
+            f"(SELECT rowid AS id, bm25({FTS_TABLE}, 10.0, 4.0, 1.0) AS rank FROM {FTS_TABLE} "  # noqa: S608
+            f"WHERE {FTS_TABLE} MATCH %s) m JOIN {ENTRY_TABLE} e ON e.organization_id = m.id"
+        ),
+        source_params=[match],
+        rank="m.rank",
+        # The source already matches.
+        ranked_filter=None,
+    )
+
+
+def facet_group_column(*, as_filter: bool) -> str:
+    # When rows are found by other means (full-text, bounding box) and only checked against the
+    # facet groups, SQLite would otherwise probe its index once per listed group for every row
+    # found; the unary + keeps it from using an index for this condition.
+    return "+e.facet_group" if as_filter else "e.facet_group"
+
+
+def names_starting(cursor, typed: str, limit: int) -> list[str]:
+    # A range rather than LIKE: SQLite's LIKE ignores case and so cannot use the index.
+    cursor.execute(
+        f"SELECT name FROM {ENTRY_TABLE} WHERE name_folded >= %s AND name_folded < %s "  # noqa: S608
+        "ORDER BY name_folded LIMIT %s",
+        [typed, typed + "\U0010ffff", limit],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def names_with_word(cursor, typed: str, stems: list[str], limit: int) -> list[str]:
+    """Names with a later word starting with the last one typed: the full-text index's prefix
+    match, on the name only."""
+    match = " AND ".join(f'"{stem}"' for stem in stems[:-1])
+    match = f'{{name}} : ({match + " AND " if match else ""}"{stems[-1]}" *)'
+    cursor.execute(
+        f"SELECT e.name FROM {FTS_TABLE} JOIN {ENTRY_TABLE} e ON e.organization_id = {FTS_TABLE}.rowid "  # noqa: S608
+        f"WHERE {FTS_TABLE} MATCH %s LIMIT %s",
+        [match, limit],
+    )
+    return [row[0] for row in cursor.fetchall()]
