@@ -213,12 +213,6 @@ class OfficeSettings(BaseSiteSetting):
     whatsapp = models.CharField(max_length=30, blank=True, verbose_name=_("WhatsApp"))
     email = models.EmailField(blank=True, verbose_name=_("e-mail"))
     opening_hours = models.TextField(blank=True, verbose_name=_("opening hours"))
-    registry_prefix = models.CharField(
-        max_length=10,
-        default="RMO",
-        verbose_name=_("registry number prefix"),
-        help_text=_("Letters that start every registry number, e.g. RMO-2026-000123."),
-    )
 
     panels = [
         MultiFieldPanel([FieldPanel("office_name"), FieldPanel("municipality")], _("Office")),
@@ -227,7 +221,6 @@ class OfficeSettings(BaseSiteSetting):
             _("Contact"),
         ),
         FieldPanel("opening_hours"),
-        FieldPanel("registry_prefix"),
     ]
 
     class Meta:

@@ -11,6 +11,7 @@ from .organization import (
 from .people import DocumentKind, Person, PersonRole
 from .privacy import PersonalDataRequest
 from .review import ListingReport, Observation, ObservationReason, RegistryCounter
+from .site_settings import RegistrySettings
 from .taxonomy import District, Sector
 from .workflow import RegistryReviewTask, ReviewStage
 
@@ -36,6 +37,7 @@ __all__ = [
     "PersonalDataRequest",
     "RegistryCounter",
     "RegistryReviewTask",
+    "RegistrySettings",
     "ReviewStage",
     "Sector",
     "StepStatus",
