@@ -12,7 +12,10 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from search.views import directory_index, directory_listing
+
 from .blocks import BodyBlock, FormalizationStepBlock, LinkBlock
+from .page_cache import cacheable
 
 
 class HomePage(Page):
@@ -189,16 +192,10 @@ class DirectoryPage(RoutablePageMixin, Page):
 
     @path("")
     def index_route(self, request):
-        from search.views import directory_index
-
-        from .page_cache import cacheable
-
         return cacheable(directory_index(request, self))
 
     @path("<slug:slug>/")
     def listing_route(self, request, slug):
-        from search.views import directory_listing
-
         return directory_listing(request, self, slug)
 
 

@@ -26,6 +26,8 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils import translation
 
+from search.indexing import current_version
+
 CACHEABLE = "_portal_anonymous_cacheable"
 # Headers the stack after this middleware adds (CSP, Permissions-Policy, frame options, Vary…):
 # a response served from the cache must carry them too. Never Set-Cookie.
@@ -88,7 +90,5 @@ class AnonymousPageCacheMiddleware:
 
     @staticmethod
     def _key(request) -> str:
-        from search.indexing import current_version
-
         language = translation.get_language_from_request(request)
         return page_key(request.get_host(), language, request.get_full_path(), current_version())
