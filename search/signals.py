@@ -10,6 +10,12 @@ card) marks the organization; once the surrounding transaction commits, the mark
 therefore becomes a few batched tasks rather than one task per row, and a rolled-back change is
 never indexed.
 
+Vocabulary. The index keeps each listing's sector and district names, and cached directory pages
+show them, the facets' labels and the badges' titles. Saving a sector, a district or a
+formalization step (or deleting one) bumps the index version in the same transaction (cached pages follow at
+once) and marks the organizations that use it, re-indexed as above. Staff rename a sector a few
+times a year; the largest touches a few thousand listings, a handful of batches.
+
 Imports. The registry import writes rows in bulk and sends `organizations_imported` inside its
 transaction: the database index is written there too, so the directory shows the import exactly
 when it commits, and Elasticsearch follows through tasks after the commit (`index_in_transaction`).
@@ -28,7 +34,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from registry.models import Organization, OrganizationStep
+from registry.models import District, FormalizationStep, Organization, OrganizationStep, Sector
 from registry.signals import organizations_imported
 
 from .backends import elasticsearch as es_backend
@@ -66,6 +72,29 @@ def organization_changed(sender, instance, raw=False, **kwargs):
 def badge_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         mark_for_reindex([instance.organization_id])
+
+
+@receiver(post_save, sender=Sector, dispatch_uid="search_reindex_on_sector")
+@receiver(post_delete, sender=Sector, dispatch_uid="search_reindex_on_sector_delete")
+@receiver(post_save, sender=District, dispatch_uid="search_reindex_on_district")
+@receiver(post_delete, sender=District, dispatch_uid="search_reindex_on_district_delete")
+def place_or_sector_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    bump_version()
+    field = "sector" if sender is Sector else "district"
+    mark_for_reindex(Organization.objects.filter(**{field: instance}).values_list("pk", flat=True))
+
+
+@receiver(post_save, sender=FormalizationStep, dispatch_uid="search_reindex_on_formalization_step")
+@receiver(post_delete, sender=FormalizationStep, dispatch_uid="search_reindex_on_formalization_step_delete")
+def step_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    bump_version()
+    mark_for_reindex(
+        OrganizationStep.objects.filter(step=instance).values_list("organization_id", flat=True).distinct()
+    )
 
 
 @receiver(organizations_imported, dispatch_uid="search_index_import")
