@@ -12,6 +12,7 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from registry.models import Organization
 from search.views import directory_index, directory_listing
 
 from .blocks import BodyBlock, FormalizationStepBlock, LinkBlock
@@ -42,18 +43,22 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        featured = [
-            item.organization
-            for item in self.featured_listings.select_related(
-                "organization__sector", "organization__district"
-            )
-            if item.organization.live
-        ]
-        context["featured"] = featured
+        context["featured"] = self.featured()
         context["directory_page"] = DirectoryPage.objects.live().first()
         context["guides"] = GuidePage.objects.live().order_by("path")[:4]
         context["upcoming_events"] = EventPage.objects.live().upcoming()[:3]
         return context
+
+    def featured(self) -> list[Organization]:
+        """The featured listings the public may see, in the editor's order: one chosen months ago
+        and since suspended or unpublished drops out without an editor touching the page."""
+        items = list(self.featured_listings.select_related("organization__sector", "organization__district"))
+        visible = set(
+            Organization.objects.published()
+            .filter(pk__in=[item.organization_id for item in items])
+            .values_list("pk", flat=True)
+        )
+        return [item.organization for item in items if item.organization_id in visible]
 
 
 class HomePageFeaturedListing(Orderable):
