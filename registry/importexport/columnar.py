@@ -36,7 +36,6 @@ from django.utils.translation import gettext as _
 
 from ..models import ApplicationStatus, Organization
 from ..models.organization import LEGAL_FORMS_BY_KIND
-from ..services.registry_numbers import next_registry_numbers
 from .readers import COLUMNS, Table
 from .resources import OrganizationResource
 
@@ -324,6 +323,8 @@ class ColumnarImport:
         if self.publish:
             missing = [r for r in records if not r["registry_number"]]
             if missing:
+                from ..services.registry_numbers import next_registry_numbers
+
                 given = {r["registry_number"] for r in records if r["registry_number"]}
                 numbers = next_registry_numbers(count=len(missing), also_taken=given)
                 for record, number in zip(missing, numbers, strict=True):
