@@ -32,6 +32,7 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
@@ -56,7 +57,7 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $(VENV)/.installed $(VENV)/.installed-dev $@
 
-# Load test (issue #7): 50 users for 60 s while staff approve applications.
+# Load test: 50 users for 60 s while staff approve applications.
 loadtest: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/load_test.py
 

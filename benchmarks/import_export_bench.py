@@ -22,7 +22,7 @@ Never the development database. In one run it measures:
   memory (tracemalloc) at a tenth and at all of the rows; then the library's
   ``resource.export()`` of the same rows, once.
 
-Budget (issue #6): import of 20,000 rows <= 4 s; export of 100,000 rows <= 5 s with memory that
+Budget: import of 20,000 rows <= 4 s; export of 100,000 rows <= 5 s with memory that
 does not grow with the row count.
 """
 

@@ -6,6 +6,8 @@ from datetime import timedelta
 from django.utils import timezone
 from wagtail.models import Page, Site
 
+from registry.models import FormalizationStep
+
 from .models import (
     DirectoryPage,
     EventIndexPage,
@@ -291,8 +293,6 @@ def build_site():
     )
 
     # Link each formalization step to the guide that explains it.
-    from registry.models import FormalizationStep
-
     FormalizationStep.objects.filter(kind="business", guide_page__isnull=True).update(
         guide_page=business_guide
     )

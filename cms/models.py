@@ -12,7 +12,11 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from registry.models import Organization
+from search.views import directory_index, directory_listing
+
 from .blocks import BodyBlock, FormalizationStepBlock, LinkBlock
+from .page_cache import cacheable
 
 
 class HomePage(Page):
@@ -39,18 +43,22 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        featured = [
-            item.organization
-            for item in self.featured_listings.select_related(
-                "organization__sector", "organization__district"
-            )
-            if item.organization.live
-        ]
-        context["featured"] = featured
+        context["featured"] = self.featured()
         context["directory_page"] = DirectoryPage.objects.live().first()
         context["guides"] = GuidePage.objects.live().order_by("path")[:4]
         context["upcoming_events"] = EventPage.objects.live().upcoming()[:3]
         return context
+
+    def featured(self) -> list[Organization]:
+        """The featured listings the public may see, in the editor's order: one chosen months ago
+        and since suspended or unpublished drops out without an editor touching the page."""
+        items = list(self.featured_listings.select_related("organization__sector", "organization__district"))
+        visible = set(
+            Organization.objects.published()
+            .filter(pk__in=[item.organization_id for item in items])
+            .values_list("pk", flat=True)
+        )
+        return [item.organization for item in items if item.organization_id in visible]
 
 
 class HomePageFeaturedListing(Orderable):
@@ -189,16 +197,10 @@ class DirectoryPage(RoutablePageMixin, Page):
 
     @path("")
     def index_route(self, request):
-        from search.views import directory_index
-
-        from .page_cache import cacheable
-
         return cacheable(directory_index(request, self))
 
     @path("<slug:slug>/")
     def listing_route(self, request, slug):
-        from search.views import directory_listing
-
         return directory_listing(request, self, slug)
 
 
@@ -213,12 +215,6 @@ class OfficeSettings(BaseSiteSetting):
     whatsapp = models.CharField(max_length=30, blank=True, verbose_name=_("WhatsApp"))
     email = models.EmailField(blank=True, verbose_name=_("e-mail"))
     opening_hours = models.TextField(blank=True, verbose_name=_("opening hours"))
-    registry_prefix = models.CharField(
-        max_length=10,
-        default="RMO",
-        verbose_name=_("registry number prefix"),
-        help_text=_("Letters that start every registry number, e.g. RMO-2026-000123."),
-    )
 
     panels = [
         MultiFieldPanel([FieldPanel("office_name"), FieldPanel("municipality")], _("Office")),
@@ -227,7 +223,6 @@ class OfficeSettings(BaseSiteSetting):
             _("Contact"),
         ),
         FieldPanel("opening_hours"),
-        FieldPanel("registry_prefix"),
     ]
 
     class Meta:

@@ -13,10 +13,10 @@ and the full path with its query.
 
 Why not Django's cache middleware (UpdateCacheMiddleware/FetchFromCacheMiddleware): its key is
 the URL and the Vary headers, so it could not follow the index version, and with `Vary: Cookie`
-a CSRF or language cookie would split the cache per visitor. Why not cache in the view (as this
-module first did): a hit still went through sessions, authentication, Wagtail's site and page
-routing and a dozen middlewares, 6 queries and most of the time of a request; served here it
-costs one query (the version) and a cache read.
+a CSRF or language cookie would split the cache per visitor. Why not cache in the view: a hit would
+still go through sessions, authentication, Wagtail's site and page routing and a dozen
+middlewares, 6 queries and most of the time of a request; served here it costs one query (the
+version) and a cache read.
 """
 
 from hashlib import sha256
@@ -25,6 +25,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils import translation
+
+from search.indexing import current_version
 
 CACHEABLE = "_portal_anonymous_cacheable"
 # Headers the stack after this middleware adds (CSP, Permissions-Policy, frame options, Vary…):
@@ -88,7 +90,5 @@ class AnonymousPageCacheMiddleware:
 
     @staticmethod
     def _key(request) -> str:
-        from search.indexing import current_version
-
         language = translation.get_language_from_request(request)
         return page_key(request.get_host(), language, request.get_full_path(), current_version())

@@ -9,12 +9,12 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished
 
+from search.indexing import bump_version
+
 from .models import NavigationSettings, OfficeSettings
 
 
 def _bump() -> None:
-    from search.indexing import bump_version
-
     bump_version()
 
 

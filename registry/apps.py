@@ -8,4 +8,11 @@ class RegistryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        # Imported here, not at the top: signals.py imports the models, which exist only once the
+        # app registry is populated.
+        from . import signals
+
+        # Django runs ready() in INSTALLED_APPS order and "registry" is listed before
+        # "wagtail.admin" (config/settings/base.py), so these connect under Wagtail's
+        # dispatch_uids first and wagtail.admin's own connect() then does nothing.
+        signals.route_wagtail_notifications()

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from .models import Organization, OrganizationMembership
+from .tasks import send_review_email
 
 logger = logging.getLogger(__name__)
 
@@ -69,8 +70,6 @@ def staff_emails(groups) -> list[str]:
 
 
 def _enqueue(**kwargs) -> None:
-    from .tasks import send_review_email
-
     def send():
         try:
             send_review_email.enqueue(**kwargs)

@@ -29,6 +29,8 @@ _REGISTRAR_PERMS = _REVIEWER_PERMS + [
     ("registry", "add_sector"),
     ("registry", "change_observationreason"),
     ("registry", "add_observationreason"),
+    # Settings → Registry settings: the prefix of every registry number issued.
+    ("registry", "change_registrysettings"),
     # Import and export (registry/importexport); exporting people's private data is a separate
     # permission ("export_private_registry") that an administrator gives person by person.
     ("registry_importexport", "import_registry"),

@@ -1,53 +1,53 @@
-"""Keep the directory's search index in step with organizations.
+"""The registry's own signals, and how the registry answers Wagtail's.
 
-Every save or delete of an Organization (publishing, unpublishing, suspending, editing a live
-listing, deleting) marks its id; once the surrounding transaction commits, the marked ids go to
-`search.indexing.reindex_organizations`, which enqueues them in batches. A bulk change inside
-one transaction therefore becomes a few batched tasks rather than one task per row, and a
-rolled-back change is never indexed.
+The registry tells other apps what changed and knows nothing of them: the directory's index
+(search/signals.py) listens to the registry's model signals and to these.
+
+- `organizations_imported`: sent by the registry import inside its transaction, once the rows
+  are written, with `ids` (the organizations created or updated). The import writes rows in
+  bulk, so no post_save tells of them; a receiver runs in the import's transaction and may
+  write there, so that what it writes commits (or rolls back) with the import.
+
+`route_wagtail_notifications` is connected from RegistryConfig.ready (see there why it must run
+before wagtail.admin's ready).
 """
 
-import threading
+from django.dispatch import Signal
+from wagtail.admin import signal_handlers as wagtail_notifiers
+from wagtail.models import TaskState, WorkflowState
+from wagtail.signals import task_submitted, workflow_approved, workflow_rejected, workflow_submitted
 
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from .models import Organization
 
-from .models import Organization, OrganizationStep
-
-_pending = threading.local()
-
-
-def _flush():
-    ids = getattr(_pending, "ids", set())
-    _pending.ids = set()
-    if ids:
-        from search.indexing import reindex_organizations
-
-        reindex_organizations(ids)
+organizations_imported = Signal()
 
 
-def mark_for_reindex(organization_id: int) -> None:
-    if not hasattr(_pending, "ids"):
-        _pending.ids = set()
-    _pending.ids.add(organization_id)
-    # One callback per change, but the first to run takes every marked id, the others find
-    # nothing left; ids marked in a rolled-back transaction are harmlessly re-checked later.
-    transaction.on_commit(_flush)
+# Wagtail e-mails moderators and the requester on every workflow step, in the admin's words and
+# inside the decision's transaction. For registry applications the review services send their
+# own translated e-mails after commit (registry/notifications.py), so Wagtail's are skipped for
+# organizations and kept for pages. Connecting under Wagtail's dispatch_uid before wagtail.admin
+# connects its own notifiers makes its connect() a no-op.
+def _wagtail_notifier_unless_registry(notifier_name):
+    def receiver(sender, instance=None, **kwargs):
+        workflow_state = instance.workflow_state if isinstance(instance, TaskState) else instance
+        model = workflow_state.base_content_type.model_class()
+        if model is not None and issubclass(model, Organization):
+            return None
+        return getattr(wagtail_notifiers, notifier_name)(sender=sender, instance=instance, **kwargs)
+
+    return receiver
 
 
-@receiver(post_save, sender=Organization, dispatch_uid="search_reindex_on_save")
-@receiver(post_delete, sender=Organization, dispatch_uid="search_reindex_on_delete")
-def organization_changed(sender, instance, **kwargs):
-    if kwargs.get("raw"):
-        return
-    mark_for_reindex(instance.pk)
-
-
-@receiver(post_save, sender=OrganizationStep, dispatch_uid="search_reindex_on_step")
-@receiver(post_delete, sender=OrganizationStep, dispatch_uid="search_reindex_on_step_delete")
-def badge_changed(sender, instance, **kwargs):
-    """A verified formalization step is a badge on the listing's card."""
-    if kwargs.get("raw"):
-        return
-    mark_for_reindex(instance.organization_id)
+def route_wagtail_notifications():
+    for signal, sender, notifier, uid in (
+        (task_submitted, TaskState, "task_submission_email_notifier", "group_approval_task_submitted"),
+        (workflow_submitted, WorkflowState, "workflow_submission_email_notifier", "workflow_state_submitted"),
+        (workflow_rejected, WorkflowState, "workflow_rejection_email_notifier", "workflow_state_rejected"),
+        (workflow_approved, WorkflowState, "workflow_approval_email_notifier", "workflow_state_approved"),
+    ):
+        signal.connect(
+            _wagtail_notifier_unless_registry(notifier),
+            sender=sender,
+            weak=False,
+            dispatch_uid=f"{uid}_email_notification",
+        )

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
+from .models import Observation, Organization
+
 logger = logging.getLogger(__name__)
 
 
@@ -24,8 +26,6 @@ def send_review_email(
     observation_id: int | None = None,
 ) -> int:
     """Render `templates/registry/email/<audience>_<event>_{subject,body}.txt` and send it."""
-    from .models import Observation, Organization
-
     organization = Organization.objects.select_related("sector", "district").get(pk=organization_id)
     observation = (
         Observation.objects.prefetch_related("reasons").filter(pk=observation_id).first()
@@ -61,6 +61,8 @@ def send_review_email(
 @task()
 def remind_observations_task() -> dict[str, int]:
     """The daily run of `registry.services.deadlines` (for a scheduler; cron can use the command)."""
+    # Lazy: the deadlines service sends e-mails through registry.notifications, which enqueues
+    # send_review_email from this module.
     from .services.deadlines import remind_observation_deadlines
 
     return remind_observation_deadlines()

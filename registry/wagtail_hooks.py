@@ -7,7 +7,10 @@ from wagtail import hooks
 from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
 
+from .models import Organization
 from .services import review
+from .views import review_admin
+from .views.review_admin import DashboardPanel
 from .viewsets import RegistryViewSetGroup
 
 register_snippet(RegistryViewSetGroup)
@@ -15,15 +18,11 @@ register_snippet(RegistryViewSetGroup)
 
 @hooks.register("register_admin_urls")
 def register_review_urls():
-    from .views import review_admin
-
     return [path("registry/review/", include((review_admin.urlpatterns, "registry_review")))]
 
 
 @hooks.register("construct_homepage_panels")
 def add_dashboard_panel(request, panels):
-    from .views.review_admin import DashboardPanel
-
     if request.user.has_perm("registry.review_organization"):
         panels.insert(0, DashboardPanel(request.user))
 
@@ -66,8 +65,6 @@ def register_review_log_actions(actions):
 @hooks.register("construct_snippet_action_menu")
 def hide_bypassing_actions(menu_items, request, context):
     """No Publish/Submit/Unpublish buttons for organizations: see viewsets._RegistryActionsOnly."""
-    from .models import Organization
-
     if context.get("model") is Organization:
         hidden = {
             "action-publish",

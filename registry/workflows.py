@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .models import ObservationReason
 from .permissions import REGISTRARS, REVIEWERS
 
 WORKFLOW_NAME = "Inscripción en el registro"
@@ -69,8 +70,6 @@ def default_deadline():
 
 
 def observation_reason_choices():
-    from .models import ObservationReason
-
     return [(reason.code, str(reason)) for reason in ObservationReason.objects.filter(active=True)]
 
 

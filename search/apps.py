@@ -9,4 +9,6 @@ class SearchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Imported here, not at the top: signals.py imports the registry's models and ours, which
+        # exist only once the app registry is populated; importing it connects the receivers.
         from . import signals  # noqa: F401

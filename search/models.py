@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .analysis import words
+
 
 class DirectoryEntry(models.Model):
     organization = models.OneToOneField(
@@ -136,8 +138,6 @@ class Synonym(models.Model):
         return [phrase.strip() for phrase in self.terms.split(",") if phrase.strip()]
 
     def clean(self):
-        from .analysis import words
-
         meaningful = {" ".join(words(phrase)) for phrase in self.phrases()} - {""}
         if len(meaningful) < 2:
             raise ValidationError(

@@ -11,6 +11,10 @@ from datetime import datetime
 
 from django.utils.translation import get_language
 
+from registry.models.organization import LANGUAGE_CHOICES
+
+from . import analysis
+
 PAGE_SIZE = 20
 MAX_PAGE = 500
 MAX_RADIUS_KM = 100.0
@@ -135,8 +139,6 @@ class Listing:
     @property
     def language_names(self) -> list[str]:
         """The languages served, by name in the visitor's language ("español, inglés")."""
-        from registry.models.organization import LANGUAGE_CHOICES
-
         names = dict(LANGUAGE_CHOICES)
         return [str(names.get(code, code)) for code in self.languages]
 
@@ -159,8 +161,6 @@ class Listing:
         return self.latitude is not None and self.longitude is not None
 
     def is_open_at(self, moment: datetime) -> bool:
-        from . import analysis
-
         slot = analysis.slot_of(moment)
         return any(start <= slot < end for start, end in analysis.open_ranges(self.opening_hours))
 

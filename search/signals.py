@@ -1,41 +1,120 @@
-"""When staff change the synonyms, the directory follows.
+"""The directory follows its sources: the registry's listings and vocabulary, and the synonyms.
 
-The database backend expands a query with the synonyms when it runs, reading them once per index
-version: bumping the version in the same transaction is enough (every process, and the cached
-directory pages, see the change at once). Elasticsearch applies synonyms in its search analyzer,
-fixed when an index is created: after the change commits, a task builds a new index and swaps
-the alias, while searches go on against the old one.
+Connected in SearchConfig.ready. The registry sends its model signals and `organizations_imported`
+(registry/signals.py) without knowing who listens; this module decides what the index does.
+
+Listings. Every save or delete of an Organization (publishing, unpublishing, suspending, editing a
+live listing, deleting) or of one of its formalization steps (a verified step is a badge on the
+card) marks the organization; once the surrounding transaction commits, the marked ids go to
+`reindex_organizations`, which enqueues them in batches. A bulk change inside one transaction
+therefore becomes a few batched tasks rather than one task per row, and a rolled-back change is
+never indexed.
+
+Vocabulary. The index keeps each listing's sector and district names, and cached directory pages
+show them, the facets' labels and the badges' titles. Saving a sector, a district or a
+formalization step (or deleting one) bumps the index version in the same transaction (cached pages follow at
+once) and marks the organizations that use it, re-indexed as above. Staff rename a sector a few
+times a year; the largest touches a few thousand listings, a handful of batches.
+
+Imports. The registry import writes rows in bulk and sends `organizations_imported` inside its
+transaction: the database index is written there too, so the directory shows the import exactly
+when it commits, and Elasticsearch follows through tasks after the commit (`index_in_transaction`).
+
+Synonyms. The database backend expands a query with the synonyms when it runs, reading them once
+per index version: bumping the version in the same transaction is enough (every process, and the
+cached directory pages, see the change at once). Elasticsearch applies synonyms in its search
+analyzer, fixed when an index is created: after the change commits, a task builds a new index
+and swaps the alias, while searches go on against the old one.
 """
 
 import threading
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from registry.models import District, FormalizationStep, Organization, OrganizationStep, Sector
+from registry.signals import organizations_imported
+
+from .backends import elasticsearch as es_backend
+from .indexing import bump_version, index_in_transaction, rebuild_elasticsearch_task, reindex_organizations
 from .models import Synonym
 
 _pending = threading.local()
+
+
+def _flush():
+    ids = getattr(_pending, "ids", set())
+    _pending.ids = set()
+    if ids:
+        reindex_organizations(ids)
+
+
+def mark_for_reindex(organization_ids: Iterable[int]) -> None:
+    if not hasattr(_pending, "ids"):
+        _pending.ids = set()
+    _pending.ids.update(organization_ids)
+    # One callback per change, but the first to run takes every marked id, the others find
+    # nothing left; ids marked in a rolled-back transaction are harmlessly re-checked later.
+    transaction.on_commit(_flush)
+
+
+@receiver(post_save, sender=Organization, dispatch_uid="search_reindex_on_save")
+@receiver(post_delete, sender=Organization, dispatch_uid="search_reindex_on_delete")
+def organization_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        mark_for_reindex([instance.pk])
+
+
+@receiver(post_save, sender=OrganizationStep, dispatch_uid="search_reindex_on_step")
+@receiver(post_delete, sender=OrganizationStep, dispatch_uid="search_reindex_on_step_delete")
+def badge_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        mark_for_reindex([instance.organization_id])
+
+
+@receiver(post_save, sender=Sector, dispatch_uid="search_reindex_on_sector")
+@receiver(post_delete, sender=Sector, dispatch_uid="search_reindex_on_sector_delete")
+@receiver(post_save, sender=District, dispatch_uid="search_reindex_on_district")
+@receiver(post_delete, sender=District, dispatch_uid="search_reindex_on_district_delete")
+def place_or_sector_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    bump_version()
+    field = "sector" if sender is Sector else "district"
+    mark_for_reindex(Organization.objects.filter(**{field: instance}).values_list("pk", flat=True))
+
+
+@receiver(post_save, sender=FormalizationStep, dispatch_uid="search_reindex_on_formalization_step")
+@receiver(post_delete, sender=FormalizationStep, dispatch_uid="search_reindex_on_formalization_step_delete")
+def step_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    bump_version()
+    mark_for_reindex(
+        OrganizationStep.objects.filter(step=instance).values_list("organization_id", flat=True).distinct()
+    )
+
+
+@receiver(organizations_imported, dispatch_uid="search_index_import")
+def organizations_were_imported(sender, ids, **kwargs):
+    index_in_transaction(ids)
 
 
 def _enqueue_elasticsearch_rebuild():
     if not getattr(_pending, "rebuild", False):
         return  # another callback of the same transaction did it
     _pending.rebuild = False
-    from .backends import elasticsearch as es_backend
-    from .indexing import rebuild_elasticsearch_task
-
     if es_backend.configured():
         rebuild_elasticsearch_task.enqueue()
 
 
 @receiver(post_save, sender=Synonym, dispatch_uid="search_synonym_saved")
 @receiver(post_delete, sender=Synonym, dispatch_uid="search_synonym_deleted")
-def synonyms_changed(sender, instance, **kwargs):
-    if kwargs.get("raw"):
+def synonyms_changed(sender, instance, raw=False, **kwargs):
+    if raw:
         return
-    from .indexing import bump_version
-
     bump_version()
     # Several synonyms saved in one transaction make one rebuild: the first callback takes it.
     _pending.rebuild = True

@@ -14,10 +14,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+from wagtail.models import ModelLogEntry
 
 from ..models import Organization
 from ..services.review import publish_imported, submit_imported
+from ..signals import organizations_imported
 from .columnar import ColumnarImport, RowStatus, gc_paused
+from .models import RegistryImport
 from .readers import FileRefused, read_table
 from .resources import OrganizationResource, PrivateOrganizationResource, PublicOrganizationResource
 from .widgets import escape_formula
@@ -211,10 +215,9 @@ def _import_registry(*, data, file_name, user, publish, dry_run, progress) -> Im
         clock.lap("write")
         report.seconds = time.perf_counter() - started
         report.log_entry_id = _log_import(report, user)
-        from search.indexing import index_in_transaction
-
-        # In this transaction: the directory shows the import when it commits, all of it.
-        index_in_transaction(report.created_ids + report.updated_ids)
+        # In this transaction: the directory (search/signals.py) shows the import when it
+        # commits, all of it.
+        organizations_imported.send(sender=Organization, ids=report.created_ids + report.updated_ids)
         clock.lap("index")
     clock.lap("commit")  # PostgreSQL checks the deferred foreign keys here
     report.seconds = time.perf_counter() - started
@@ -232,10 +235,6 @@ class _Clock:
 
 
 def _log_import(report: ImportReport, user) -> int | None:
-    from wagtail.log_actions import log
-
-    from .models import RegistryImport
-
     counts = report.counts
     entry = log(
         instance=RegistryImport(id=uuid.uuid4(), file_name=report.file_name),
@@ -257,8 +256,6 @@ def _log_import(report: ImportReport, user) -> int | None:
 
 
 def import_history(limit: int = 20):
-    from wagtail.models import ModelLogEntry
-
     return (
         ModelLogEntry.objects.filter(action=IMPORT_ACTION)
         .select_related("user")

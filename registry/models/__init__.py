@@ -6,6 +6,7 @@ from .organization import Organization, OrganizationPhoto
 from .people import DocumentKind, Person, PersonRole
 from .privacy import PersonalDataRequest
 from .review import ListingReport, Observation, ObservationReason, RegistryCounter
+from .site_settings import RegistrySettings
 from .taxonomy import District, Sector
 from .workflow import RegistryReviewTask, ReviewStage
 
@@ -31,6 +32,7 @@ __all__ = [
     "PersonalDataRequest",
     "RegistryCounter",
     "RegistryReviewTask",
+    "RegistrySettings",
     "ReviewStage",
     "Sector",
     "StepStatus",

@@ -48,6 +48,8 @@ class RegistryReviewTask(AbstractGroupApprovalTask):
             actions.append(("reject", _("Reject (final)"), True))
         return actions
 
+    # The two imports below stay in the methods: the forms and the review services import the
+    # models, and this module is one of them.
     def get_form_for_action(self, action):
         from registry.workflows import ObserveForm, RejectForm
 
@@ -91,45 +93,3 @@ class RegistryReviewTask(AbstractGroupApprovalTask):
         except (review.ReviewError, ValidationError) as error:
             raise PermissionDenied(" ".join(getattr(error, "messages", [str(error)]))) from error
         return None
-
-
-# Wagtail e-mails moderators and the requester on every workflow step, in the admin's words and
-# inside the decision's transaction. For registry applications the review services send their
-# own translated e-mails after commit (registry/notifications.py), so Wagtail's are skipped for
-# organizations and kept for pages. Connecting under Wagtail's dispatch_uid before wagtail.admin's
-# ready() makes its own connect() a no-op (this module loads with the models, before any ready()).
-def _wagtail_notifier_unless_registry(notifier_name):
-    def receiver(sender, instance=None, **kwargs):
-        from wagtail.admin import signal_handlers
-        from wagtail.models import TaskState
-
-        from .organization import Organization
-
-        workflow_state = instance.workflow_state if isinstance(instance, TaskState) else instance
-        model = workflow_state.base_content_type.model_class()
-        if model is not None and issubclass(model, Organization):
-            return None
-        return getattr(signal_handlers, notifier_name)(sender=sender, instance=instance, **kwargs)
-
-    return receiver
-
-
-def _route_wagtail_notifications():
-    from wagtail.models import TaskState, WorkflowState
-    from wagtail.signals import task_submitted, workflow_approved, workflow_rejected, workflow_submitted
-
-    for signal, sender, notifier, uid in (
-        (task_submitted, TaskState, "task_submission_email_notifier", "group_approval_task_submitted"),
-        (workflow_submitted, WorkflowState, "workflow_submission_email_notifier", "workflow_state_submitted"),
-        (workflow_rejected, WorkflowState, "workflow_rejection_email_notifier", "workflow_state_rejected"),
-        (workflow_approved, WorkflowState, "workflow_approval_email_notifier", "workflow_state_approved"),
-    ):
-        signal.connect(
-            _wagtail_notifier_unless_registry(notifier),
-            sender=sender,
-            weak=False,
-            dispatch_uid=f"{uid}_email_notification",
-        )
-
-
-_route_wagtail_notifications()

@@ -10,19 +10,17 @@ from collections.abc import Collection
 
 from django.db import transaction
 from django.utils import timezone
+from wagtail.models import Site
 
-from ..models import RegistryCounter
+from ..models import Organization, RegistryCounter, RegistrySettings
 
 
 def registry_prefix(site=None) -> str:
-    from wagtail.models import Site
-
-    from cms.models import OfficeSettings
-
+    """The prefix of the site's registry (Settings → Registry settings), RMO by default."""
     site = site or Site.objects.filter(is_default_site=True).first()
     if site is None:
         return "RMO"
-    return (OfficeSettings.for_site(site).registry_prefix or "RMO").strip().upper()
+    return (RegistrySettings.for_site(site).registry_prefix or "RMO").strip().upper()
 
 
 def format_registry_number(prefix: str, year: int, number: int) -> str:
@@ -40,8 +38,6 @@ def next_registry_numbers(
     office's earlier list. Those are skipped rather than handed out again (the unique
     constraint would refuse the approval, or a whole import, at the database). Numbers have
     six digits, a million a year for each prefix."""
-    from ..models import Organization
-
     prefix = prefix or registry_prefix()
     year = year or timezone.localdate().year
     RegistryCounter.objects.get_or_create(prefix=prefix, year=year)

@@ -27,7 +27,7 @@ from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry, Revision, TaskState, WorkflowState
 from wagtail.search.backends import get_search_backends
 
-from .. import notifications
+from .. import notifications, public
 from ..models import (
     ApplicationStatus,
     ListingReport,
@@ -246,12 +246,13 @@ def approved_revision_id(organization: Organization) -> int | None:
 
 def public_record(organization: Organization) -> dict[str, str]:
     """What the public register says of an organization, for the history of its changes: the
-    name, the legal form, the district and the address only when it is public."""
+    name, the legal form, the district and the address (only when public: registry.public)."""
+    values = public.public_values(organization, badges=())
     return {
-        "name": organization.name,
+        "name": values["name"],
         "legal_form": organization.get_legal_form_display() if organization.legal_form else "",
-        "district": organization.district.name if organization.district_id else "",
-        "address": organization.address if organization.address_public else "",
+        "district": values["district_name"] or "",
+        "address": values["address"] or "",
     }
 
 

@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cms import page_cache
 from cms.page_cache import page_key
 from search.indexing import index_organizations
 from tests.factories import PublishedOrganizationFactory, UserFactory
@@ -12,6 +13,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    # The paths learnt as cacheable too: an earlier test that opened the directory would otherwise
+    # have the first visit of these tests served from the cache.
+    page_cache._cacheable_paths.clear()
     cache.clear()
     yield
     cache.clear()

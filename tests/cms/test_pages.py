@@ -92,3 +92,25 @@ def test_admin_login_page(client, demo_site):
 def test_single_home_page_under_root(demo_site):
     assert HomePage.objects.count() == 1
     assert Page.objects.filter(depth=2).count() == 1
+
+
+def test_a_suspended_featured_listing_leaves_the_home_page(
+    client, demo_site, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import Group
+
+    from registry.services import review
+    from tests.factories import UserFactory
+
+    listing = PublishedOrganizationFactory(name="Mudanzas Oriente")
+    home = HomePage.objects.get()
+    home.featured_listings.create(organization=listing)
+    home.save_revision().publish()
+    assert "Mudanzas Oriente" in client.get("/").content.decode()
+
+    registrar = UserFactory(username="registradora")
+    registrar.groups.add(Group.objects.get(name="Registradores"))
+    with django_capture_on_commit_callbacks(execute=True):
+        review.suspend(organization=listing, user=registrar, reason="Reclamo verificado de un vecino.")
+
+    assert "Mudanzas Oriente" not in client.get("/").content.decode()

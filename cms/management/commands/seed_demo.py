@@ -1,11 +1,15 @@
 import secrets
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from cms.demo import build_site
+from cms.models import HomePage
 from registry.demo import create_listings
+from registry.demo_applications import create_demo_applications
 from registry.permissions import EDITORS, REGISTRARS, REVIEWERS, ensure_staff_groups
+from search.indexing import rebuild
 
 STAFF_EMAIL = "admin@example.com"
 
@@ -21,8 +25,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, listings, seed, only_if_empty=False, **options):
-        from cms.models import HomePage
-
         if only_if_empty and HomePage.objects.exists():
             self.stdout.write("The site already exists; seed_demo skipped.")
             return
@@ -43,8 +45,6 @@ class Command(BaseCommand):
         password = secrets.token_urlsafe(12)
         user = User.objects.create_superuser(username="admin", email=STAFF_EMAIL, password=password)
         user.groups.add(groups[REVIEWERS], groups[REGISTRARS], groups[EDITORS])
-        from allauth.account.models import EmailAddress
-
         EmailAddress.objects.get_or_create(
             user=user, email=STAFF_EMAIL, defaults={"verified": True, "primary": True}
         )
@@ -57,8 +57,5 @@ class Command(BaseCommand):
 
     def _after_listings(self):
         """Applications in every review state, then the directory's search index."""
-        from registry.demo_applications import create_demo_applications
-        from search.indexing import rebuild
-
         self.stdout.write(f"Applications in each review state: {create_demo_applications()} created.")
         self.stdout.write(f"Directory index: {rebuild()}")
