@@ -13,12 +13,15 @@ from tests.registry import upload_files as files
 pytestmark = pytest.mark.django_db
 
 
-def with_document(**fields):
-    organization = OrganizationFactory(**fields)
+def with_document(status):
+    """An application in `status` with a document uploaded while it was a draft."""
+    organization = OrganizationFactory()
     PersonFactory(organization=organization, full_name="Rosa Pérez", document_number="CPP5550001")
     document = add_document(
         organization=organization, user=None, uploaded=files.pdf("rosa-perez.pdf"), document_type="identity"
     )
+    Organization.objects.filter(pk=organization.pk).update(status=status)
+    organization.refresh_from_db()
     return organization, document
 
 
