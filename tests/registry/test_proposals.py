@@ -160,7 +160,7 @@ def test_changes_wait_for_a_registrar_and_then_show(
         client.force_login(reviewer)
         screen = client.get(reverse("registry_review:detail", args=[listing.pk])).content.decode()
         assert "Otra Persona" in screen and NEW_NAME in screen
-        assert "Proposed for removal" in screen or "Propuesto para retiro" in screen
+        assert "Proposed for removal" in screen or "Propuestos para retiro" in screen
         client.logout()
         review.approve(organization=listing, user=reviewer)
         review.approve(organization=listing, user=registrar)
