@@ -269,6 +269,9 @@ def build_listing(rng, index, sectors, districts, weights):
         email=f"contacto{index + 1}@ejemplo.pe",
         opening_hours=rng.choice(HOURS_PATTERNS),
         founded_year=year,
+        # Synthetic demo and benchmark listings (100,000 in seconds) are written as approved
+        # in bulk, with no review history; a real registration is approved only by
+        # registry.services.review (the workflow, or publish_imported for an office's list).
         status=ApplicationStatus.APPROVED,
         live=True,
         has_unpublished_changes=False,
