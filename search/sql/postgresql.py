@@ -14,6 +14,8 @@ from django.db import connection
 from registry.models import StepStatus
 
 from .generic import TextMatch
+from .generic import facet_group_column as facet_group_column  # the same SQL on PostgreSQL
+from .generic import names_starting as names_starting
 from .tables import ENTRY_TABLE, GROUPS_TABLE, SLOTS_TABLE, TERM_TABLE
 
 WRITES_BY_SQL = True
@@ -247,18 +249,6 @@ def counts_and_page_sql(
         f"SELECT e.organization_id FROM m e WHERE {page} ORDER BY {order} "
         f"LIMIT {int(limit)} OFFSET {int(offset)}) page"
     )
-
-
-def facet_group_column(*, as_filter: bool) -> str:
-    return "e.facet_group"
-
-
-def names_starting(cursor, typed: str, limit: int) -> list[str]:
-    cursor.execute(
-        f"SELECT name FROM {ENTRY_TABLE} WHERE name_folded LIKE %s ORDER BY name_folded LIMIT %s",  # noqa: S608
-        [typed.replace("%", "").replace("_", "") + "%", limit],
-    )
-    return [row[0] for row in cursor.fetchall()]
 
 
 def names_with_word(cursor, typed: str, stems: list[str], limit: int) -> list[str]:
