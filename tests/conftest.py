@@ -31,6 +31,46 @@ def _private_media(tmp_path, settings):
     shutil.rmtree(tmp_path, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_state():
+    """Forget what the test process remembers between requests, before and after each test.
+
+    A web process keeps these for its lifetime, and rightly: in production the database they
+    describe only moves forward. Between tests it does not: each test's changes are rolled back
+    (or flushed), so the index version token goes back to what it was (0, no row, for most tests)
+    while the next test builds different data under that same version. Kept, they hand one
+    test's state to the next and make results depend on the order the tests run in:
+
+    - Django's cache (locmem, per process): directory pages cached under the index version
+      (cms/page_cache.py), rate-limit counters (allauth, django-ratelimit);
+    - the paths the page cache has learnt are cacheable (cms.page_cache._cacheable_paths): a test
+      that expects "learn on the first request, cache from the second" gets a hit at once;
+    - the database backend's per-version memo (search/memo.py: synonyms, indexed words, facets);
+    - the Elasticsearch circuit breaker, opened by a test that points at a closed port;
+    - the ids marked for re-indexing and the pending synonym rebuild (search/signals.py) in a
+      transaction the test rolled back, whose on_commit never ran: the next test to commit
+      would re-index them along with its own and count extra queries.
+    """
+    from django.core.cache import cache
+
+    from cms import page_cache
+    from search import memo
+    from search import signals as search_signals
+    from search.backends import elasticsearch as es_backend
+
+    def forget():
+        cache.clear()
+        page_cache._cacheable_paths.clear()
+        memo.forget_cached()
+        es_backend.reset_circuit()
+        search_signals._pending.ids = set()
+        search_signals._pending.rebuild = False
+
+    forget()
+    yield
+    forget()
+
+
 @pytest.fixture
 def demo_site(db):
     """The demo pages and settings from seed_demo, without listings."""
