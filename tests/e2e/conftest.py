@@ -52,32 +52,38 @@ def _unavailable(reason):
 def initial_data(django_db_setup, django_db_blocker):
     """The migrations' data (vocabulary, Wagtail's root page), serialized at database creation.
 
-    Read before Playwright starts: its sync API runs an event loop in this thread, after which
-    Django hands out another connection object, one without this attribute, and
-    serialized_rollback silently restores nothing."""
+    Read before Playwright starts, from the connection object database creation gave it to (see
+    `browser` for why a later one lacks it)."""
     from django.db import connection
 
     return getattr(connection, "_test_serialized_contents", None)
 
 
-@pytest.fixture
-def demo_site(transactional_db, initial_data):
-    """The demo site, on top of the migrations' data restored if a previous test flushed it."""
-    from django.db import connection
-    from wagtail.models import Page
+def _serialized_contents_on_this_connection(initial_data):
+    """Give this thread's current connection object the serialized data.
 
+    Playwright's sync API leaves an asyncio event loop running in the test thread, and Django's
+    connection handler (thread-critical asgiref Local) then gives this thread another connection
+    object, one without `_test_serialized_contents`. TransactionTestCase reads that attribute
+    twice: before a test, to restore the migrations' data, and after it, to flush without
+    post_migrate. Without it the first browser test restored nothing and flushed with nothing
+    to restore from, and the next one restored into an empty database: Wagtail's Task.__init__
+    looks up the content type of RegistryReviewTask while its row is being deserialized, with
+    an empty ContentType cache that inserts a new row, and the real row then breaks the unique
+    constraint (IntegrityError on django_content_type). It showed whenever the first browser test
+    did not reach the code that warms that cache: skipped without axe-core, or a short test."""
+    from django.db import connection
+
+    if initial_data is not None:
+        connection._test_serialized_contents = initial_data
+
+
+@pytest.fixture
+def demo_site(transactional_db):
+    """The demo site, on top of the migrations' data that serialized_rollback restored."""
     from cms.demo import build_site
     from registry.permissions import ensure_staff_groups
 
-    if initial_data:
-        # Give this thread's connection the data too, so that the flush after this test skips
-        # post_migrate and the next test's serialized_rollback restores everything.
-        connection._test_serialized_contents = initial_data
-        if not Page.objects.exists():
-            from django.core.management import call_command
-
-            call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
-            connection.creation.deserialize_db_from_string(initial_data)
     home = build_site()
     ensure_staff_groups(root_page=home)
     return home
@@ -93,6 +99,7 @@ def browser(initial_data):
     except ImportError:
         _unavailable("The playwright Python package is missing")
     with sync_playwright() as playwright:
+        _serialized_contents_on_this_connection(initial_data)
         browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
