@@ -25,6 +25,8 @@ run: migrate
 	$(BIN)/python manage.py seed_demo --listings 120 --only-if-empty
 	$(BIN)/python manage.py runserver $(HOST)
 
+# The suite runs in a random order (pytest-randomly; the seed is printed in its header):
+# PYTEST_ARGS="-p randomly --randomly-seed=N" repeats an order, "-p no:randomly" keeps file order.
 test: $(VENV)/.installed-dev
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
 	$(BIN)/pytest $(PYTEST_ARGS)
