@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
+from wagtail.search.backends import get_search_backends
 
 from .models import Observation, Organization
 
@@ -66,3 +67,15 @@ def remind_observations_task() -> dict[str, int]:
     from .services.deadlines import remind_observation_deadlines
 
     return remind_observation_deadlines()
+
+
+@task()
+def update_admin_search_index(ids: list[int]) -> int:
+    """Wagtail's own search index (the admin's listing search and choosers) for these
+    organizations. After an import's commit rather than in its transaction: on PostgreSQL it is
+    half of what publishing 20,000 rows costs, and the directory does not read it."""
+    for start in range(0, len(ids), 1000):
+        chunk = list(Organization.objects.filter(pk__in=ids[start : start + 1000]))
+        for backend in get_search_backends(with_auto_update=True):
+            backend.add_bulk(Organization, chunk)
+    return len(ids)

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from ..models import ApplicationStatus, Organization
 from ..models.choices import LEGAL_FORMS_BY_KIND
+from ..services.registry_numbers import next_registry_numbers
 from .readers import COLUMNS, Table
 from .resources import OrganizationResource
 
@@ -336,6 +337,15 @@ class ColumnarImport:
         records = [_model_values(row.values) for row in rows]
         for record, slug in zip(records, _unique_slugs([r["name"] for r in records]), strict=True):
             record["slug"] = slug
+        if self.publish:
+            # Numbered as they are written (one locked call for the file); the approval itself
+            # is review.publish_imported's, in the same transaction.
+            missing = [r for r in records if not r["registry_number"]]
+            if missing:
+                given = {r["registry_number"] for r in records if r["registry_number"]}
+                numbers = next_registry_numbers(count=len(missing), also_taken=given)
+                for record, number in zip(missing, numbers, strict=True):
+                    record["registry_number"] = number
         _insert_rows(records, state)
         ids = {}
         slugs = [r["slug"] for r in records]
@@ -350,13 +360,16 @@ class ColumnarImport:
         """The organizations the import created, as model instances (for the review workflow)."""
         return _instances(self.created_ids)
 
-    def updated_registrations(self) -> list[Organization]:
+    def updated_registration_ids(self) -> list[int]:
         """The registrations (numbered, approved or suspended) the import changed in place."""
-        return [
-            o
-            for o in _instances(self.updated_ids)
-            if o.registry_number and o.status in {ApplicationStatus.APPROVED, ApplicationStatus.SUSPENDED}
-        ]
+        found = []
+        for start in range(0, len(self.updated_ids), MATCH_CHUNK):
+            found += Organization.objects.filter(
+                pk__in=self.updated_ids[start : start + MATCH_CHUNK],
+                registry_number__isnull=False,
+                status__in=[ApplicationStatus.APPROVED, ApplicationStatus.SUSPENDED],
+            ).values_list("pk", flat=True)
+        return found
 
     def _revise(self, rows, now):
         if not rows:

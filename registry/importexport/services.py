@@ -192,8 +192,8 @@ def _import_registry(*, data, file_name, user, publish, dry_run, progress) -> Im
                 importer.write()
                 if publish:
                     publish_imported(
-                        created=importer.created(),
-                        changed=importer.updated_registrations(),
+                        created_ids=importer.created_ids,
+                        changed_ids=importer.updated_registration_ids(),
                         user=user if getattr(user, "pk", None) else None,
                         file_name=file_name,
                     )

@@ -14,20 +14,23 @@ formalization step, suspend, unpublish, reinstate). Each one:
 Views, the admin, the Wagtail workflow task, commands and tests all call these functions.
 """
 
+import json
 from collections.abc import Iterable
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry, Revision, TaskState, WorkflowState
-from wagtail.search.backends import get_search_backends
 
-from .. import notifications, public
+from .. import notifications, public, tasks
 from ..models import (
     ApplicationStatus,
     ListingReport,
@@ -367,98 +370,131 @@ def submit_imported(*, organizations: Iterable[Organization], user, file_name: s
     return count
 
 
-def publish_imported(
-    *, created: list[Organization], changed: list[Organization], user, file_name: str
-) -> int:
+def publish_imported(*, created_ids: list[int], changed_ids: list[int], user, file_name: str) -> int:
     """Staff publish an office's official list (`import_registry --publish`) through the review
-    path: `created` drafts are approved (numbered when the file gave no number) and listed;
-    `changed` registrations already carry the file's values, staff-approved. Each gets a
+    path: the `created_ids` drafts (numbered by the import) are approved and listed; the
+    `changed_ids` registrations already carry the file's values, staff-approved. Each gets a
     revision, so its history and the admin's compare view show what the list said, and an audit
     entry naming the import (file, user, time); Wagtail's own index (the admin's search and
-    choosers) is updated. Runs in the caller's transaction (the import's).
+    choosers) is updated by a task once the import commits. Runs in the caller's transaction.
 
-    Written in bulk, not through `approve` one by one: an official list has thousands of rows
-    and each approval moves a workflow (a dozen queries)."""
+    Set-based, not `approve` one by one: an official list has thousands of rows and each
+    approval moves a workflow (a dozen queries). The same values go to every row in one UPDATE
+    per chunk; only the revision ids differ, read back by a subquery (Django's bulk_update
+    writes a CASE per row and field: 53 of 67 s for 4,000 rows)."""
     if user is not None and not (
         user.has_perm("registry_importexport.import_registry")
         and user.has_perm("registry.approve_organization")
     ):
         raise ReviewNotAllowed(_("You may not publish the registry."))
-    organizations = [*created, *changed]
-    if not organizations:
+    ids = [*created_ids, *changed_ids]
+    if not ids:
         return 0
     now = timezone.now()
-    missing = [o for o in created if not o.registry_number]
-    if missing:
-        given = {o.registry_number for o in organizations if o.registry_number}
-        for organization, number in zip(
-            missing, next_registry_numbers(count=len(missing), also_taken=given), strict=True
-        ):
-            organization.registry_number = number
-    for organization in created:
-        organization.status = ApplicationStatus.APPROVED
-        organization.live = True
-        organization.registered_at = organization.registered_at or now
-        organization.decided_at = now
-        organization.decision_reason = ""
-    for organization in organizations:
-        organization.has_unpublished_changes = False
-        organization.first_published_at = organization.first_published_at or now
-        organization.last_published_at = now
-
     content_type = ContentType.objects.get_for_model(Organization)
-    revisions = Revision.objects.bulk_create(
-        Revision(
+    changed = set(changed_ids)
+    chunk_size = 500  # ids per IN (…): SQLite's parameter limit, and small transactions of work
+    for start in range(0, len(ids), chunk_size):
+        chunk = ids[start : start + chunk_size]
+        new = [pk for pk in chunk if pk not in changed]
+        if new:
+            Organization.objects.filter(pk__in=new).update(
+                status=ApplicationStatus.APPROVED,
+                live=True,
+                registered_at=Coalesce("registered_at", Value(now)),
+                decided_at=now,
+                decision_reason="",
+            )
+        Organization.objects.filter(pk__in=chunk).update(
+            has_unpublished_changes=False,
+            first_published_at=Coalesce("first_published_at", Value(now)),
+            last_published_at=now,
+        )
+        organizations = list(
+            Organization.objects.filter(pk__in=chunk).prefetch_related("people", "steps", "documents")
+        )
+        revision_ids = _insert_revisions(organizations, content_type=content_type, user=user, now=now)
+        _insert_log_entries(
+            [
+                (o, APPROVE_CHANGES if o.pk in changed else APPROVE, revision_ids[o.pk], o.registry_number)
+                for o in organizations
+            ],
             content_type=content_type,
-            base_content_type=content_type,
-            object_id=str(o.pk),
-            created_at=now,
             user=user,
-            object_str=str(o)[:255],
-            content=o.serializable_data(),
+            now=now,
+            file_name=file_name,
+        )
+        newest = Subquery(
+            Revision.objects.filter(
+                base_content_type=content_type, object_id=Cast(OuterRef("pk"), CharField())
+            )
+            .order_by("-pk")
+            .values("pk")[:1]
+        )
+        Organization.objects.filter(pk__in=chunk).update(latest_revision=newest, live_revision=newest)
+    transaction.on_commit(lambda: tasks.update_admin_search_index.enqueue(ids))
+    return len(ids)
+
+
+def _insert_revisions(organizations, *, content_type, user, now) -> dict[int, int]:
+    """One revision per organization in one executemany; returns {organization id: revision id}.
+
+    Plain SQL rather than bulk_create: on SQLite bulk_create splits 20,000 revisions into batches of
+    124 (the 999-parameter limit) and prepares every value through the field API, 3 of the 5 s
+    this path took for 20,000 rows."""
+    table = connection.ops.quote_name(Revision._meta.db_table)
+    created_at = connection.ops.adapt_datetimefield_value(now)
+    user_id = getattr(user, "pk", None)
+    rows = [
+        (
+            content_type.pk,
+            content_type.pk,
+            str(o.pk),
+            created_at,
+            user_id,
+            str(o)[:255],
+            json.dumps(o.serializable_data(), cls=DjangoJSONEncoder),
         )
         for o in organizations
-    )
-    for organization, revision in zip(organizations, revisions, strict=True):
-        organization.latest_revision = organization.live_revision = revision
-    Organization.objects.bulk_update(
-        organizations,
-        [
-            "status",
-            "live",
-            "registry_number",
-            "registered_at",
-            "decided_at",
-            "decision_reason",
-            "has_unpublished_changes",
-            "first_published_at",
-            "last_published_at",
-            "latest_revision",
-            "live_revision",
-        ],
-        batch_size=500,
-    )
-    changed_ids = {o.pk for o in changed}
-    ModelLogEntry.objects.bulk_create(
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (content_type_id, base_content_type_id, object_id, created_at, "  # noqa: S608
+            "user_id, object_str, content) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            rows,
+        )
+    found = Revision.objects.filter(
+        base_content_type=content_type, object_id__in=[str(o.pk) for o in organizations], created_at=now
+    ).values_list("object_id", "pk")
+    return {int(object_id): pk for object_id, pk in found}
+
+
+def _insert_log_entries(entries, *, content_type, user, now, file_name) -> None:
+    """The audit entries of an import's approvals, in one executemany (see _insert_revisions)."""
+    table = connection.ops.quote_name(ModelLogEntry._meta.db_table)
+    timestamp = connection.ops.adapt_datetimefield_value(now)
+    user_id = getattr(user, "pk", None)
+    rows = [
         (
-            ModelLogEntry(
-                content_type=content_type,
-                object_id=str(o.pk),
-                label=str(o)[:255],
-                action=APPROVE_CHANGES if o.pk in changed_ids else APPROVE,
-                timestamp=now,
-                user=user,
-                revision=revision,
-                content_changed=True,
-                data={"source": "import", "file_name": file_name, "registry_number": o.registry_number},
-            )
-            for o, revision in zip(organizations, revisions, strict=True)
-        ),
-        batch_size=1000,
-    )
-    for backend in get_search_backends(with_auto_update=True):
-        backend.add_bulk(Organization, organizations)
-    return len(organizations)
+            content_type.pk,
+            str(o)[:255],
+            action,
+            json.dumps({"source": "import", "file_name": file_name, "registry_number": number}),
+            timestamp,
+            user_id,
+            revision_id,
+            True,
+            False,
+            str(o.pk),
+        )
+        for o, action, revision_id, number in entries
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (content_type_id, label, action, data, timestamp, user_id, "  # noqa: S608
+            "revision_id, content_changed, deleted, object_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            rows,
+        )
 
 
 @transaction.atomic

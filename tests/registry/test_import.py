@@ -146,7 +146,9 @@ def test_only_staff_who_import_may_put_imported_drafts_into_review(demo_site):
 
 
 @pytest.mark.django_db
-def test_publish_goes_through_the_approval_path_with_history_and_wagtail_search(demo_site):
+def test_publish_goes_through_the_approval_path_with_history_and_wagtail_search(
+    demo_site, django_capture_on_commit_callbacks
+):
     """`import_registry FILE --publish`: one revision and one audit entry per listing naming the
     import, found by Wagtail's own search (the admin's listing and choosers)."""
     from django.contrib.auth.models import Group
@@ -158,7 +160,8 @@ def test_publish_goes_through_the_approval_path_with_history_and_wagtail_search(
 
     registrar = UserFactory(username="registradora")
     registrar.groups.add(Group.objects.get(name="Registradores"))
-    call_command("import_registry", str(FILES / "registry-utf8.csv"), "--publish", stdout=io.StringIO())
+    with django_capture_on_commit_callbacks(execute=True):  # Wagtail's index follows the commit
+        call_command("import_registry", str(FILES / "registry-utf8.csv"), "--publish", stdout=io.StringIO())
 
     organizations = list(Organization.objects.all())
     assert len(organizations) == 3
@@ -178,7 +181,8 @@ def test_publish_goes_through_the_approval_path_with_history_and_wagtail_search(
 
     # The same file again, changed: the registrations' changes are approved with history too.
     data = (FILES / "registry-utf8.csv").read_text().replace("Arepera La Guaira", "Arepera La Guaira Express")
-    report = import_registry(data=data.encode(), file_name="cambios.csv", publish=True, user=registrar)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = import_registry(data=data.encode(), file_name="cambios.csv", publish=True, user=registrar)
     assert report.ok and report.counts["updated"] == 1
     arepera = Organization.objects.get(registry_number="RMO-2024-000101")
     change = ModelLogEntry.objects.for_instance(arepera).get(action=APPROVE_CHANGES)
