@@ -9,11 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-
-def is_staff_user(user) -> bool:
-    return user.is_authenticated and (
-        user.is_staff or user.is_superuser or user.has_perm("wagtailadmin.access_admin")
-    )
+from .two_factor import is_staff_user, staff_powers_withheld
 
 
 class StaffSessionMiddleware:
@@ -42,7 +38,9 @@ class StaffSessionMiddleware:
 
 class StaffTwoFactorMiddleware:
     """With STAFF_REQUIRE_2FA on (production), the Wagtail admin opens only after a one-time
-    password from an authenticator app (django-otp TOTP). Staff without a device set one up."""
+    password from an authenticator app (django-otp TOTP). Staff without a device set one up.
+    Outside /admin/, the views that open personal data through a staff permission ask the same
+    rule (`two_factor.staff_powers_withheld`) through the selectors."""
 
     ALLOWED_PREFIXES = ("/admin/login/", "/admin/logout/", "/staff/2fa/", "/static/", "/jsi18n/")
 
@@ -51,11 +49,10 @@ class StaffTwoFactorMiddleware:
 
     def __call__(self, request):
         if (
-            settings.STAFF_REQUIRE_2FA
-            and request.path.startswith("/admin/")
+            request.path.startswith("/admin/")
             and not request.path.startswith(self.ALLOWED_PREFIXES)
             and is_staff_user(request.user)
-            and not request.user.is_verified()
+            and staff_powers_withheld(request.user)
         ):
             return redirect(f"{reverse('staff_2fa')}?next={request.get_full_path()}")
         return self.get_response(request)

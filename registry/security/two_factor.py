@@ -1,4 +1,5 @@
-"""Setting up and entering a one-time password for staff (django-otp's TOTP device)."""
+"""Staff's second factor: the rule of when it is needed, and setting up and entering a one-time
+password (django-otp's TOTP device)."""
 
 import base64
 import io
@@ -6,6 +7,7 @@ import io
 import qrcode
 import qrcode.image.svg
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -15,7 +17,26 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .middleware import is_staff_user
+
+def is_staff_user(user) -> bool:
+    return user.is_authenticated and (
+        user.is_staff or user.is_superuser or user.has_perm("wagtailadmin.access_admin")
+    )
+
+
+def staff_powers_withheld(user) -> bool:
+    """True while a user's staff permissions must not open anything: STAFF_REQUIRE_2FA is on and
+    this session has not passed the one-time password.
+
+    The one rule every staff door asks (the admin's middleware, the private documents' selector):
+    a stolen password alone must never reach a migrant's documents or a decision. A user object
+    that did not come through django-otp's middleware has no `is_verified` and counts as not
+    verified, so a new caller fails closed.
+    """
+    if not settings.STAFF_REQUIRE_2FA:
+        return False
+    is_verified = getattr(user, "is_verified", None)
+    return not (callable(is_verified) and is_verified())
 
 
 class TokenForm(forms.Form):
