@@ -46,6 +46,11 @@ def data_requests(request):
         subject = get_user_model().objects.filter(email__iexact=form.cleaned_data["email"]).first()
         if subject is None:
             form.add_error("email", _("No account uses this e-mail address."))
+        elif not privacy.is_applicant_account(subject):
+            form.add_error(
+                "email",
+                _("This is a staff account. Staff accounts are managed by administrators, not here."),
+            )
         elif form.cleaned_data["kind"] == PersonalDataRequest.Kind.ACCESS:
             data = privacy.access_request(
                 subject=subject, handled_by=request.user, notes=form.cleaned_data["notes"]

@@ -72,3 +72,40 @@ def test_online_requests_are_recorded_too(client, holder):
     client.force_login(holder)
     client.get("/mi-cuenta/datos/descargar/")
     assert PersonalDataRequest.objects.get().channel == "online"
+
+
+@pytest.mark.parametrize("kind", ["deletion", "access"])
+@pytest.mark.parametrize("target", ["superuser", "reviewer", "registrar"])
+def test_the_office_screen_acts_only_on_applicant_accounts(client, registrar, kind, target):
+    """A Registrador neither deletes nor exports a staff account (superusers included)."""
+    if target == "superuser":
+        staff = UserFactory(username="root", email="root@example.org", is_superuser=True, is_staff=True)
+    else:
+        staff = UserFactory(username=target, email=f"{target}@example.org")
+        staff.groups.add(
+            Group.objects.get(name={"reviewer": "Revisores", "registrar": "Registradores"}[target])
+        )
+    client.force_login(registrar)
+    response = client.post(
+        URL,
+        {"email": staff.email, "kind": kind, "confirm_deletion": "on"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert "Staff accounts are managed by administrators" in response.content.decode()
+    assert get_user_model().objects.filter(pk=staff.pk).exists()
+    assert not PersonalDataRequest.objects.exists()
+
+
+def test_the_privacy_service_refuses_staff_accounts_whoever_calls_it(registrar):
+    from django.core.exceptions import PermissionDenied
+
+    from registry.services import privacy
+
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    with pytest.raises(PermissionDenied):
+        privacy.deletion_request(subject=root, handled_by=registrar)
+    with pytest.raises(PermissionDenied):
+        privacy.access_request(subject=root, handled_by=registrar)
+    assert get_user_model().objects.filter(pk=root.pk).exists()
