@@ -168,6 +168,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_SIGNUP_FORM_CLASS = "registry.security.honeypot.SignupHoneypotForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Registro de Emprendimientos] "
+# The admin's login form shares allauth's login counters and lock-out (registry/security/admin_login.py).
+WAGTAILADMIN_USER_LOGIN_FORM = "registry.security.admin_login.StaffLoginForm"
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/h/ip",
