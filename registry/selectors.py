@@ -23,7 +23,25 @@ def user_can_see_private_data(user, organization: Organization) -> bool:
     # passed (the same rule as the admin).
     if staff_powers_withheld(user):
         return False
-    return user.is_superuser or user.has_perm("registry.view_private_data")
+    if not (user.is_superuser or user.has_perm("registry.view_private_data")):
+        return False
+    return Organization.objects.visible_to_staff().filter(pk=organization.pk).exists()
+
+
+STAFF_READER_PERMISSIONS = (
+    "registry.review_organization",
+    "registry.approve_organization",
+    "registry.view_private_data",
+)
+
+
+def organizations_for_staff(user):
+    """The organizations an admin user may open or choose: for reviewers and registrars, all but
+    applicants' unsubmitted drafts; for anyone else in the admin (editors picking featured
+    listings), published listings only."""
+    if user.is_superuser or any(user.has_perm(p) for p in STAFF_READER_PERMISSIONS):
+        return Organization.objects.visible_to_staff()
+    return Organization.objects.published()
 
 
 def private_document(*, user, organization_pk, document_pk) -> SupportingDocument:

@@ -1,14 +1,19 @@
 """The staff admin of the registry (Wagtail snippets): the review queue and the lists staff edit."""
 
+from functools import wraps
+
 import django_filters
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Exists, OuterRef
 from django.db.models.functions import Cast
+from django.http import Http404
+from django.urls import URLPattern
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.admin.ui.tables import Column, DateColumn, UpdatedAtColumn
 from wagtail.models import WorkflowState
+from wagtail.snippets.views import chooser as snippet_choosers
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -22,6 +27,7 @@ from .models import (
     Organization,
     Sector,
 )
+from .selectors import organizations_for_staff
 
 
 class ReviewLinkColumn(Column):
@@ -69,6 +75,56 @@ class OrganizationCreateView(_RegistryActionsOnly, snippet_views.CreateView):
     pass
 
 
+def _only_organizations_for_staff(view):
+    """Every admin screen of one organization (edit, history, revisions, workflow, usage...)
+    answers 404 for one the user may not open (registry.selectors.organizations_for_staff):
+    Wagtail's generic views fetch the object by primary key from the whole table."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        pk = kwargs.get("pk")
+        if pk is not None and not organizations_for_staff(request.user).filter(pk=pk).exists():
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+def _guard_urlpatterns(patterns):
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern):
+            pattern.callback = _only_organizations_for_staff(pattern.callback)
+    return patterns
+
+
+class _OrganizationsForStaff:
+    def get_object_list(self):
+        return organizations_for_staff(self.request.user)
+
+    def get_object(self, pk):
+        return organizations_for_staff(self.request.user).get(pk=pk)
+
+    def get_objects(self, pks):
+        return organizations_for_staff(self.request.user).filter(pk__in=pks)
+
+
+class OrganizationChooserViewSet(snippet_choosers.SnippetChooserViewSet):
+    """Editors pick featured listings here: they see published ones only; reviewers and
+    registrars see every organization but an applicant's unsubmitted draft."""
+
+    choose_view_class = type("ChooseView", (_OrganizationsForStaff, snippet_choosers.ChooseView), {})
+    choose_results_view_class = type(
+        "ChooseResultsView", (_OrganizationsForStaff, snippet_choosers.ChooseResultsView), {}
+    )
+    chosen_view_class = type("ChosenView", (_OrganizationsForStaff, snippet_choosers.SnippetChosenView), {})
+    chosen_multiple_view_class = type(
+        "ChosenMultipleView", (_OrganizationsForStaff, snippet_choosers.SnippetChosenMultipleView), {}
+    )
+
+    def get_urlpatterns(self):
+        return _guard_urlpatterns(super().get_urlpatterns())
+
+
 class OrganizationViewSet(SnippetViewSet):
     """The queue: applications and listings, newest submission first, with filters and search."""
 
@@ -80,6 +136,7 @@ class OrganizationViewSet(SnippetViewSet):
     filterset_class = OrganizationFilterSet
     edit_view_class = OrganizationEditView
     add_view_class = OrganizationCreateView
+    chooser_viewset_class = OrganizationChooserViewSet
     # The ORM (icontains) rather than Wagtail's search index: staff search by exact numbers too.
     search_backend_name = None
     search_fields = ["name", "registry_number", "email", "ruc"]
@@ -170,9 +227,14 @@ class OrganizationViewSet(SnippetViewSet):
             object_id=Cast(OuterRef("pk"), output_field=CharField()),
             status=WorkflowState.STATUS_IN_PROGRESS,
         )
-        return Organization.objects.select_related("sector", "district").annotate(
-            _changes_in_review=Exists(in_review)
+        return (
+            Organization.objects.visible_to_staff()
+            .select_related("sector", "district")
+            .annotate(_changes_in_review=Exists(in_review))
         )
+
+    def get_urlpatterns(self):
+        return _guard_urlpatterns(super().get_urlpatterns())
 
 
 class SectorViewSet(SnippetViewSet):

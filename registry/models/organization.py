@@ -5,6 +5,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -15,6 +16,7 @@ from wagtail.search import index
 
 from ..validators import validate_latitude, validate_longitude, validate_phone, validate_ruc
 from .choices import STATUS_TONES, ApplicationStatus, Kind, LegalForm, StepStatus
+from .membership import OrganizationMembership
 
 # Languages a listing may say it serves in (ISO 639-1).
 LANGUAGE_CHOICES = [
@@ -53,6 +55,17 @@ class OrganizationQuerySet(models.QuerySet):
     def published(self):
         """Listings the public may see: approved and live, not suspended."""
         return self.filter(live=True, status=ApplicationStatus.APPROVED)
+
+    def visible_to_staff(self):
+        """What staff may open: everything but an applicant's draft that was never submitted.
+
+        Until the applicant submits (which needs their consent under Ley 29733), their identity
+        data and documents are theirs alone. Drafts with no applicant (an office's imported list,
+        staff's own entries) stay visible: staff wrote them."""
+        applicant_draft = Q(status=ApplicationStatus.DRAFT, submitted_at__isnull=True) & Exists(
+            OrganizationMembership.objects.filter(organization=OuterRef("pk"))
+        )
+        return self.exclude(applicant_draft)
 
     def managed_by(self, user):
         if not user.is_authenticated:

@@ -25,7 +25,10 @@ from ..workflows import ApproveForm, ObserveForm, ReasonForm, RejectForm
 def _organization(request, pk) -> Organization:
     if not request.user.has_perm("registry.review_organization"):
         raise PermissionDenied
-    return get_object_or_404(Organization.objects.select_related("sector", "district", "locked_by"), pk=pk)
+    # An applicant's unsubmitted draft is not the staff's to read (a 404, as for no application).
+    return get_object_or_404(
+        Organization.objects.visible_to_staff().select_related("sector", "district", "locked_by"), pk=pk
+    )
 
 
 def detail(request, pk):

@@ -215,14 +215,22 @@ def test_owner_downloads_as_attachment_never_rendered(client, draft, applicant):
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
 
 
-def test_staff_with_permission_downloads_documents(client, draft, applicant, demo_site):
+def test_staff_with_permission_download_documents_once_submitted(
+    client, complete_draft, applicant, demo_site
+):
     from django.contrib.auth.models import Group
 
+    from registry.services import review
+
+    draft = complete_draft
     document = add_document(organization=draft, user=applicant, uploaded=files.pdf(), document_type="statute")
     reviewer = UserFactory(username="revisora")
     reviewer.groups.add(Group.objects.get(name="Revisores"))
     client.force_login(reviewer)
-    assert client.get(reverse("registry:document_download", args=[draft.pk, document.pk])).status_code == 200
+    url = reverse("registry:document_download", args=[draft.pk, document.pk])
+    assert client.get(url).status_code == 404  # still the applicant's own draft
+    review.submit_application(organization=draft, user=applicant)
+    assert client.get(url).status_code == 200
 
 
 # ----- privacy: nobody else gets anything -----------------------------------------------------

@@ -52,8 +52,8 @@ MATRIX = {
     "registry:wizard": (lambda o: f"/mis-registros/{o['draft'].pk}/paso/personas/", allow("applicant_a")),
     "registry:invite_manager": (lambda o: f"/mis-registros/{o['draft'].pk}/invitar/", POST_ONLY),
     "registry:document_download": (
-        lambda o: f"/mis-registros/{o['draft'].pk}/documentos/{o['document'].pk}/",
-        allow("applicant_a", *STAFF),
+        lambda o: f"/mis-registros/{o['submitted'].pk}/documentos/{o['submitted_document'].pk}/",
+        allow(*STAFF),
     ),
     "registry:document_delete": (
         lambda o: f"/mis-registros/{o['draft'].pk}/documentos/{o['document'].pk}/borrar/",
@@ -162,9 +162,9 @@ MATRIX.update(
         ),
         f"{_org}:confirm_workflow_cancellation": (
             lambda o: reverse(f"{_org}:confirm_workflow_cancellation", args=[o["submitted"].pk]),
-            # Wagtail shows this confirmation to any admin user; it holds no application data and
+            # Only for those who may open the application (registry.selectors.organizations_for_staff);
             # the cancellation itself is not accepted (registry.viewsets._RegistryActionsOnly).
-            allow(*ADMIN),
+            allow(*STAFF),
         ),
         f"{_org}:workflow_history": (
             lambda o: reverse(f"{_org}:workflow_history", args=[o["submitted"].pk]),
@@ -218,6 +218,30 @@ PAGES = {
     "directory": (lambda o: "/directorio/", EVERYONE),
     "directory listing": (lambda o: f"/directorio/{o['published'].slug}/", EVERYONE),
     "directory listing of a draft": (lambda o: f"/directorio/{o['draft'].slug}/", {r: {404} for r in ROLES}),
+    # An applicant's unsubmitted draft is theirs alone: its documents, review screen, admin
+    # screens and the chooser open to nobody else, staff included.
+    "document of an unsubmitted draft": (
+        lambda o: f"/mis-registros/{o['draft'].pk}/documentos/{o['document'].pk}/",
+        allow("applicant_a"),
+    ),
+    "review screen of an unsubmitted draft": (lambda o: f"/admin/registry/review/{o['draft'].pk}/", allow()),
+    "admin edit of an unsubmitted draft": (
+        lambda o: reverse(f"{_org}:edit", args=[o["draft"].pk]),
+        allow(),
+    ),
+    "admin history of an unsubmitted draft": (
+        lambda o: reverse(f"{_org}:history", args=[o["draft"].pk]),
+        allow(),
+    ),
+    "chooser's choice of an unsubmitted draft": (
+        lambda o: reverse("wagtailsnippetchoosers_registry_organization:chosen", args=[o["draft"].pk]),
+        allow(),
+    ),
+    # Editors choose featured listings among published ones only.
+    "chooser's choice of a submitted application": (
+        lambda o: reverse("wagtailsnippetchoosers_registry_organization:chosen", args=[o["submitted"].pk]),
+        allow(*STAFF),
+    ),
     "guide": (lambda o: "/guias/formalizar-mi-negocio/", EVERYONE),
     "event": (lambda o: "/eventos/migraton-carmen-de-la-legua/", EVERYONE),
 }

@@ -1,0 +1,60 @@
+"""Staff see an application only once it is submitted (with the applicant's consent); editors
+choose among published listings only."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from registry.services import review
+from registry.services.applications import record_consent
+from tests.factories import OrganizationFactory, PersonFactory, PublishedOrganizationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = "/admin/snippets/registry/organization/"
+CHOOSER = "/admin/snippets/choose/registry/organization/"
+
+
+@pytest.fixture
+def listings(demo_site):
+    applicant = UserFactory(username="dora")
+    draft = OrganizationFactory(owner=applicant, name="Borrador Secreto")
+    PersonFactory(organization=draft, document_number="CE55501234")
+    submitter = UserFactory(username="elsa")
+    submitted = OrganizationFactory(owner=submitter, name="Solicitud Enviada")
+    PersonFactory(organization=submitted)
+    from registry.formalization import ensure_organization_steps
+
+    ensure_organization_steps(submitted)
+    record_consent(organization=submitted, user=submitter)
+    review.submit_application(organization=submitted, user=submitter)
+    published = PublishedOrganizationFactory(name="Listado Publicado")
+    published.save_revision().publish()
+    return draft, submitted, published
+
+
+def _user(role):
+    user = UserFactory(username=role)
+    user.groups.add(Group.objects.get(name={"reviewer": "Revisores", "editor": "Editores"}[role]))
+    return user
+
+
+def test_the_queue_and_its_export_hide_unsubmitted_drafts(client, listings):
+    client.force_login(_user("reviewer"))
+    page = client.get(QUEUE).content.decode()
+    assert "Solicitud Enviada" in page
+    assert "Borrador Secreto" not in page
+    export = client.get(QUEUE + "?export=csv")
+    body = b"".join(export.streaming_content).decode() if export.streaming else export.content.decode()
+    assert "Solicitud Enviada" in body
+    assert "Borrador Secreto" not in body
+
+
+def test_reviewers_choose_among_submitted_editors_among_published(client, listings):
+    client.force_login(_user("reviewer"))
+    page = client.get(CHOOSER + "results/").content.decode()
+    assert "Solicitud Enviada" in page and "Listado Publicado" in page
+    assert "Borrador Secreto" not in page
+    client.force_login(_user("editor"))
+    page = client.get(CHOOSER + "results/").content.decode()
+    assert "Listado Publicado" in page
+    assert "Solicitud Enviada" not in page and "Borrador Secreto" not in page
