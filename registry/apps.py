@@ -8,6 +8,13 @@ class RegistryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.conf import settings
+        from PIL import Image
+
+        # Pillow refuses to open an image of more than twice this many pixels (a decompression
+        # bomb) wherever it is used: uploads, Wagtail's images, logos.
+        Image.MAX_IMAGE_PIXELS = settings.REGISTRY_MAX_IMAGE_PIXELS
+
         # Imported here, not at the top: signals.py imports the models, which exist only once the
         # app registry is populated.
         from . import signals

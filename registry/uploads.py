@@ -1,8 +1,11 @@
-"""Checks on applicants' uploads: type by content (never by name), size, count, and metadata.
+"""Checks on applicants' uploads: type by content (never by name), size, pixels, count, and
+active content and metadata.
 
 A file called "dni.pdf" may be HTML or SVG with a script inside; it would then be served back
-to staff. So the type is read from the first bytes, and images are re-encoded, which also drops
-EXIF metadata such as the GPS position of a photo taken at home.
+to staff. So the type is read from the first bytes; images are re-encoded, which also drops
+EXIF metadata such as the GPS position of a photo taken at home; PDFs are rewritten by pikepdf
+(qpdf) without their scripts, automatic actions, attachments and author metadata, so what staff
+open is a document and nothing more.
 """
 
 import io
@@ -57,6 +60,8 @@ def check_document(uploaded, organization) -> str:
         )
     if content_type.startswith("image/"):
         _check_image(uploaded)
+    else:
+        _check_pdf(uploaded)
     antivirus.scan(uploaded)
     documents = organization.documents.all()
     if documents.count() >= settings.REGISTRY_MAX_DOCUMENTS:
@@ -81,18 +86,100 @@ def _check_image(uploaded):
 
     try:
         uploaded.seek(0)
+        # Image.open reads the header only: the size is known before a pixel is decoded. Pillow
+        # itself refuses more than twice MAX_IMAGE_PIXELS there (registry.apps).
         with Image.open(uploaded) as image:
+            width, height = image.size
+            if width * height > settings.REGISTRY_MAX_IMAGE_PIXELS:
+                raise Image.DecompressionBombError(f"{width} x {height}")
             image.verify()
+    except Image.DecompressionBombError as error:
+        raise ValidationError(
+            _("The image has too many pixels. Send a photo or scan of at most %(megapixels)d megapixels.")
+            % {"megapixels": settings.REGISTRY_MAX_IMAGE_PIXELS // 1_000_000},
+            code="too_many_pixels",
+        ) from error
     except Exception as error:  # Pillow raises many types for broken files
         raise ValidationError(_("The image is damaged or incomplete."), code="bad_image") from error
     finally:
         uploaded.seek(0)
 
 
+def _check_pdf(uploaded):
+    import pikepdf
+
+    uploaded.seek(0)
+    try:
+        with pikepdf.open(uploaded):
+            pass
+    except pikepdf.PasswordError as error:
+        raise ValidationError(
+            _("The PDF is protected by a password. Send it without the password."), code="pdf_password"
+        ) from error
+    except Exception as error:  # qpdf could not read it: nobody else will either
+        raise ValidationError(
+            _("The PDF is damaged and cannot be read. Save or scan it again and send the new file."),
+            code="bad_pdf",
+        ) from error
+    finally:
+        uploaded.seek(0)
+
+
+# What a PDF may do on its own when opened: run JavaScript, launch a program, send a form, open a
+# link, carry other files. None of it belongs in an identity document.
+_DOCUMENT_ACTIVE_KEYS = ("/OpenAction", "/AA", "/AF", "/Metadata", "/PieceInfo")
+_NAME_TREES_REMOVED = ("/JavaScript", "/EmbeddedFiles")
+_ANNOTATIONS_REMOVED = ("/FileAttachment", "/Movie", "/Sound", "/Screen", "/RichMedia", "/3D")
+
+
+def clean_pdf(uploaded):
+    """The PDF rewritten without active content (scripts, automatic actions, form actions,
+    attachments, multimedia) or metadata (document information, XMP)."""
+    import pikepdf
+
+    uploaded.seek(0)
+    with pikepdf.open(uploaded) as pdf:
+        root = pdf.Root
+        for key in _DOCUMENT_ACTIVE_KEYS:
+            if key in root:
+                del root[key]
+        if "/Names" in root:
+            for key in _NAME_TREES_REMOVED:
+                if key in root.Names:
+                    del root.Names[key]
+        if "/AcroForm" in root:
+            for key in ("/XFA", "/AA"):
+                if key in root.AcroForm:
+                    del root.AcroForm[key]
+        for page in pdf.pages:
+            for key in ("/AA", "/AF", "/Metadata", "/PieceInfo"):
+                if key in page.obj:
+                    del page.obj[key]
+            if "/Annots" in page.obj:
+                kept = pikepdf.Array()
+                for annotation in page.obj.Annots:
+                    if annotation.get("/Subtype") in _ANNOTATIONS_REMOVED:
+                        continue
+                    for key in ("/A", "/AA"):
+                        if key in annotation:
+                            del annotation[key]
+                    kept.append(annotation)
+                page.obj.Annots = kept
+        if "/Info" in pdf.trailer:
+            del pdf.trailer["/Info"]
+        output = io.BytesIO()
+        # Unreferenced objects (the removed scripts and attachments) are not written.
+        pdf.save(output, fix_metadata_version=False, deterministic_id=True)
+    size = output.tell()
+    output.seek(0)
+    return InMemoryUploadedFile(output, "file", "document.pdf", "application/pdf", size, None)
+
+
 def without_metadata(uploaded, content_type):
-    """Re-encode an image so that no EXIF (GPS, camera, owner) survives; PDFs are kept as they are."""
-    if not content_type.startswith("image/"):
-        return uploaded
+    """Re-encode an image so that no EXIF (GPS, camera, owner) survives; rewrite a PDF without
+    its active content and metadata (clean_pdf)."""
+    if content_type == "application/pdf":
+        return clean_pdf(uploaded)
     from PIL import Image, ImageOps
 
     uploaded.seek(0)

@@ -12,7 +12,7 @@ def _private_media(tmp_path, settings):
     settings.STORAGES = {
         **settings.STORAGES,
         "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "BACKEND": "registry.security.storage.PrivateFileSystemStorage",
             "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
         },
     }

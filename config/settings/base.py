@@ -195,7 +195,7 @@ PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "priv
 STORAGES = {
     "default": {"BACKEND": env("DEFAULT_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")},
     "private": {
-        "BACKEND": env("PRIVATE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "BACKEND": env("PRIVATE_STORAGE_BACKEND", "registry.security.storage.PrivateFileSystemStorage"),
         "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -255,6 +255,10 @@ DIRECTORY_PAGE_CACHE_SECONDS = int(env("DIRECTORY_PAGE_CACHE_SECONDS", "300"))
 # Uploaded supporting documents (Ley 29733: keep what is needed, no more).
 REGISTRY_MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 REGISTRY_MAX_TOTAL_DOCUMENT_BYTES = int(env("REGISTRY_MAX_TOTAL_DOCUMENT_BYTES", str(60 * 1024 * 1024)))
+# Pixels an uploaded image may have, checked from its header before anything is decoded (a small
+# PNG can unpack to gigabytes); 50 megapixels is above any phone's photo. Pillow's own
+# MAX_IMAGE_PIXELS is set to it as well (registry.apps).
+REGISTRY_MAX_IMAGE_PIXELS = int(env("REGISTRY_MAX_IMAGE_PIXELS", str(50_000_000)))
 REGISTRY_MAX_DOCUMENTS = int(env("REGISTRY_MAX_DOCUMENTS", "30"))
 # Optional ClamAV scan of uploads: "host:port" or a unix socket path of clamd; empty = off.
 CLAMD_ADDRESS = env("CLAMD_ADDRESS", "")
