@@ -9,8 +9,19 @@ from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.throttling import AnonRateThrottle
 
+from registry.security.client_ip import client_ip
+
 from .query import DirectoryQuery, Listing
 from .selectors import directory_listing, directory_search, directory_suggestions
+
+
+class ClientAddressThrottle(AnonRateThrottle):
+    """Keyed on the portal's client address (registry.security.client_ip), the same as every other
+    limit; django-ninja's own reading uses the whole X-Forwarded-For header, which a client rotates."""
+
+    def get_ident(self, request):
+        return client_ip(request)
+
 
 api = NinjaAPI(
     title="Directorio de emprendimientos y organizaciones migrantes",
@@ -21,7 +32,7 @@ api = NinjaAPI(
         )
     ),
     urls_namespace="api-v1",
-    throttle=[AnonRateThrottle(getattr(settings, "DIRECTORY_API_RATE", "120/m"))],
+    throttle=[ClientAddressThrottle(getattr(settings, "DIRECTORY_API_RATE", "120/m"))],
     docs_url="/docs",
 )
 

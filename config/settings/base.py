@@ -159,6 +159,7 @@ LOGIN_REDIRECT_URL = "registry:my_registrations"
 
 # django-allauth: e-mail is the identity; migrants often share phones, so verification is
 # mandatory before anything can be submitted.
+ACCOUNT_ADAPTER = "registry.security.accounts.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -353,5 +354,10 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Proxies in front of the portal that append the client's address to X-Forwarded-For (nginx,
+# a load balancer): 0 when gunicorn faces the clients. Every rate limit reads the client address
+# through registry.security.client_ip with it.
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+RATELIMIT_IP_META_KEY = "registry.security.client_ip.client_ip"
 # django-ratelimit answers with this view (HTTP 429) when a limit is reached.
 RATELIMIT_VIEW = "registry.security.ratelimits.rate_limited"
