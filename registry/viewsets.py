@@ -17,6 +17,7 @@ from wagtail.snippets.views import chooser as snippet_choosers
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .importexport.widgets import escape_formula
 from .models import (
     ApplicationStatus,
     District,
@@ -125,6 +126,15 @@ class OrganizationChooserViewSet(snippet_choosers.SnippetChooserViewSet):
         return _guard_urlpatterns(super().get_urlpatterns())
 
 
+class OrganizationIndexView(snippet_views.IndexView):
+    """Wagtail's listing export (?export=csv) writes an applicant's name as given: escaped here
+    like every other CSV of the portal (an "=HYPERLINK(...)" name would be a live formula)."""
+
+    def preprocess_field_value(self, field, value, export_format):
+        value = super().preprocess_field_value(field, value, export_format)
+        return escape_formula(value) if export_format == self.FORMAT_CSV else value
+
+
 class OrganizationViewSet(SnippetViewSet):
     """The queue: applications and listings, newest submission first, with filters and search."""
 
@@ -137,6 +147,7 @@ class OrganizationViewSet(SnippetViewSet):
     edit_view_class = OrganizationEditView
     add_view_class = OrganizationCreateView
     chooser_viewset_class = OrganizationChooserViewSet
+    index_view_class = OrganizationIndexView
     # The ORM (icontains) rather than Wagtail's search index: staff search by exact numbers too.
     search_backend_name = None
     search_fields = ["name", "registry_number", "email", "ruc"]

@@ -33,11 +33,27 @@ def looks_like_formula(value: str) -> bool:
     return value[0] in "+-" and not _NUMBER_LIKE.fullmatch(value)
 
 
+# Where a spreadsheet may split one cell into several: a list joined with ";" opened in a locale
+# whose list separator is ";" (Spanish ones), or an unquoted "," elsewhere. Each piece is checked.
+_PIECES = re.compile(r"([;,])")
+
+
 def escape_formula(value):
-    """Neutralise a cell for spreadsheets by a leading apostrophe, as OWASP advises."""
-    if isinstance(value, str) and looks_like_formula(value):
-        return "'" + value
-    return value
+    """Neutralise a cell for spreadsheets, as OWASP advises: a leading apostrophe before the cell,
+    and before every piece after a ";" or "," that would start like a formula (spaces before it
+    included, which some spreadsheets trim), so that no cell starts with =, +, -, @, a tab or a
+    carriage return however the file is split.
+
+    The one place every CSV the portal writes goes through (registry exports, the public CSV,
+    Wagtail's listing export of organizations)."""
+    if not isinstance(value, str) or not value:
+        return value
+    pieces = _PIECES.split(value)  # text, separator, text, separator, ...
+    for i in range(0, len(pieces), 2):
+        piece = pieces[i]
+        if looks_like_formula(piece) or looks_like_formula(piece.lstrip(" ")):
+            pieces[i] = "'" + piece
+    return "".join(pieces)
 
 
 def message(error: ValidationError) -> str:
