@@ -44,7 +44,9 @@ _EDITOR_PERMS = [
     ("wagtaildocs", "add_document"),
     ("wagtaildocs", "change_document"),
     ("wagtaildocs", "choose_document"),
-    ("cms", "change_officesettings"),
+    # Not the office's settings (name, address, hours, contact shown on every page): they speak
+    # for the municipality, so administrators change them; the registry number prefix is a
+    # registry setting, the Registradores' (_REGISTRAR_PERMS).
     ("cms", "change_navigationsettings"),
     ("registry", "change_formalizationstep"),
     ("registry", "view_formalizationstep"),
@@ -55,6 +57,9 @@ _EDITOR_PERMS = [
     ("directory_search", "delete_synonym"),
 ]
 GROUP_PERMISSIONS = {REVIEWERS: _REVIEWER_PERMS, REGISTRARS: _REGISTRAR_PERMS, EDITORS: _EDITOR_PERMS}
+# Rights a group once had and must lose where it was created before (taken away, not only no
+# longer given). Migration 0009 does the same for existing installations.
+WITHDRAWN_PERMISSIONS = {EDITORS: [("cms", "change_officesettings")]}
 
 
 def ensure_staff_groups(root_page=None):
@@ -70,6 +75,10 @@ def ensure_staff_groups(root_page=None):
             if perm:
                 perms.append(perm)
         group.permissions.add(*perms)
+        for app_label, codename in WITHDRAWN_PERMISSIONS.get(name, []):
+            group.permissions.remove(
+                *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            )
         groups[name] = group
 
     editors = groups[EDITORS]

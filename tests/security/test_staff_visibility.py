@@ -58,3 +58,42 @@ def test_reviewers_choose_among_submitted_editors_among_published(client, listin
     page = client.get(CHOOSER + "results/").content.decode()
     assert "Listado Publicado" in page
     assert "Solicitud Enviada" not in page and "Borrador Secreto" not in page
+
+
+def _settings_url(app, model):
+    from wagtail.models import Site
+
+    return f"/admin/settings/{app}/{model}/{Site.objects.get(is_default_site=True).pk}/"
+
+
+@pytest.mark.parametrize(
+    "role, office, registry",
+    [("editor", 302, 302), ("reviewer", 302, 302), ("registrar", 302, 200), ("superuser", 200, 200)],
+)
+def test_office_settings_belong_to_administrators_the_prefix_to_registrars(
+    client, demo_site, role, office, registry
+):
+    if role == "superuser":
+        user = UserFactory(username="root", is_superuser=True, is_staff=True)
+    elif role == "registrar":
+        user = UserFactory(username="registradora")
+        user.groups.add(Group.objects.get(name="Registradores"))
+    else:
+        user = _user(role)
+    client.force_login(user)
+    assert client.get(_settings_url("cms", "officesettings")).status_code == office
+    assert client.get(_settings_url("registry", "registrysettings")).status_code == registry
+
+
+def test_existing_editors_lose_the_office_settings(demo_site):
+    """The groups of an installation made before: ensure_staff_groups takes the right away."""
+    from django.contrib.auth.models import Permission
+
+    from registry.permissions import ensure_staff_groups
+
+    editors = Group.objects.get(name="Editores")
+    editors.permissions.add(
+        Permission.objects.get(content_type__app_label="cms", codename="change_officesettings")
+    )
+    ensure_staff_groups()
+    assert not editors.permissions.filter(codename="change_officesettings").exists()
