@@ -162,3 +162,16 @@ def public_history(organization: Organization) -> list[PublicEvent]:
             )
         )
     return events
+
+
+def withdrawal_details_public(organization: Organization) -> bool:
+    """Whether staff chose, when they last withdrew this listing, to keep its name and history
+    on /verify/ (registry.services.review.unpublish's `details_public`)."""
+    entry = (
+        ModelLogEntry.objects.for_instance(organization)
+        .filter(action=review.UNPUBLISH)
+        .order_by("-timestamp", "-pk")
+        .only("data")
+        .first()
+    )
+    return bool(entry and (entry.data or {}).get("details_public"))

@@ -118,6 +118,17 @@ class ReasonForm(forms.Form):
     )
 
 
+class UnpublishForm(ReasonForm):
+    details_public = forms.BooleanField(
+        label=_("Keep the name and history on the public verification page while withdrawn"),
+        required=False,
+        help_text=_(
+            "Unticked, the page says only that the registration is withdrawn and since when: "
+            "leave it so when the listing was withdrawn for its owner's safety."
+        ),
+    )
+
+
 class ApproveForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment (optional)"),

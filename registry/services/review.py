@@ -785,8 +785,13 @@ def unpublish(
     reason: str,
     report: ListingReport | None = None,
     reason_public: bool = False,
+    details_public: bool = False,
 ) -> Organization:
-    """Take a listing off the directory; the registration itself stays valid."""
+    """Take a listing off the directory; the registration itself stays valid.
+
+    While it is withdrawn /verify/ shows only that, and since when, unless staff chose
+    `details_public` (a listing withdrawn for its owner's safety must not stay findable by name
+    through sequential numbers)."""
     from wagtail.actions.unpublish import UnpublishAction
 
     organization = _locked(organization)
@@ -802,6 +807,7 @@ def unpublish(
         user=user,
         reason=reason,
         reason_public=reason_public,
+        details_public=details_public,
         report=report.pk if report else None,
     )
     notifications.applicant(organization, ApplicantEvent.UNPUBLISHED)

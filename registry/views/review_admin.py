@@ -19,7 +19,7 @@ from ..dashboard import staff_dashboard
 from ..models import ListingReport, Organization, OrganizationStep
 from ..services import review
 from ..timeline import timeline_for
-from ..workflows import ApproveForm, ObserveForm, ReasonForm, RejectForm
+from ..workflows import ApproveForm, ObserveForm, ReasonForm, RejectForm, UnpublishForm
 
 
 def _organization(request, pk) -> Organization:
@@ -78,6 +78,7 @@ def detail(request, pk):
         "observe_form": ObserveForm(),
         "reject_form": RejectForm(),
         "reason_form": ReasonForm(),
+        "unpublish_form": UnpublishForm(),
         "edit_url": viewset_url("edit", organization.pk),
         "history_url": viewset_url("history", organization.pk),
         "compare_url": compare_url,
@@ -183,11 +184,13 @@ def _reason_action(action, success):
     @require_POST
     def view(request, pk):
         organization = _organization(request, pk)
-        form = ReasonForm(request.POST)
+        form = (UnpublishForm if action == "unpublish" else ReasonForm)(request.POST)
         if not form.is_valid():
             _form_errors(request, form)
             return redirect("registry_review:detail", pk)
         kwargs = {"reason": form.cleaned_data["reason"], "reason_public": form.cleaned_data["reason_public"]}
+        if action == "unpublish":
+            kwargs["details_public"] = form.cleaned_data["details_public"]
         if action != "reinstate":
             report_id = request.POST.get("report", "")
             kwargs["report"] = (

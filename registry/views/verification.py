@@ -1,5 +1,7 @@
 """Public verification of a registration: anyone with a number (or the certificate's QR code) can
-check it. Only public fields are shown; an unknown number is a 404."""
+check it. Only public fields are shown; an unknown number is a 404. A withdrawn registration
+shows its status and date only, unless staff chose otherwise. Rate-limited per client address:
+numbers are sequential, and nobody needs hundreds of checks an hour."""
 
 from io import BytesIO
 
@@ -9,11 +11,20 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
+from django_ratelimit.decorators import ratelimit
 
 from .. import public
 from ..models import ApplicationStatus, Organization
 from ..services import review
-from ..timeline import public_history
+from ..timeline import public_history, withdrawal_details_public
+
+VERIFY_RATE_PER_MINUTE = "30/m"
+VERIFY_RATE_PER_HOUR = "300/h"
+
+
+def _limited(view):
+    view = ratelimit(key="ip", rate=VERIFY_RATE_PER_MINUTE, method=ratelimit.ALL, block=True)(view)
+    return ratelimit(key="ip", rate=VERIFY_RATE_PER_HOUR, method=ratelimit.ALL, block=True)(view)
 
 
 def _registration(registry_number: str) -> Organization:
@@ -26,7 +37,11 @@ def _registration(registry_number: str) -> Organization:
 def _context(request, organization: Organization) -> dict:
     history = public_history(organization)
     approved = organization.status == ApplicationStatus.APPROVED
+    withdrawn = approved and not organization.live
     return {
+        # Withdrawn, a registration says only that and since when: a listing may be withdrawn for
+        # its owner's safety, and sequential numbers would otherwise list every one by name.
+        "status_only": withdrawn and not withdrawal_details_public(organization),
         "organization": organization,
         # A registration taken off the directory (unpublished) stays on the register but is
         # said to be withdrawn, and no certificate presents it as in force meanwhile.
@@ -50,6 +65,7 @@ def _last(history, action):
 
 # Short cache: a suspension must show within minutes, but a QR scan storm should not hit the DB.
 @cache_control(public=True, max_age=60)
+@_limited
 def verify(request, registry_number):
     """Whether this registration is valid, since when, and for which organization."""
     organization = _registration(registry_number)
@@ -66,6 +82,7 @@ def qr_svg(url: str) -> str:
 
 
 @cache_control(public=True, max_age=60)
+@_limited
 def certificate(request, registry_number):
     """A printable certificate with a QR code pointing to the verification page; valid ones only."""
     organization = _registration(registry_number)

@@ -47,7 +47,11 @@ def _make(state, listing, registrar, capture):
         if state == "suspended":
             review.suspend(organization=listing, user=registrar, reason="Queja de un vecino")
         elif state == "unpublished":
-            review.unpublish(organization=listing, user=registrar, reason="Datos por confirmar")
+            # Name kept public while withdrawn, so /verify/ shows the approved change below (by
+            # default a withdrawn registration shows its status only: test_verify_abuse.py).
+            review.unpublish(
+                organization=listing, user=registrar, reason="Datos por confirmar", details_public=True
+            )
     listing.refresh_from_db()
     return listing
 

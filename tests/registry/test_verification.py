@@ -119,8 +119,14 @@ def test_the_public_history_lists_registration_changes_and_public_reasons_only(
         review.reinstate(
             organization=organization, user=registrar, reason="Documentos al día", reason_public=True
         )
+        # Staff chose to keep the name and history public while withdrawn (by default the page
+        # says only that it is withdrawn: tests/security/test_verify_abuse.py).
         review.unpublish(
-            organization=organization, user=registrar, reason="Cerró el local", reason_public=True
+            organization=organization,
+            user=registrar,
+            reason="Cerró el local",
+            reason_public=True,
+            details_public=True,
         )
     organization.refresh_from_db()
 
