@@ -100,3 +100,29 @@ def test_full_journey_logs_no_email_and_no_document_number(client, demo_site, ca
     assert EMAIL not in output
     assert DOCUMENT not in output
     assert "Rondón" not in output
+
+
+LATITUDE, LONGITUDE = "-12.046374", "-77.042793"
+
+
+def test_api_400s_and_404s_log_no_email_document_number_or_coordinates(
+    client, demo_site, captured_output, settings
+):
+    """The request Django attaches to its 4xx records (and any query string) is redacted too."""
+    settings.DEBUG = False
+    # API 400s: a query with an e-mail address and a home's coordinates.
+    assert client.get("/api/v1/directory/", {"q": EMAIL, "lat": LATITUDE}).status_code == 400
+    invalid = client.get("/api/v1/directory/", {"lat": LATITUDE, "lon": LONGITUDE, "radius_km": "x"})
+    assert invalid.status_code in {400, 422}
+    # 404s: personal data in the path and in the query string.
+    client.get(f"/verify/{DOCUMENT}/", {"email": EMAIL})
+    client.get(f"/no-existe/{EMAIL}/", {"lat": LATITUDE, "lon": LONGITUDE})
+    client.get(f"/api/v1/directory/{DOCUMENT}/", {"contacto": EMAIL})
+
+    output = captured_output.getvalue()
+    assert "Bad Request" in output and "Not Found" in output, "the capture is not working"
+    for line in output.strip().splitlines():
+        entry = json.loads(line)
+        assert "WSGIRequest" not in json.dumps(entry), "the request object itself was written"
+    for secret in (EMAIL, DOCUMENT, LATITUDE, LONGITUDE, "mariangel", "%40example"):
+        assert secret not in output, secret
