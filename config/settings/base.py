@@ -260,6 +260,9 @@ REGISTRY_MAX_TOTAL_DOCUMENT_BYTES = int(env("REGISTRY_MAX_TOTAL_DOCUMENT_BYTES",
 # PNG can unpack to gigabytes); 50 megapixels is above any phone's photo. Pillow's own
 # MAX_IMAGE_PIXELS is set to it as well (registry.apps).
 REGISTRY_MAX_IMAGE_PIXELS = int(env("REGISTRY_MAX_IMAGE_PIXELS", str(50_000_000)))
+# Invitations to co-manage an organization, per organization and day (sent from the office's
+# address: not a free mailer).
+REGISTRY_INVITATIONS_PER_DAY = int(env("REGISTRY_INVITATIONS_PER_DAY", "5"))
 REGISTRY_MAX_DOCUMENTS = int(env("REGISTRY_MAX_DOCUMENTS", "30"))
 # Optional ClamAV scan of uploads: "host:port" or a unix socket path of clamd; empty = off.
 CLAMD_ADDRESS = env("CLAMD_ADDRESS", "")

@@ -1,7 +1,9 @@
 """The applicant's side of the registry: drafts, steps, documents, consent, invitations."""
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -251,10 +253,34 @@ def record_consent(*, organization: Organization, user) -> ConsentRecord:
 # ----- managers -------------------------------------------------------------------------------
 
 
+def can_invite(organization: Organization) -> bool:
+    """Invitations are for organizations the municipality has received (submitted at least once)."""
+    return organization.submitted_at is not None or organization.status != ApplicationStatus.DRAFT
+
+
 def invite_manager(
     *, organization: Organization, user, email: str, accept_url_builder
 ) -> OrganizationInvitation:
-    """Invite someone by e-mail to manage the organization with the inviting user."""
+    """Invite someone by e-mail to manage the organization with the inviting user.
+
+    The e-mail leaves from the municipality's address with the organization's name in it, so only
+    an application staff have received may send them, and only a few a day: otherwise anyone
+    could send the office's mail to anyone, naming what they like."""
+    if not can_invite(organization):
+        raise ValidationError(
+            _("You can invite someone to manage it once you have sent the application to the municipality.")
+        )
+    since = timezone.now() - timedelta(days=1)
+    if (
+        organization.invitations.filter(created_at__gte=since).count()
+        >= settings.REGISTRY_INVITATIONS_PER_DAY
+    ):
+        raise ValidationError(
+            _(
+                "You have sent %(count)d invitations for this organization today, the most allowed. Try tomorrow."
+            )
+            % {"count": settings.REGISTRY_INVITATIONS_PER_DAY}
+        )
     email = email.strip().lower()
     if organization.memberships.filter(user__email__iexact=email).exists():
         raise ValidationError(_("This person already manages this organization."))

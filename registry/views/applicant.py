@@ -96,6 +96,7 @@ def application_detail(request, pk):
         "resume_url": reverse("registry:wizard", args=[organization.pk, resume_step]),
         "managers": organization.memberships.select_related("user"),
         "invitation_form": InvitationForm(),
+        "can_invite": applications.can_invite(organization),
         "is_approved": organization.status == ApplicationStatus.APPROVED,
         "has_pending_changes": pending,
         "pending": applications.working_copy(organization) if pending else None,

@@ -357,7 +357,12 @@ def test_delete_account_removes_drafts_and_keeps_submitted(client, complete_draf
     assert Organization.objects.filter(pk=submitted.pk).exists()
 
 
-def test_invitation_lets_a_second_manager_in(client, draft, applicant, mailoutbox):
+def test_invitation_lets_a_second_manager_in(client, complete_draft, applicant, mailoutbox):
+    from registry.services import review
+
+    draft = complete_draft
+    review.submit_application(organization=draft, user=applicant)
+    mailoutbox.clear()
     client.force_login(applicant)
     client.post(reverse("registry:invite_manager", args=[draft.pk]), {"email": "socia@example.org"})
     assert len(mailoutbox) == 1
