@@ -41,6 +41,12 @@ def _toggle_url(params, key, value):
     return "?" + urlencode(pairs) if pairs else "?"
 
 
+def _without_url(params, keys):
+    """The current URL's query without the given parameters (and back to page 1)."""
+    pairs = [(k, v) for k, vs in params.lists() for v in vs if k != "page" and k not in keys]
+    return "?" + urlencode(pairs) if pairs else "?"
+
+
 def _page_url(params, page):
     pairs = [(k, v) for k, vs in params.lists() for v in vs if k != "page"]
     pairs.append(("page", str(page)))
@@ -64,7 +70,22 @@ def directory_index(request, page):
             }
             for v in result.facets[facet]
         ]
-        facet_groups.append({"name": facet, "param": param[facet], "title": titles[facet], "values": values})
+        # On a phone a long list of options pushes everything down; the first ones and any
+        # chosen show, the rest sit behind a "see more" disclosure that opens by touch, without
+        # JavaScript (a hover reveal never opens on a phone).
+        shown = [v for i, v in enumerate(values) if i < FACET_VISIBLE or v["selected"]]
+        more = [v for i, v in enumerate(values) if i >= FACET_VISIBLE and not v["selected"]]
+        facet_groups.append(
+            {
+                "name": facet,
+                "param": param[facet],
+                "title": titles[facet],
+                "values": values,
+                "shown": shown,
+                "more": more,
+            }
+        )
+    active_filters = _active_filters(request.GET, query, facet_groups)
     pins = [
         {
             "name": h.listing.name,
@@ -84,7 +105,7 @@ def directory_index(request, page):
             "query": query,
             "result": result,
             "facet_groups": facet_groups,
-            "facet_visible": FACET_VISIBLE,
+            "active_filters": active_filters,
             "sorts": [
                 (Sort.RELEVANCE, _("Best match")),
                 (Sort.NEWEST, _("Newest")),
@@ -99,6 +120,27 @@ def directory_index(request, page):
             "search_degraded": bool(settings.ELASTICSEARCH_URL) and result.backend == "database",
         },
     )
+
+
+def _active_filters(params, query, facet_groups):
+    """The filters in force, each with the link that removes it: shown above the results so that
+    after a tap on a filter the person sees what narrowed the list and can undo it there."""
+    active = [
+        {"label": v["label"], "url": v["url"]}
+        for group in facet_groups
+        for v in group["values"]
+        if v["selected"]
+    ]
+    badge_labels = dict(_badge_choices()) if query.badges else {}
+    active += [
+        {"label": badge_labels.get(code, code), "url": _toggle_url(params, "badge", code)}
+        for code in query.badges
+    ]
+    if query.open_now:
+        active.append({"label": _("Open now"), "url": _without_url(params, {"open_now"})})
+    if query.has_point:
+        active.append({"label": _("Near a point"), "url": _without_url(params, {"lat", "lon", "radius_km"})})
+    return active
 
 
 def _badge_choices():
