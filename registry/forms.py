@@ -119,6 +119,9 @@ class OrganizationBasicsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["sector"].required = True
         self.fields["sector"].empty_label = _("Choose a sector")
+        # Radios need no blank choice ("---------" read as an option); nothing chosen is an error.
+        for name in ("kind", "legal_form"):
+            self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]
         self.fields["name"].widget.attrs["autocomplete"] = "organization"
 
     def clean_name(self):
