@@ -100,6 +100,9 @@ def new_application(request):
             answers = {key: request.POST.get(f"answer_{key}", "") for key in answers}
             organization = form.save(commit=False)
             organization.wizard_step = "contacto"
+            # Private until the applicant ticks the box: many run their business from home.
+            # (Imports and staff keep the model's default.)
+            organization.address_public = False
             organization = applications.create_application(
                 user=request.user, organization=organization, answers=answers
             )
