@@ -89,9 +89,11 @@ def new_application(request):
     }
     initial = {
         "kind": request.GET.get("kind") if request.GET.get("kind") in Kind.values else Kind.BUSINESS,
+        # No legal form is chosen for the applicant: "Informal" preselected went unnoticed, and a
+        # registered company ended up on the record (and its certificate) as informal.
         "legal_form": request.GET.get("legal_form")
         if request.GET.get("legal_form") in LegalForm.values
-        else LegalForm.INFORMAL,
+        else None,
         "languages": ["es"],
     }
     if request.method == "POST":

@@ -111,3 +111,17 @@ def test_a_new_application_keeps_its_address_private_until_ticked(client):
     contact = client.get(reverse("registry:wizard", args=[organization.pk, "contacto"]))
     box = re.search(r'<input[^>]*name="address_public"[^>]*>', contact.content.decode()).group(0)
     assert "checked" not in box
+
+
+@pytest.mark.django_db
+def test_a_new_application_does_not_choose_a_legal_form_for_the_applicant(client):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    html = client.get(reverse("registry:application_new")).content.decode()
+    radios = re.findall(r'<input[^>]*name="legal_form"[^>]*>', html)
+    assert radios and not any("checked" in radio for radio in radios)
+    chosen = client.get(reverse("registry:application_new") + "?legal_form=company").content.decode()
+    assert re.search(r'<input[^>]*name="legal_form" value="company"[^>]*checked', chosen)
