@@ -1,9 +1,16 @@
+import logging
+
 from django.db import connection
 from django.db.utils import DatabaseError
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from cms.models import DirectoryPage
 from search.status import search_status
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -19,3 +26,44 @@ def healthz(request):
         database = "unavailable"
     body = {"database": database, "search": search_status()}
     return JsonResponse(body, status=200 if database == "ok" else 503)
+
+
+# Error pages: in the site's layout, in the visitor's language, each with a way forward (Django's
+# own are bare English pages with no way back). Used when DEBUG is off.
+
+
+def _error_page(request, template, status, context=None):
+    try:
+        directory = DirectoryPage.objects.live().first()
+        directory_url = directory.get_url(request) if directory else None
+        return render(request, template, {"directory_url": directory_url, **(context or {})}, status=status)
+    except Exception:  # the page itself failed (the database is down?): a page that needs nothing
+        logger.exception("The %s error page could not be rendered", status)
+        return HttpResponse(
+            '<!DOCTYPE html><html lang="es"><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{_('Something went wrong')}</title><h1>{_('Something went wrong')}</h1>"
+            f'<p>{_("Please try again in a few minutes.")}</p><p><a href="/">{_("Go to the home page")}</a></p>',
+            status=status,
+        )
+
+
+def bad_request(request, exception=None):
+    return _error_page(request, "400.html", 400)
+
+
+def permission_denied(request, exception=None):
+    return _error_page(request, "403.html", 403)
+
+
+def page_not_found(request, exception=None):
+    return _error_page(request, "404.html", 404)
+
+
+def server_error(request):
+    return _error_page(request, "500.html", 500)
+
+
+def csrf_failure(request, reason=""):
+    """A form sent from a page open too long, or with cookies off: say what to do, not why."""
+    return _error_page(request, "403_csrf.html", 403, {"form_url": request.get_full_path()})

@@ -2,6 +2,8 @@
 typed when another field has an error (Django's bound forms do that as long as views re-render
 the bound form, which they all do)."""
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from modelcluster.forms import BaseChildFormSet, childformset_factory
@@ -119,6 +121,9 @@ class OrganizationBasicsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["sector"].required = True
         self.fields["sector"].empty_label = _("Choose a sector")
+        # Radios need no blank choice ("---------" read as an option); nothing chosen is an error.
+        for name in ("kind", "legal_form"):
+            self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]
         self.fields["name"].widget.attrs["autocomplete"] = "organization"
 
     def clean_name(self):
@@ -178,6 +183,39 @@ class OpeningHoursMixin:
         return [(WEEKDAY_LABELS[day], self[f"opens_{day}"], self[f"closes_{day}"]) for day in WEEKDAYS]
 
 
+SOCIAL_PROFILES = {
+    "facebook": "https://www.facebook.com/{}",
+    "instagram": "https://www.instagram.com/{}/",
+    "tiktok": "https://www.tiktok.com/@{}",
+}
+SOCIAL_HANDLE = re.compile(r"@?([A-Za-z0-9_.]{1,60})")
+
+
+def social_profile_url(network, value):
+    """A profile as people type it: "@arepasdonamaria", "arepasdonamaria" or a full address. A
+    handle becomes the network's profile address; anything else is left to the URL check."""
+    value = value.strip()
+    handle = SOCIAL_HANDLE.fullmatch(value)
+    if handle and (value.startswith("@") or "." not in value):
+        return SOCIAL_PROFILES[network].format(handle.group(1))
+    return value
+
+
+class SocialProfileField(forms.URLField):
+    """An address, or a handle turned into one before the URL check sees it."""
+
+    widget = forms.TextInput  # "@user" is not a URL to the browser's own check
+
+    def __init__(self, network, **kwargs):
+        self.network = network
+        super().__init__(assume_scheme="https", **kwargs)
+
+    def to_python(self, value):
+        if value and value.strip():
+            value = social_profile_url(self.network, value)
+        return super().to_python(value)
+
+
 def _clean_phone(value):
     """Validate what was typed (so letters are not silently dropped), then keep the digits."""
     if not value:
@@ -218,6 +256,14 @@ class OrganizationContactForm(OpeningHoursMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["district"].required = True
         self.fields["district"].empty_label = _("Choose your district")
+        for network in SOCIAL_PROFILES:
+            self.fields[network] = SocialProfileField(
+                network,
+                label=self.fields[network].label,
+                required=False,
+                max_length=200,
+                help_text=_("Your @user or the address of your page."),
+            )
         self._add_hours_fields()
 
     def clean_phone(self):

@@ -25,6 +25,7 @@ urlpatterns = [
     path("mi-cuenta/datos/", applicant.my_data, name="my_data"),
     path("mi-cuenta/datos/descargar/", applicant.download_my_data, name="download_my_data"),
     path("mi-cuenta/borrar/", applicant.delete_my_account, name="delete_my_account"),
+    path("verify/", verification.lookup, name="verify_lookup"),
     path("verify/<str:registry_number>/", verification.verify, name="verify"),
     path("verify/<str:registry_number>/certificate/", verification.certificate, name="certificate"),
 ]

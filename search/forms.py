@@ -52,3 +52,11 @@ class ListingReportForm(forms.ModelForm):
         model = ListingReport
         fields = ["reason", "message", "contact_email"]
         widgets = {"message": forms.Textarea(attrs={"rows": 4, "maxlength": 2000})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The empty choice says what to do rather than "---------".
+        self.fields["reason"].choices = [
+            ("", _("Choose a reason")),
+            *(c for c in self.fields["reason"].choices if c[0]),
+        ]

@@ -4,9 +4,10 @@ import logging
 import time
 
 from django.conf import settings
-from django.utils.translation import gettext
+from django.core.cache import cache
+from django.utils.translation import get_language, gettext
 
-from registry.models import District, Kind, Sector
+from registry.models import District, FormalizationStep, Kind, Sector
 from registry.models.organization import LANGUAGE_CHOICES
 
 from .backends import database
@@ -120,3 +121,23 @@ def search_backend_name() -> str:
 
 def no_results_message() -> str:
     return gettext("No listings match your search.")
+
+
+BADGE_LABELS_KEY = "directory:badge-labels:{language}"
+
+
+def formalization_steps() -> list[tuple[str, str, bool]]:
+    """The formalization steps as (code, label, optional), in their order: the badges' names
+    ("Documento migratorio…", not "documento-migratorio") and the directory's badge filter.
+
+    Kept in the cache (one query per language, not one per page); search.signals drops it when
+    a step changes."""
+
+    def load():
+        return [(step.code, step.label, step.optional) for step in FormalizationStep.objects.all()]
+
+    return cache.get_or_set(BADGE_LABELS_KEY.format(language=get_language() or "es"), load, 3600)
+
+
+def badge_labels() -> dict[str, str]:
+    return {code: label for code, label, _optional in formalization_steps()}

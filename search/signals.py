@@ -30,6 +30,8 @@ and swaps the alias, while searches go on against the old one.
 import threading
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -40,6 +42,7 @@ from registry.signals import organizations_imported
 from .backends import elasticsearch as es_backend
 from .indexing import bump_version, index_in_transaction, rebuild_elasticsearch_task, reindex_organizations
 from .models import Synonym
+from .selectors import BADGE_LABELS_KEY
 
 _pending = threading.local()
 
@@ -92,6 +95,8 @@ def step_changed(sender, instance, raw=False, **kwargs):
     if raw:
         return
     bump_version()
+    # The listing pages name badges by their step's title (search.views keeps them cached).
+    cache.delete_many([BADGE_LABELS_KEY.format(language=code) for code, _name in settings.LANGUAGES])
     mark_for_reindex(
         OrganizationStep.objects.filter(step=instance).values_list("organization_id", flat=True).distinct()
     )

@@ -10,14 +10,16 @@ from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registry.models import Organization
+from registry.models import LegalForm, Organization
+from registry.models.organization import WEEKDAY_LABELS, WEEKDAYS
 
 from .forms import ListingReportForm, query_from_params
 from .query import FACETS, Sort
+from .selectors import badge_labels, directory_search, formalization_steps
 from .selectors import directory_listing as find_listing
-from .selectors import directory_search
 
 REPORTS_PER_HOUR = 5
 # Inside <script>, a name could end the element ("</script>") or open a comment and a script
@@ -38,6 +40,12 @@ def _toggle_url(params, key, value):
         pairs.remove((key, value))
     else:
         pairs.append((key, value))
+    return "?" + urlencode(pairs) if pairs else "?"
+
+
+def _without_url(params, keys):
+    """The current URL's query without the given parameters (and back to page 1)."""
+    pairs = [(k, v) for k, vs in params.lists() for v in vs if k != "page" and k not in keys]
     return "?" + urlencode(pairs) if pairs else "?"
 
 
@@ -64,7 +72,23 @@ def directory_index(request, page):
             }
             for v in result.facets[facet]
         ]
-        facet_groups.append({"name": facet, "param": param[facet], "title": titles[facet], "values": values})
+        # On a phone a long list of options pushes everything down; the first ones and any
+        # chosen show, the rest sit behind a "see more" disclosure that opens by touch, without
+        # JavaScript (a hover reveal never opens on a phone).
+        shown = [v for i, v in enumerate(values) if i < FACET_VISIBLE or v["selected"]]
+        more = [v for i, v in enumerate(values) if i >= FACET_VISIBLE and not v["selected"]]
+        facet_groups.append(
+            {
+                "name": facet,
+                "param": param[facet],
+                "title": titles[facet],
+                "values": values,
+                "shown": shown,
+                "more": more,
+            }
+        )
+    active_filters = _active_filters(request.GET, query, facet_groups)
+    _name_badges(hit.listing for hit in result.hits)
     pins = [
         {
             "name": h.listing.name,
@@ -84,7 +108,7 @@ def directory_index(request, page):
             "query": query,
             "result": result,
             "facet_groups": facet_groups,
-            "facet_visible": FACET_VISIBLE,
+            "active_filters": active_filters,
             "sorts": [
                 (Sort.RELEVANCE, _("Best match")),
                 (Sort.NEWEST, _("Newest")),
@@ -101,10 +125,51 @@ def directory_index(request, page):
     )
 
 
-def _badge_choices():
-    from registry.models import FormalizationStep
+def _active_filters(params, query, facet_groups):
+    """The filters in force, each with the link that removes it: shown above the results so that
+    after a tap on a filter the person sees what narrowed the list and can undo it there."""
+    active = [
+        {"label": v["label"], "url": v["url"]}
+        for group in facet_groups
+        for v in group["values"]
+        if v["selected"]
+    ]
+    badge_labels = dict(_badge_choices()) if query.badges else {}
+    active += [
+        {"label": badge_labels.get(code, code), "url": _toggle_url(params, "badge", code)}
+        for code in query.badges
+    ]
+    if query.open_now:
+        active.append({"label": _("Open now"), "url": _without_url(params, {"open_now"})})
+    if query.has_point:
+        active.append({"label": _("Near a point"), "url": _without_url(params, {"lat", "lon", "radius_km"})})
+    return active
 
-    return [(step.code, step.label) for step in FormalizationStep.objects.filter(optional=False)]
+
+def _name_badges(listings):
+    labels = badge_labels()
+    for listing in listings:
+        listing.badge_names = [labels.get(code, code) for code in listing.badges]
+
+
+def _hours(listing, now):
+    """The week's opening hours as rows (today marked) and whether it is open now, in Lima time."""
+    today = timezone.localtime(now).weekday()
+    rows = [
+        {
+            "day": WEEKDAY_LABELS[day],
+            "ranges": ", ".join(
+                f"{opens}\u2013{closes}" for opens, closes in listing.opening_hours.get(day) or []
+            ),
+            "today": index == today,
+        }
+        for index, day in enumerate(WEEKDAYS)
+    ]
+    return rows, listing.is_open_at(now)
+
+
+def _badge_choices():
+    return [(code, label) for code, label, optional in formalization_steps() if not optional]
 
 
 def _json_ld(listing, url):
@@ -156,6 +221,17 @@ def directory_listing(request, page, slug):
             messages.success(request, _("Thank you. The municipal staff will review your report."))
             return redirect(request.path + "?reported=1")
     url = request.build_absolute_uri(request.path)
+    _name_badges([listing])
+    hours, open_now = _hours(listing, timezone.now()) if listing.opening_hours else ([], False)
+    social = [
+        (label, link)
+        for label, link in (
+            ("Facebook", listing.facebook),
+            ("Instagram", listing.instagram),
+            ("TikTok", listing.tiktok),
+        )
+        if link
+    ]
     return TemplateResponse(
         request,
         "search/listing_detail.html",
@@ -168,6 +244,12 @@ def directory_listing(request, page, slug):
             "share_whatsapp": "https://wa.me/?" + urlencode({"text": f"{listing.name} {url}"}),
             "form": form,
             "reported": request.GET.get("reported") == "1",
+            "hours": hours,
+            "open_now": open_now,
+            "social": social,
+            "legal_form_label": LegalForm(listing.legal_form).label
+            if listing.legal_form in LegalForm.values
+            else "",
         },
         status=400 if request.method == "POST" and not form.is_valid() else 200,
     )

@@ -6,6 +6,7 @@ SQLite, where FOR UPDATE is ignored, the IMMEDIATE transaction mode (see setting
 write lock at BEGIN and gives the same guarantee.
 """
 
+import re
 from collections.abc import Collection
 
 from django.db import transaction
@@ -25,6 +26,17 @@ def registry_prefix(site=None) -> str:
 
 def format_registry_number(prefix: str, year: int, number: int) -> str:
     return f"{prefix}-{year}-{number:06d}"
+
+
+def normalize_registry_number(text: str) -> str:
+    """A number as people type it, read off a certificate: "rmo2026000054", "RMO 2026 54",
+    "rmo-2026-000054" are all RMO-2026-000054. Text that is not one comes back upper-cased."""
+    text = " ".join(text.split()).upper()
+    match = re.fullmatch(r"([A-Z][A-Z0-9]*?)[\s-]*(\d{4})[\s-]*(\d{1,6})", text)
+    if match is None:
+        return text
+    prefix, year, number = match.groups()
+    return format_registry_number(prefix, int(year), int(number))
 
 
 @transaction.atomic

@@ -10,12 +10,14 @@ import qrcode.image.svg
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django_ratelimit.decorators import ratelimit
 
 from .. import public
 from ..models import ApplicationStatus, Organization
 from ..services import review
+from ..services.registry_numbers import normalize_registry_number
 from ..timeline import public_history, withdrawal_details_public
 
 VERIFY_RATE_PER_MINUTE = "30/m"
@@ -63,11 +65,36 @@ def _last(history, action):
     return dates[-1] if dates else None
 
 
+@_limited  # it says whether a number exists: as limited as the verification page
+def lookup(request):
+    """/verify/ with no number: a form to type one, with or without dashes, in any case."""
+    typed = request.GET.get("numero", "").strip()
+    error = ""
+    if typed:
+        number = normalize_registry_number(typed)
+        if Organization.objects.filter(registry_number=number).exists():
+            return redirect("registry:verify", number)
+        error = _("We found no registration with the number %(number)s. Check it and try again.") % {
+            "number": number
+        }
+    elif "numero" in request.GET:
+        error = _("Type the registry number, as it appears on the certificate.")
+    return TemplateResponse(
+        request,
+        "registry/verify_lookup.html",
+        {"typed": typed, "error": error},
+        status=404 if typed and error else (400 if error else 200),
+    )
+
+
 # Short cache: a suspension must show within minutes, but a QR scan storm should not hit the DB.
 @cache_control(public=True, max_age=60)
 @_limited
 def verify(request, registry_number):
     """Whether this registration is valid, since when, and for which organization."""
+    number = normalize_registry_number(registry_number)
+    if number != registry_number:  # typed without dashes or in lower case: one address for each
+        return redirect("registry:verify", number, permanent=True)
     organization = _registration(registry_number)
     return TemplateResponse(request, "registry/verify.html", _context(request, organization))
 

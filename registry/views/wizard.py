@@ -89,9 +89,11 @@ def new_application(request):
     }
     initial = {
         "kind": request.GET.get("kind") if request.GET.get("kind") in Kind.values else Kind.BUSINESS,
+        # No legal form is chosen for the applicant: "Informal" preselected went unnoticed, and a
+        # registered company ended up on the record (and its certificate) as informal.
         "legal_form": request.GET.get("legal_form")
         if request.GET.get("legal_form") in LegalForm.values
-        else LegalForm.INFORMAL,
+        else None,
         "languages": ["es"],
     }
     if request.method == "POST":
@@ -100,6 +102,9 @@ def new_application(request):
             answers = {key: request.POST.get(f"answer_{key}", "") for key in answers}
             organization = form.save(commit=False)
             organization.wizard_step = "contacto"
+            # Private until the applicant ticks the box: many run their business from home.
+            # (Imports and staff keep the model's default.)
+            organization.address_public = False
             organization = applications.create_application(
                 user=request.user, organization=organization, answers=answers
             )
@@ -184,31 +189,37 @@ def _formalization_step(request, organization, step):
 
 
 def _documents_step(request, organization, step):
+    """Upload a document, or save and go on. A file chosen and then "Guardar y continuar" pressed
+    instead of "Subir" is uploaded as well: dropping it without a word lost people's documents."""
     form = DocumentUploadForm()
     status = 200
     if request.method == "POST":
-        if "upload" in request.POST:
-            form = DocumentUploadForm(request.POST, request.FILES)
-            if getattr(request, "upload_refused", None):
-                form.errors.clear()
-                form.add_error("file", too_large_message())
-            elif form.is_valid():
-                try:
-                    applications.add_document(
-                        organization=organization,
-                        user=request.user,
-                        uploaded=form.cleaned_data["file"],
-                        document_type=form.cleaned_data["document_type"],
-                        description=form.cleaned_data["description"],
-                    )
-                except ValidationError as error:
-                    form.add_error("file", error)
-                else:
-                    messages.success(request, _("The document was uploaded."))
-                    return redirect(_step_url(organization, step))
-            status = 400
-        else:
+        chose_file = (
+            "upload" in request.POST or bool(request.FILES) or getattr(request, "upload_refused", None)
+        )
+        if not chose_file:
             return _after_save(request, organization, step)
+        form = DocumentUploadForm(request.POST, request.FILES)
+        if getattr(request, "upload_refused", None):
+            form.errors.clear()
+            form.add_error("file", too_large_message())
+        elif form.is_valid():
+            try:
+                applications.add_document(
+                    organization=organization,
+                    user=request.user,
+                    uploaded=form.cleaned_data["file"],
+                    document_type=form.cleaned_data["document_type"],
+                    description=form.cleaned_data["description"],
+                )
+            except ValidationError as error:
+                form.add_error("file", error)
+            else:
+                messages.success(request, _("The document was uploaded."))
+                if "upload" in request.POST:
+                    return redirect(_step_url(organization, step))
+                return _after_save(request, organization, step)
+        status = 400
     context = {"form": form, **applications.document_changes(organization, working_copy(organization))}
     return _render(request, organization, step, context, status=status)
 

@@ -137,3 +137,49 @@ def test_first_load_on_a_phone_is_light(phone_page, listings):
     assert 0 < measured < FIRST_LOAD_BUDGET
     # The result list fits the phone: no horizontal scrolling.
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def first_result_top(page):
+    return page.locator("ol.result-list > li").first.bounding_box()["y"]
+
+
+def test_on_a_phone_results_are_on_the_first_screen(phone_page, listings):
+    """At 360 by 740 the outcome of a search and of a tap on a filter is on the first screen: the
+    results come before the filter groups, whose long lists open by touch ("Ver más")."""
+    page = phone_page
+    page.goto(page.base_url + "/directorio/")
+    page.fill("input[name=q]", "arepa")
+    page.locator("form.directory-search button[type=submit]").first.click()
+    page.wait_for_url(re.compile(r"[?&]q=arepa"))
+    assert page.evaluate("scrollY") == 0
+    assert first_result_top(page) < 740
+
+    # The filters follow the results, and a link near the count jumps there.
+    page.locator("a.filter-jump").click()
+    assert page.locator("#filtros").bounding_box()["y"] < 100
+    facet = page.locator("nav.facet a[href*='district=comas']")
+    facet.tap()
+    page.wait_for_url(re.compile(r"district=comas"))
+    assert page.evaluate("scrollY") == 0
+    assert first_result_top(page) < 740
+    assert "Arepera Zuliana" in card_names(page)
+    # The filter in force is shown above the results with a link that removes it.
+    remove = page.locator("ul.active-filters a[href*='q=arepa']")
+    assert remove.count() == 1 and "district=comas" not in remove.get_attribute("href")
+
+    # Without a query every district has listings: options after the eighth are behind a
+    # disclosure that a tap opens (no hover on a phone), and each of them can then be tapped.
+    page.goto(page.base_url + "/directorio/")
+    districts = page.locator("nav.facet", has=page.locator("a[href*='district=']"))
+    assert districts.locator("details.facet-more").count() == 1
+    hidden = districts.locator("details.facet-more a").first
+    assert not hidden.is_visible()
+    districts.locator("details.facet-more summary").tap()
+    assert hidden.is_visible()
+    href = hidden.get_attribute("href")
+    hidden.tap()
+    page.wait_for_url(re.compile(re.escape(href.split("=")[-1]) + "$"))
+    assert page.locator("ul.active-filters a").count() == 1
+    assert first_result_top(page) < 740
+    # Nothing wider than the screen (not window.innerWidth, which a phone widens to fit).
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]

@@ -204,6 +204,38 @@ def test_upload_view_refuses_twenty_megabytes(client, draft, applicant):
     assert not SupportingDocument.objects.exists()
 
 
+def test_a_file_chosen_then_save_and_continue_is_uploaded(client, draft, applicant):
+    client.force_login(applicant)
+    response = client.post(
+        wizard_url(draft, "documentos"),
+        {"save": "1", "document_type": "identity", "file": files.pdf()},
+    )
+    assert response.status_code == 302 and response["Location"] == wizard_url(draft, "revision")
+    assert SupportingDocument.objects.get().document_type == "identity"
+
+
+def test_a_file_chosen_then_save_and_continue_that_is_refused_keeps_the_applicant_there(
+    client, draft, applicant
+):
+    client.force_login(applicant)
+    response = client.post(
+        wizard_url(draft, "documentos"),
+        {"save": "1", "document_type": "identity", "file": files.html_renamed_pdf()},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert "Only PDF, JPEG or PNG files are accepted" in response.content.decode()
+    assert 'id="error-summary"' in response.content.decode()
+    assert not SupportingDocument.objects.exists()
+
+
+def test_save_and_continue_without_a_file_goes_on(client, draft, applicant):
+    client.force_login(applicant)
+    response = client.post(wizard_url(draft, "documentos"), {"save": "1", "document_type": "identity"})
+    assert response.status_code == 302 and response["Location"] == wizard_url(draft, "revision")
+    assert not SupportingDocument.objects.exists()
+
+
 def test_owner_downloads_as_attachment_never_rendered(client, draft, applicant):
     document = add_document(organization=draft, user=applicant, uploaded=files.pdf(), document_type="statute")
     client.force_login(applicant)

@@ -44,8 +44,48 @@ def test_a_valid_registration_says_so_with_public_fields_only(client, listing):
 
 
 def test_numbers_are_matched_whatever_the_case(client, listing):
-    response = client.get(f"/verify/{listing.registry_number.lower()}/")
-    assert response.status_code == 200
+    number = listing.registry_number  # RMO-2026-000001
+    for typed in (number.lower(), number.replace("-", ""), number.replace("-", "").lower()):
+        response = client.get(f"/verify/{typed}/", follow=True)
+        assert response.redirect_chain == [(f"/verify/{number}/", 301)], typed
+        assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "rmo2026000054",
+        "RMO-2026-000054",
+        " rmo-2026-000054 ",
+        "RMO 2026 000054",
+        "rmo-2026-54",
+        "Rmo2026000054",
+    ],
+)
+def test_a_number_is_read_as_people_type_it(typed):
+    from registry.services.registry_numbers import normalize_registry_number
+
+    assert normalize_registry_number(typed) == "RMO-2026-000054"
+
+
+def test_the_lookup_form_finds_a_number_typed_without_dashes(client, listing):
+    form = client.get("/verify/")
+    assert form.status_code == 200
+    assert 'name="numero"' in form.content.decode()
+    typed = listing.registry_number.replace("-", "").lower()
+    response = client.get("/verify/", {"numero": typed})
+    assert response.status_code == 302
+    assert response["Location"] == f"/verify/{listing.registry_number}/"
+
+
+def test_the_lookup_form_says_when_a_number_is_unknown_and_keeps_it(client, demo_site):
+    response = client.get("/verify/", {"numero": "rmo2026999999"}, HTTP_ACCEPT_LANGUAGE="es")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "No encontramos ningún registro con el número RMO-2026-999999" in html
+    assert 'value="rmo2026999999"' in html and 'id="error-summary"' in html
+    empty = client.get("/verify/", {"numero": ""}, HTTP_ACCEPT_LANGUAGE="es")
+    assert empty.status_code == 400 and "Escribe el número de registro" in empty.content.decode()
 
 
 def test_unknown_number_is_404(client, demo_site):

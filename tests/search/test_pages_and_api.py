@@ -213,3 +213,43 @@ def test_a_name_that_opens_a_comment_and_a_script_leaves_the_listing_page_whole(
     data = json.loads(body[start:end])
     assert data["name"] == "Arepas <!--<script>" and data["description"] == "Dice </script> & más"
     assert 'id="report-title"' in body[end:] and 'name="report-reason"' in body[end:]
+
+
+def test_listing_page_shows_hours_social_links_and_labels_for_people(client, directory, index_now):
+    from registry.models import FormalizationStep, OrganizationStep, StepStatus
+
+    listing = PublishedOrganizationFactory(
+        name="Tequeños SAC",
+        legal_form="company",
+        opening_hours={"mon": [["08:00", "18:00"]], "sat": [["09:00", "13:00"]]},
+        instagram="https://www.instagram.com/tequenossac/",
+        tiktok="https://www.tiktok.com/@tequenossac",
+    )
+    step = FormalizationStep.objects.get(code="documento-migratorio")
+    OrganizationStep.objects.update_or_create(
+        organization=listing, step=step, defaults={"status": StepStatus.VERIFIED}
+    )
+    index_now()
+    body = client.get(f"{directory.url}{listing.slug}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Horario de atención" in body
+    assert "Lunes</th><td>08:00\u201318:00" in body and "Domingo</th><td>Cerrado" in body
+    assert ("Abierto ahora" in body) != ("Cerrado ahora" in body)
+    assert 'href="https://www.instagram.com/tequenossac/"' in body and ">TikTok<" in body
+    assert f'<li class="badge">{step.label}</li>' in body and ">documento-migratorio<" not in body
+    assert "Empresa" in body and "Informal" not in body
+    cards = client.get(directory.url, {"q": "tequeños"}, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert f'<li class="badge">{step.label}</li>' in cards
+
+
+def test_open_now_is_read_in_lima_time(db):
+    from datetime import UTC, datetime
+
+    from search.query import Listing
+    from search.views import _hours
+
+    listing = Listing.__new__(Listing)
+    listing.opening_hours = {"mon": [["08:00", "10:00"]]}
+    monday_9_in_lima = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)  # 09:00 in Lima (UTC-5)
+    rows, open_now = _hours(listing, monday_9_in_lima)
+    assert open_now is True and rows[0]["today"] and rows[0]["ranges"] == "08:00\u201310:00"
+    assert _hours(listing, datetime(2026, 11, 30, 16, 0, tzinfo=UTC))[1] is False  # 11:00 in Lima
