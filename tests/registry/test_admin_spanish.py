@@ -36,6 +36,7 @@ def test_the_admin_home_summary_and_panels_are_in_spanish(client, demo_site, dja
     assert "páginas" in html and " Pages" not in html
     # Wagtail's own string, worded by the portal's catalogue (LOCALE_PATHS come first).
     assert gettext("Privacy and access") == "Privacidad y acceso"
+    assert gettext("Filter by") == "Filtrar por"  # cms/admin_messages.py
 
 
 def test_the_review_screen_names_languages_and_days(client, reviewer, django_capture_on_commit_callbacks):

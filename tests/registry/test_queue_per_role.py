@@ -62,6 +62,8 @@ def test_the_awaiting_panel_shows_the_application_s_state_and_task(client, queue
     assert 'data-status="in_review"' in row and "En revisión" in row
     assert "Ahora en: Aprobación del registrador" in row
     assert "Aprobado" not in row  # the document check's icon, read as the application's state
+    applicant = at_registrar.memberships.get().user
+    assert applicant.email in row and f">{applicant.username}<" not in row.replace(" ", "").replace("\n", "")
 
 
 def test_the_decision_forms_say_the_applicant_reads_the_comment(client, queue, reviewer):
