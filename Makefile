@@ -21,6 +21,8 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 migrate: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 
+# Links in the portal's e-mails point where it runs (SITE_URL, unless already set).
+run: export SITE_URL ?= http://$(HOST)
 run: migrate
 	$(BIN)/python manage.py seed_demo --listings 120 --only-if-empty
 	$(BIN)/python manage.py runserver $(HOST)

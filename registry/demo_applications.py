@@ -22,11 +22,19 @@ from .models import (
     PersonRole,
     Sector,
 )
-from .permissions import REGISTRARS, REVIEWERS
+from .permissions import EDITORS, REGISTRARS, REVIEWERS
 from .services import review
 from .workflows import install_review_workflow
 
 APPLICANT_EMAIL = "solicitante@example.com"
+# The demo's people, one per role: (username, e-mail, staff group or None for the applicant).
+# They act in the demo applications below; seed_demo gives them passwords to log in with.
+DEMO_ACCOUNTS = [
+    ("revisora-demo", "revisora@example.com", REVIEWERS),
+    ("registrador-demo", "registrador@example.com", REGISTRARS),
+    ("editora-demo", "editora@example.com", EDITORS),
+    ("solicitante-demo", APPLICANT_EMAIL, None),
+]
 
 # (slug, name, sector, district, the steps that bring it to its state)
 DEMO_APPLICATIONS = [
@@ -63,7 +71,7 @@ def _user(username, email, group_name=None):
     User = get_user_model()
     user, created = User.objects.get_or_create(username=username, defaults={"email": email})
     if created:
-        user.set_unusable_password()  # demo actors only; staff log in with seed_demo's account
+        user.set_unusable_password()  # until seed_demo gives the demo account a password
         user.save()
     if group_name:
         user.groups.add(Group.objects.get(name=group_name))
@@ -103,9 +111,8 @@ def _application(slug, name, sector_code, district_code, applicant):
 def create_demo_applications() -> int:
     """Create the demo applications that do not exist yet; return how many were created."""
     install_review_workflow()
-    applicant = _user("solicitante-demo", APPLICANT_EMAIL)
-    reviewer = _user("revisora-demo", "revisora@example.com", REVIEWERS)
-    registrar = _user("registrador-demo", "registrador@example.com", REGISTRARS)
+    users = {group: _user(username, email, group) for username, email, group in DEMO_ACCOUNTS}
+    applicant, reviewer, registrar = users[None], users[REVIEWERS], users[REGISTRARS]
     created = 0
     for slug, name, sector, district, steps in DEMO_APPLICATIONS:
         if Organization.objects.filter(slug=slug).exists():

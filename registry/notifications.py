@@ -6,6 +6,8 @@ by the database backend's worker in production), never the decision.
 """
 
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import StrEnum
 
 from django.conf import settings
@@ -69,7 +71,25 @@ def staff_emails(groups) -> list[str]:
     return sorted({user.email for user in users}) or list(settings.REGISTRY_STAFF_EMAILS)
 
 
+_silenced = ContextVar("registry_notifications_silenced", default=False)
+
+
+@contextmanager
+def silenced():
+    """No review e-mail is enqueued for decisions taken inside this block (seed_demo's demo
+    applications: their people are fictitious, and the development console backend would print
+    every message). Checked when the decision is taken, not when its transaction commits."""
+    token = _silenced.set(True)
+    try:
+        yield
+    finally:
+        _silenced.reset(token)
+
+
 def _enqueue(**kwargs) -> None:
+    if _silenced.get():
+        return
+
     def send():
         try:
             send_review_email.enqueue(**kwargs)

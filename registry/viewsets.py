@@ -29,6 +29,7 @@ from .models import (
     Sector,
 )
 from .selectors import organizations_for_staff
+from .services import review
 
 
 class ReviewLinkColumn(Column):
@@ -45,6 +46,12 @@ class OrganizationFilterSet(WagtailFilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=ApplicationStatus.choices, label=_("Status"), widget=django_filters.widgets.CSVWidget
     )
+    awaiting = django_filters.ChoiceFilter(
+        choices=[("me", _("My review"))],
+        label=_("Waiting for"),
+        method="filter_awaiting",
+        empty_label=_("Anyone"),
+    )
     kind = django_filters.ChoiceFilter(choices=Kind.choices, label=_("Kind"))
     district = django_filters.ModelChoiceFilter(queryset=District.objects.all(), label=_("District"))
     sector = django_filters.ModelChoiceFilter(queryset=Sector.objects.all(), label=_("Sector"))
@@ -54,7 +61,10 @@ class OrganizationFilterSet(WagtailFilterSet):
 
     class Meta:
         model = Organization
-        fields = ["status", "kind", "district", "sector", "submitted_at"]
+        fields = ["awaiting", "status", "kind", "district", "sector", "submitted_at"]
+
+    def filter_awaiting(self, queryset, name, value):
+        return review.awaiting(queryset, user=self.request.user) if value == "me" else queryset
 
 
 class _RegistryActionsOnly:

@@ -65,6 +65,10 @@ def install_review_workflow(apps=global_apps):
     return workflow
 
 
+# Under every comment a decision sends: the applicant reads it word for word.
+SEEN_BY_APPLICANT = _("The applicant will see this comment.")
+
+
 def default_deadline():
     return timezone.localdate() + timedelta(days=settings.REGISTRY_OBSERVATION_DAYS)
 
@@ -84,7 +88,10 @@ class ObserveForm(forms.Form):
         label=_("Reasons"), choices=observation_reason_choices, widget=forms.CheckboxSelectMultiple
     )
     message = forms.CharField(
-        label=_("What the applicant must correct"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+        label=_("What the applicant must correct"),
+        help_text=SEEN_BY_APPLICANT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
     )
     deadline = forms.DateField(
         label=_("Deadline to answer"),
@@ -101,7 +108,8 @@ class ObserveForm(forms.Form):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason for rejecting (the applicant will read it)"),
+        label=_("Reason for rejecting"),
+        help_text=SEEN_BY_APPLICANT,
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=4000,
     )
@@ -132,6 +140,7 @@ class UnpublishForm(ReasonForm):
 class ApproveForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment (optional)"),
+        help_text=SEEN_BY_APPLICANT,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=4000,

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.models import ClusterableModel
@@ -306,6 +307,16 @@ class Organization(
         if not self.registry_number:
             return ""
         return reverse("registry:verify", args=[self.registry_number])
+
+    def language_names(self) -> list[str]:
+        """The languages served, by name (an unknown code as it is)."""
+        names = dict(LANGUAGE_CHOICES)
+        return [str(names.get(code, code)) for code in self.languages or []]
+
+    def opening_hours_by_day(self) -> list[tuple[str, list]]:
+        """(abbreviated day name, spans) in week order, for the staff's screens ("lun: 09:00-18:00")."""
+        hours = self.opening_hours or {}
+        return [(str(WEEKDAYS_ABBR[i]), hours[day]) for i, day in enumerate(WEEKDAYS) if hours.get(day)]
 
     def is_open_at(self, moment: datetime) -> bool:
         """Whether the opening hours include this moment (in Lima's time)."""

@@ -8,8 +8,10 @@ message, whichever door is used.
 """
 
 from allauth.account.adapter import get_adapter
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.auth import LoginForm
 
 
@@ -27,6 +29,22 @@ def _credentials(login: str) -> dict:
 
 
 class StaffLoginForm(LoginForm):
+    """Staff log in with their e-mail address, like everyone else; labelled so in Spanish (Wagtail
+    labels the first field with the user model's "username" and leaves the password unlabelled)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        login, password = self.fields["username"], self.fields["password"]
+        login.label = _("E-mail address")
+        login.widget.attrs.update({"placeholder": _("Enter your e-mail address"), "autocomplete": "email"})
+        password.label = _("Password")
+        password.widget.attrs["placeholder"] = _("Enter your password")
+
+    def get_invalid_login_error(self):
+        return forms.ValidationError(
+            _("Your e-mail address and password didn't match. Please try again."), code="invalid_login"
+        )
+
     def clean(self):
         login = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")

@@ -22,7 +22,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models import CharField, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -175,6 +175,25 @@ def can(action: str, *, user, organization: Organization) -> bool:
     except ReviewError:
         return False
     return True
+
+
+def awaiting(queryset, *, user):
+    """The organizations whose review waits for `user`: each at a workflow task of one of their
+    groups (the reviewers' document check, the registrars' approval), as `_check` asks of the
+    workflow actions, and not their own; for a superuser, every pending application and every
+    change waiting for staff."""
+    at_their_task = WorkflowState.objects.filter(
+        base_content_type=ContentType.objects.get_for_model(Organization),
+        object_id=Cast(OuterRef("pk"), output_field=CharField()),
+        status=WorkflowState.STATUS_IN_PROGRESS,
+        current_task_state__status=TaskState.STATUS_IN_PROGRESS,
+    )
+    if user.is_superuser:
+        return queryset.filter(Exists(at_their_task) | Q(status__in=PENDING))
+    at_their_task = at_their_task.filter(
+        current_task_state__task__registryreviewtask__groups__in=user.groups.all()
+    )
+    return queryset.filter(Exists(at_their_task)).exclude(memberships__user=user)
 
 
 # ----- helpers -------------------------------------------------------------------------------

@@ -236,4 +236,5 @@ class DashboardPanel(Component):
     def get_context_data(self, parent_context=None):
         context = staff_dashboard()
         context["queue_url"] = reverse("wagtailsnippets_registry_organization:list")
+        context["my_queue_url"] = context["queue_url"] + "?awaiting=me"
         return context
