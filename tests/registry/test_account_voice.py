@@ -121,3 +121,22 @@ def test_no_spanish_account_text_says_usted():
                 offending.append((msgid, text))
     assert account_texts > 80  # the account pages, e-mails and messages are in the catalogue
     assert offending == []
+
+
+def test_account_forms_lead_with_an_error_summary_linking_to_each_field(client, demo_site):
+    """A wrong sign-up keeps what was typed and says what to correct, above the form."""
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "maria.ptp@example", "password1": "corta", "password2": "otra"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    summary = html.index('id="error-summary"')
+    assert summary < html.index('name="email"')
+    assert 'href="#id_email"' in html[summary:]
+    assert 'value="maria.ptp@example"' in html  # nothing typed is lost
+
+    response = client.post("/accounts/login/", {"login": "nadie@example.org", "password": "x"})
+    html = response.content.decode()
+    assert 'id="error-summary"' in html
+    assert html.index('id="error-summary"') < html.index('name="password"')
