@@ -83,6 +83,8 @@ class DirectoryOut(Schema):
     results: list[ListingOut]
     facets: FacetsOut
     backend: str
+    # "all": the results have every word of `q`; "any": none had them all, and these have some.
+    match: str
 
 
 class DirectoryParams(Schema):
@@ -149,6 +151,7 @@ def directory(request, params: Query[DirectoryParams]):
             for facet, values in result.facets.items()
         },
         "backend": result.backend,
+        "match": result.match,
     }
 
 
