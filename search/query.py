@@ -154,6 +154,9 @@ class Listing:
     ruc: str
     logo: str
     registered_at: datetime | None
+    # Placed at its district's capital for "near me" (its address is private): its distance
+    # is approximate, and it has no pin.
+    location_approximate: bool = False
 
     @property
     def sector_label(self) -> str:
@@ -197,6 +200,14 @@ class Hit:
     distance_km: float | None = None
     # Field name -> HTML fragment with <mark> around the words that matched (already escaped).
     highlights: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def approximate_km(self) -> int | None:
+        """The distance to a listing placed at its district's capital, in whole kilometres
+        (shown as "a unos 2 km"; 0 means less than one)."""
+        if self.distance_km is None or not self.listing.location_approximate:
+            return None
+        return round(self.distance_km)
 
 
 @dataclass

@@ -246,6 +246,7 @@ def listing_fields(entry) -> dict:
     return {
         "organization_id": entry.organization_id,
         **values,
+        "location_approximate": entry.location_approximate,
         "source_updated_at": entry.source_updated_at.isoformat() if entry.source_updated_at else None,
     }
 
@@ -484,6 +485,7 @@ def listing_from_source(public: dict) -> Listing:
         **{
             **{key: public.get(key) for key in Listing.__dataclass_fields__},
             "registered_at": datetime.fromisoformat(registered) if registered else None,
+            "location_approximate": bool(public.get("location_approximate")),
         }
     )
 
@@ -514,7 +516,7 @@ def search(query: DirectoryQuery):
             if query.effective_sort != Sort.DISTANCE:
                 distance = sort_values[-1] if sort_values and isinstance(sort_values[-1], float) else None
         listing = listing_from_source(hit.public.to_dict())
-        if not listing.has_location:
+        if not listing.has_location and not listing.location_approximate:
             distance = None
         highlights = highlight_listing(listing, stems) if stems else {}
         hits.append(Hit(listing=listing, score=hit.meta.score, distance_km=distance, highlights=highlights))

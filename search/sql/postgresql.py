@@ -38,8 +38,8 @@ def ids_condition(column: str, ids: list[int]) -> tuple[str, list]:
     return f"{column} = ANY(%s)", [ids]
 
 
-def coordinate(column: str) -> str:
-    return f"o.{column}::double precision"
+def coordinate(column: str, table: str = "o") -> str:
+    return f"{table}.{column}::double precision"
 
 
 def list_expressions(column: str, *, max_length: int | None = None):

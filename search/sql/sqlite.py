@@ -56,8 +56,8 @@ def ids_condition(column: str, ids: list[int]) -> tuple[str, list]:
     return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]  # noqa: S608
 
 
-def coordinate(column: str) -> str:
-    return f"CAST(o.{column} AS REAL)"
+def coordinate(column: str, table: str = "o") -> str:
+    return f"CAST({table}.{column} AS REAL)"
 
 
 def list_expressions(column: str, *, max_length: int | None = None):
