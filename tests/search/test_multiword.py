@@ -89,8 +89,12 @@ def test_a_typo_in_every_word_still_finds_the_listings(search_backend, listings,
     result = search(search_backend, text)
     found = names(result)
     assert result.match == Match.ALL
-    assert set(found) == {"Comida Venezolana Doña Carmen", "Sabores de Lara"}
-    assert found[0] == "Comida Venezolana Doña Carmen"
+    assert "Barbería El Catire" not in found
+    # (The database backends also read the corrected words as the staff's synonym phrase, and
+    # so find "Arepas Don Ramón" too; Elasticsearch's typo matching cannot use synonyms.)
+    assert {"Comida Venezolana Doña Carmen", "Sabores de Lara"} <= set(found)
+    assert set(found) <= {"Comida Venezolana Doña Carmen", "Sabores de Lara", "Arepas Don Ramón"}
+    assert found.index("Comida Venezolana Doña Carmen") < found.index("Sabores de Lara")
 
 
 def test_no_listing_with_every_word_falls_back_to_any_word(search_backend, listings, index_now):
