@@ -95,8 +95,11 @@ def test_api_search_shape_and_public_fields_only(client, published):
 
 def test_api_geo_and_detail(client, published):
     data = client.get("/api/v1/directory/", {"lat": -12.04, "lon": -77.09, "radius_km": 1}).json()
-    assert [r["name"] for r in data["results"]] == ["Arepera Zuliana"]
+    # The home-based "Dulces de Casa" is placed at its district's capital, 0.07 km away.
+    assert [r["name"] for r in data["results"]] == ["Arepera Zuliana", "Dulces de Casa"]
     assert data["results"][0]["distance_km"] < 0.01
+    home = data["results"][1]
+    assert home["location_approximate"] and home["latitude"] is None and home["longitude"] is None
     number = published["arepera"].registry_number
     assert client.get(f"/api/v1/directory/{number}/").json()["name"] == "Arepera Zuliana"
     assert client.get("/api/v1/directory/RMO-0000-000000/").status_code == 404
