@@ -15,8 +15,10 @@ staff's synonyms, and for a word the index does not know, the indexed words it m
 A search costs a fixed number of queries (tests/search/test_query_counts.py): the index
 version, on PostgreSQL one for typos when there are words, one grouped count for the facets
 (none when only facet filters are chosen: the counts of the whole directory are kept per index
-version), the page of ids and the page of rows. Facet counts are combined in Python so that each
-facet ignores its own filter, as Elasticsearch's post_filter does.
+version), the page of ids and the page of rows; when no listing has every word of several, the
+counts of each word (once per index version) and the same again for any word. Facet counts are
+combined in Python so that each facet ignores its own filter, as Elasticsearch's post_filter
+does.
 """
 
 import math
