@@ -12,6 +12,9 @@ page and the certificate.
   SQL wraps its values with `guarded_sql`, so the SQL does not restate them.
 - `public_values` projects one organization (a model instance or a row of `SOURCE_FIELDS`)
   into the public dict.
+- `search_position` (and `search_position_sql` beside it) is where "near me" places a listing:
+  its pin when the pin is public, else its district's capital, marked approximate, which is
+  never shown as a pin or as coordinates.
 - `PRIVATE_FIELDS` are the organization's fields that are never public, each for a reason.
   Everything about its people (names, nationality, migration status, document numbers, their
   phones and e-mails), its uploaded documents and its memberships is never public either: no
@@ -64,6 +67,43 @@ COMPANY_RUC = Rule(
 )
 
 RULES = (ADDRESS_PUBLIC, PIN_PUBLIC, COMPANY_RUC)
+
+
+# ----- where "near me" places a listing ------------------------------------------------------
+
+# A listing whose pin is private (a home) is still found near its district's capital (INEI's
+# coordinates, registry/data/districts.csv), which says no more than the district the listing
+# already shows. That position is approximate: it places the listing for a distance filter and
+# sort and for "a unos 2 km", and is never shown as a pin or as coordinates.
+APPROXIMATE_POSITION = Rule(
+    name="approximate_position",
+    check=lambda row: (
+        not PIN_PUBLIC.check(row)
+        and row["district__latitude"] is not None
+        and row["district__longitude"] is not None
+    ),
+    sql=f"(NOT ({PIN_PUBLIC.sql}) AND d.latitude IS NOT NULL AND d.longitude IS NOT NULL)",
+)
+
+
+def search_position(row: Mapping) -> tuple[float | None, float | None, bool]:
+    """(latitude, longitude, approximate) of a row of `SOURCE_FIELDS` for "near me": the pin
+    when it is public, else the district's capital (approximate), else no position."""
+    if PIN_PUBLIC.check(row):
+        return float(row["latitude"]), float(row["longitude"]), False
+    if APPROXIMATE_POSITION.check(row):
+        return float(row["district__latitude"]), float(row["district__longitude"]), True
+    return None, None, False
+
+
+def search_position_sql(coordinate: str, exact: str, capital: str) -> str:
+    """The SQL of `search_position`'s `coordinate` ("latitude" or "longitude"), over the
+    organizations table `o` and its district `d`: `exact` and `capital` are the engine's
+    expressions of the two columns."""
+    pin = BY_NAME[coordinate]
+    return (
+        f"CASE WHEN {pin.rule.sql} THEN {exact} WHEN {APPROXIMATE_POSITION.sql} THEN {capital} ELSE NULL END"
+    )
 
 
 # ----- reading values ----------------------------------------------------------------------
@@ -164,7 +204,7 @@ BY_NAME = {field.name: field for field in FIELDS}
 # What a row must hold for `public_values`: every source of a public field and of a rule.
 SOURCE_FIELDS = tuple(
     dict.fromkeys(
-        ["id", "address_public", "latitude", "longitude", "ruc"]
+        ["id", "address_public", "latitude", "longitude", "ruc", "district__latitude", "district__longitude"]
         + [source for field in FIELDS for source in field.sources]
     )
 )

@@ -76,6 +76,9 @@ class ListingOut(Schema):
     ruc: str
     verification_url: str
     distance_km: float | None = None
+    # True when the address is private: no coordinates, and `distance_km` is measured to the
+    # district's capital.
+    location_approximate: bool = False
 
 
 class DirectoryOut(Schema):
@@ -83,6 +86,8 @@ class DirectoryOut(Schema):
     results: list[ListingOut]
     facets: FacetsOut
     backend: str
+    # "all": the results have every word of `q`; "any": none had them all, and these have some.
+    match: str
 
 
 class DirectoryParams(Schema):
@@ -102,7 +107,7 @@ class DirectoryParams(Schema):
 
 # What a listing shows: public fields (`registry.public`, checked by tests/registry/test_public.py)
 # and these, made from them.
-DERIVED_FIELDS = ("sector_label", "district_label", "verification_url", "distance_km")
+DERIVED_FIELDS = ("sector_label", "district_label", "verification_url", "distance_km", "location_approximate")
 PUBLIC_FIELDS = tuple(name for name in ListingOut.model_fields if name not in DERIVED_FIELDS)
 
 
@@ -116,6 +121,7 @@ def listing_out(listing: Listing, distance_km: float | None = None) -> dict:
         reverse("registry:verify", args=[listing.registry_number]) if listing.registry_number else ""
     )
     values["distance_km"] = round(distance_km, 3) if distance_km is not None else None
+    values["location_approximate"] = listing.location_approximate
     return values
 
 
@@ -149,6 +155,7 @@ def directory(request, params: Query[DirectoryParams]):
             for facet, values in result.facets.items()
         },
         "backend": result.backend,
+        "match": result.match,
     }
 
 

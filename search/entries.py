@@ -39,9 +39,11 @@ def spaced(codes: list[str]) -> str:
 def entry_from_row(row: dict, badges: list[str]) -> DirectoryEntry:
     """The entry of one organization (a row of `registry.public.SOURCE_FIELDS`)."""
     shown = public.public_values(row, badges=badges)
+    shown["latitude"], shown["longitude"], approximate = public.search_position(row)
     return DirectoryEntry(
         organization_id=row["id"],
         **{entry_column(name): value for name, value in shown.items()},
+        location_approximate=approximate,
         name_folded=fold200(shown["name"]),
         services_text=" · ".join(shown["services"]),
         language_codes=spaced(shown["languages"]),
@@ -116,9 +118,12 @@ def logo_url(name: str) -> str:
 
 
 def public_values_of(entry: DirectoryEntry) -> dict:
-    """The public dict an entry holds, by the public names, the logo as a URL."""
+    """The public dict an entry holds, by the public names, the logo as a URL. An approximate
+    position (a district's capital) is no public pin: no coordinates."""
     values = {name: getattr(entry, entry_column(name)) for name in public.FIELD_NAMES}
     values["logo"] = logo_url(entry.logo)
+    if entry.location_approximate:
+        values["latitude"] = values["longitude"] = None
     return values
 
 
@@ -127,4 +132,6 @@ def listing_from_entry(entry: DirectoryEntry) -> Listing:
     for name in ("services", "languages", "badges"):
         values[name] = list(values[name])
     values["opening_hours"] = dict(values["opening_hours"])
-    return Listing(organization_id=entry.organization_id, **values)
+    return Listing(
+        organization_id=entry.organization_id, **values, location_approximate=entry.location_approximate
+    )

@@ -6,6 +6,8 @@ words within Elasticsearch's `fuzziness: AUTO` edit distance (looked up the engi
 `search.sql`). The last word, while it is being typed, also matches as a prefix.
 """
 
+from itertools import product
+
 from rapidfuzz.distance import Levenshtein
 
 from . import analysis
@@ -47,31 +49,33 @@ def typo_alternatives(stems: list[str], version: int) -> dict[str, list[str]]:
 
 def expand(text: str, version: int | None = None) -> list[list[tuple[str, ...]]]:
     """The query as groups that must all match; each group lists alternative phrases of stems:
-    the word itself, its synonyms, the indexed words it may be a typo of."""
+    the word itself, its synonyms, the indexed words it may be a typo of.
+
+    Synonym phrases are looked for among the words as typed and as corrected: "comida venezolna"
+    is "comida venezolana", which the staff made a synonym of "arepas"."""
     if version is None:
         version = current_version()
     stems = analysis.stems(text)
     groups_by_synonym = _synonym_groups(version)
+    typos = typo_alternatives(list(dict.fromkeys(stems)), version)
+    candidates = [[stem, *typos.get(stem, [])] for stem in stems]
     groups, i = [], 0
     while i < len(stems):
         matched = None
         for length in (3, 2, 1):
-            phrase = tuple(stems[i : i + length])
-            if len(phrase) != length:
+            if i + length > len(stems):
                 continue
-            matched = next((group for group in groups_by_synonym if phrase in group), None)
+            for phrase in product(*candidates[i : i + length]):
+                matched = next((group for group in groups_by_synonym if phrase in group), None)
+                if matched:
+                    groups.append([phrase] + [p for p in matched if p != phrase])
+                    i += length
+                    break
             if matched:
-                groups.append([phrase] + [p for p in matched if p != phrase])
-                i += length
                 break
         if not matched:
-            groups.append([(stems[i],)])
+            groups.append([(stem,) for stem in candidates[i]])
             i += 1
-    single = [group[0][0] for group in groups if len(group) == 1]
-    typos = typo_alternatives(single, version)
-    for group in groups:
-        if len(group) == 1 and group[0][0] in typos:
-            group.extend((t,) for t in typos[group[0][0]])
     return groups
 
 

@@ -41,8 +41,11 @@ class DirectoryEntry(models.Model):
     badges = models.JSONField(default=list, blank=True)
     badge_codes = models.CharField(max_length=400, blank=True)
     address = models.CharField(max_length=250, blank=True)
+    # Where "near me" places the listing (registry.public.search_position): its pin, or, when
+    # `location_approximate`, its district's capital, which is never shown.
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
+    location_approximate = models.BooleanField(default=False)
     phone = models.CharField(max_length=20, blank=True)
     whatsapp = models.CharField(max_length=20, blank=True)
     email = models.EmailField(blank=True)

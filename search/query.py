@@ -20,6 +20,31 @@ MAX_PAGE = 500
 MAX_RADIUS_KM = 100.0
 FACETS = ("kind", "sector", "district", "language")
 
+# How much a word found in each part of a listing weighs in relevance, the same on every
+# backend: the name, then the services and sector, then the descriptions and district.
+NAME_WEIGHT = 6.0
+SERVICES_WEIGHT = 3.0
+BODY_WEIGHT = 1.0
+
+# In the any-word fallback (no listing has every word), a word found in more than this share of
+# the listings is left out: it says nothing about what is looked for ("venezolanos" is in
+# nearly every listing's description) and would list most of the directory.
+COMMON_WORD_SHARE = 0.5
+
+
+class Match:
+    """How the listings shown matched the words: all of them, or (when no listing has them all)
+    any of the words that are not common."""
+
+    ALL = "all"
+    ANY = "any"
+
+
+def is_common(found: int, listings: int) -> bool:
+    """Whether a word found in `found` of `listings` listings is too common for the any-word
+    fallback."""
+    return listings > 0 and found > COMMON_WORD_SHARE * listings
+
 
 class Sort:
     RELEVANCE = "relevance"
@@ -129,6 +154,9 @@ class Listing:
     ruc: str
     logo: str
     registered_at: datetime | None
+    # Placed at its district's capital for "near me" (its address is private): its distance
+    # is approximate, and it has no pin.
+    location_approximate: bool = False
 
     @property
     def sector_label(self) -> str:
@@ -173,6 +201,14 @@ class Hit:
     # Field name -> HTML fragment with <mark> around the words that matched (already escaped).
     highlights: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def approximate_km(self) -> int | None:
+        """The distance to a listing placed at its district's capital, in whole kilometres
+        (shown as "a unos 2 km"; 0 means less than one)."""
+        if self.distance_km is None or not self.listing.location_approximate:
+            return None
+        return round(self.distance_km)
+
 
 @dataclass
 class FacetValue:
@@ -189,8 +225,9 @@ class DirectoryResult:
     hits: list[Hit]
     facets: dict[str, list[FacetValue]]
     backend: str
-    # Words the text was also matched as (typo corrections, synonyms), for "did you mean".
     took_ms: float = 0.0
+    # Match.ALL, or Match.ANY when no listing had every word and those with some are shown.
+    match: str = Match.ALL
 
     @property
     def pages(self) -> int:

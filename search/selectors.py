@@ -80,13 +80,14 @@ def directory_search(*, query: DirectoryQuery, backend: str | None = None) -> Di
             es_backend.record_failure(error)
     if found is None:
         found = database.search(query)
-    total, hits, counts = found
+    total, hits, counts, match = found
     return DirectoryResult(
         query=query,
         total=total,
         hits=hits,
         facets=labelled_facets(counts, query),
         backend=answered_by,
+        match=match,
         took_ms=(time.perf_counter() - started) * 1000,
     )
 

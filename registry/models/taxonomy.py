@@ -62,6 +62,21 @@ class District(models.Model):
     name = models.CharField(max_length=100, verbose_name=_("name"))
     province = models.CharField(max_length=50, verbose_name=_("province"))
     also_known_as = models.CharField(max_length=100, blank=True, verbose_name=_("also known as"))
+    # Where a listing whose address is private is placed for "near me" (registry.public).
+    latitude = models.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        verbose_name=_("latitude of the district capital"),
+    )
+    longitude = models.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        verbose_name=_("longitude of the district capital"),
+    )
 
     objects = TaxonomyQuerySet.as_manager()
 

@@ -15,8 +15,10 @@ staff's synonyms, and for a word the index does not know, the indexed words it m
 A search costs a fixed number of queries (tests/search/test_query_counts.py): the index
 version, on PostgreSQL one for typos when there are words, one grouped count for the facets
 (none when only facet filters are chosen: the counts of the whole directory are kept per index
-version), the page of ids and the page of rows. Facet counts are combined in Python so that each
-facet ignores its own filter, as Elasticsearch's post_filter does.
+version), the page of ids and the page of rows; when no listing has every word of several, the
+counts of each word (once per index version) and the same again for any word. Facet counts are
+combined in Python so that each facet ignores its own filter, as Elasticsearch's post_filter
+does.
 """
 
 import math
@@ -31,7 +33,7 @@ from ..expansion import expand, last_word_prefix, stems_of
 from ..highlight import highlight_entry
 from ..memo import forget_cached, memoized
 from ..models import DirectoryEntry, FacetGroup
-from ..query import FACETS, DirectoryQuery, Hit, Sort
+from ..query import FACETS, DirectoryQuery, Hit, Match, Sort, is_common
 from ..sql import dialect
 from ..sql.generic import TextMatch
 from ..sql.tables import ENTRY_TABLE
@@ -145,22 +147,62 @@ def _in_groups(ids: list[int], *, as_filter: bool) -> str:
     return f"{column} IN ({', '.join(str(int(pk)) for pk in ids) or 'NULL'})"
 
 
-def _text_match(query: DirectoryQuery, version: int) -> tuple[TextMatch, set[str]]:
-    """The words of the query in the engine's SQL, and the stems they match (for highlights)."""
+def _text_match(query: DirectoryQuery, version: int, *, any_word: bool = False) -> tuple[TextMatch, set[str]]:
+    """The words of the query in the engine's SQL, and the stems they match (for highlights).
+
+    With `any_word`, a listing needs only one of the words, and the common ones
+    (`search.query.is_common`) are left out: when every word is common, nothing matches."""
     if not query.text:
         return TextMatch(), set()
     groups = expand(query.text, version)
     prefix = last_word_prefix(query.text)
+    if any_word:
+        common = _common_groups(groups, version)
+        if groups and common[-1]:
+            prefix = None
+        groups = [group for group, is_common in zip(groups, common, strict=True) if not is_common]
+        if not groups:
+            return TextMatch(filter="1=0", ranked_filter="1=0"), set()
     stems = stems_of(groups, prefix)
     if not groups:
         return TextMatch(), stems
-    return dialect().text_match(groups, prefix), stems
+    return dialect().text_match(groups, prefix, any_word=any_word), stems
+
+
+def _common_groups(groups, version: int) -> list[bool]:
+    """For each word (a group of alternatives), whether more than COMMON_WORD_SHARE of the
+    listings have it: one statement of counts, through each engine's own full-text filter."""
+
+    def count():
+        engine = dialect()
+        counts, params = [], []
+        for group in groups:
+            match = engine.text_match([group], None)
+            counts.append(f"(SELECT COUNT(*) FROM {TABLE} e WHERE {match.filter})")  # noqa: S608
+            params.extend(match.filter_params)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT (SELECT COUNT(*) FROM {TABLE}), {', '.join(counts)}", params)  # noqa: S608
+            listings, *found = cursor.fetchone()
+        return [is_common(n, listings) for n in found]
+
+    key = ("common", tuple(tuple(group) for group in groups))
+    return memoized(version, key, count)
 
 
 def search(query: DirectoryQuery):
-    """(total, hits, facet counts) for a query."""
+    """(total, hits, facet counts, match) for a query: the listings that have every word; when
+    none has them all, those that have any word that is not common (Match.ANY)."""
     version = current_version()
-    text, stems = _text_match(query, version)
+    total, hits, facets = _search(query, version, any_word=False)
+    if total == 0 and len(expand(query.text, version)) > 1:
+        found = _search(query, version, any_word=True)
+        if found[0]:
+            return (*found, Match.ANY)
+    return total, hits, facets, Match.ALL
+
+
+def _search(query: DirectoryQuery, version: int, *, any_word: bool):
+    text, stems = _text_match(query, version, any_word=any_word)
     chosen_groups = _chosen_groups(query, version)
 
     base = _Sql()

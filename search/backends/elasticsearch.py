@@ -39,7 +39,18 @@ from .. import analysis
 from ..entries import public_values_of
 from ..expansion import highlighted_stems
 from ..highlight import highlight_listing
-from ..query import FACETS, DirectoryQuery, Hit, Listing, Sort
+from ..query import (
+    BODY_WEIGHT,
+    FACETS,
+    NAME_WEIGHT,
+    SERVICES_WEIGHT,
+    DirectoryQuery,
+    Hit,
+    Listing,
+    Match,
+    Sort,
+    is_common,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -235,6 +246,7 @@ def listing_fields(entry) -> dict:
     return {
         "organization_id": entry.organization_id,
         **values,
+        "location_approximate": entry.location_approximate,
         "source_updated_at": entry.source_updated_at.isoformat() if entry.source_updated_at else None,
     }
 
@@ -328,53 +340,95 @@ def delete_alias_and_indices() -> None:
 
 # ----- searching -----------------------------------------------------------------------------
 
+# The same weights as the database backends (search.query): name, then services and sector,
+# then the descriptions and district.
 TEXT_FIELDS = [
-    "name^6",
-    "services^3",
-    "sector_name^2",
-    "short_description^1.5",
-    "description",
-    "district_name",
+    f"name^{NAME_WEIGHT:g}",
+    f"services^{SERVICES_WEIGHT:g}",
+    f"sector_name^{SERVICES_WEIGHT:g}",
+    f"short_description^{BODY_WEIGHT:g}",
+    f"description^{BODY_WEIGHT:g}",
+    f"district_name^{BODY_WEIGHT:g}",
 ]
 FACET_FIELDS = {"kind": "kind", "sector": "sector", "district": "district", "language": "languages"}
 FACET_SIZES = {"kind": 10, "sector": 100, "district": 100, "language": 50}
 
 
-def text_query(text: str):
+def fuzzy_word(word: str, **kwargs):
+    """One word, typo-tolerant (`fuzziness: AUTO`, the first letter never a typo), in any text
+    field."""
+    return Q(
+        "multi_match",
+        query=word,
+        fields=TEXT_FIELDS,
+        type="most_fields",
+        fuzziness="AUTO",
+        prefix_length=1,
+        analyzer=FUZZY_ANALYZER,
+        **kwargs,
+    )
+
+
+def exact_word(word: str, **kwargs):
+    """One word with its synonyms, in any text field."""
+    return Q("multi_match", query=word, fields=TEXT_FIELDS, type="most_fields", **kwargs)
+
+
+def text_query(text: str, any_words: list[str] | None = None):
     """Exact words (with synonyms) score highest, then typo-tolerant matches, then the name as
-    it is being typed (autocomplete); every word has to be found somewhere."""
+    it is being typed (autocomplete). Every word has to be found somewhere, each in any field
+    and each with its own typos.
+
+    With `any_words` (when no listing has every word): any of these words, exact or with typos."""
+    if any_words is not None:
+        return Q(
+            "bool",
+            should=[
+                Q("bool", should=[exact_word(word, boost=3), fuzzy_word(word)], minimum_should_match=1)
+                for word in any_words
+            ],
+            minimum_should_match=1,
+        )
     return Q(
         "bool",
         should=[
             Q("multi_match", query=text, fields=TEXT_FIELDS, type="cross_fields", operator="and", boost=3),
-            Q(
-                "multi_match",
-                query=text,
-                fields=TEXT_FIELDS,
-                type="most_fields",
-                operator="and",
-                fuzziness="AUTO",
-                prefix_length=1,
-                analyzer=FUZZY_ANALYZER,
-            ),
+            Q("bool", must=[fuzzy_word(word) for word in analysis.words(text)] or [fuzzy_word(text)]),
             Q("match", **{"name.autocomplete": {"query": text, "operator": "and", "boost": 2}}),
         ],
         minimum_should_match=1,
     )
 
 
+def common_words(words: list[str]) -> set[str]:
+    """The words found (exactly or with typos) in more than COMMON_WORD_SHARE of the listings:
+    one request, a count per word."""
+    search = Search(using=client(), index=index_alias()).extra(size=0, track_total_hits=True)
+    search.aggs.bucket(
+        "words",
+        "filters",
+        filters={str(i): Q("bool", should=[exact_word(w), fuzzy_word(w)]) for i, w in enumerate(words)},
+    )
+    response = search.execute()
+    listings = response.hits.total.value
+    buckets = response.aggregations.words.buckets
+    return {w for i, w in enumerate(words) if is_common(buckets[str(i)].doc_count, listings)}
+
+
 def facet_filter(facet: str, values) -> Q:
     return Q("terms", **{FACET_FIELDS[facet]: list(values)})
 
 
-def build_search(query: DirectoryQuery, *, moment: datetime | None = None) -> Search:
+def build_search(
+    query: DirectoryQuery, *, moment: datetime | None = None, any_words: list[str] | None = None
+) -> Search:
     """The search that elasticsearch-dsl sends for a query (its `to_dict()` is what goes out).
 
     Non-facet filters (badges, open now, distance) narrow everything; facet filters go in a
     `post_filter`, and each facet's aggregation applies every facet filter but its own, so
     counts stay right for "what if I also chose this one"."""
     search = Search(using=client(), index=index_alias())
-    must = [text_query(query.text)] if query.text else []
+    must = [text_query(query.text, any_words)] if query.text else []
     filters = [Q("term", badges=badge) for badge in query.badges]
     if query.open_now:
         filters.append(Q("term", open_slots=analysis.slot_of(moment or query.moment or timezone.now())))
@@ -431,14 +485,25 @@ def listing_from_source(public: dict) -> Listing:
         **{
             **{key: public.get(key) for key in Listing.__dataclass_fields__},
             "registered_at": datetime.fromisoformat(registered) if registered else None,
+            "location_approximate": bool(public.get("location_approximate")),
         }
     )
 
 
 def search(query: DirectoryQuery):
-    """(total, hits, facet counts) for a query. Raises one of UNAVAILABLE when the server does not
-    answer in time: the selector falls back to the database."""
+    """(total, hits, facet counts, match) for a query: the listings that have every word; when
+    none has them all, those that have any word that is not common (Match.ANY). Raises one of
+    UNAVAILABLE when the server does not answer in time: the selector falls back to the
+    database."""
     response = build_search(query).execute()
+    match = Match.ALL
+    words = list(dict.fromkeys(analysis.words(query.text)))
+    if response.hits.total.value == 0 and len(words) > 1:
+        rare = [word for word in words if word not in common_words(words)]
+        if rare:
+            fallback = build_search(query, any_words=rare).execute()
+            if fallback.hits.total.value:
+                response, match = fallback, Match.ANY
     stems = highlighted_stems(query.text) if query.text and query.highlight else set()
     hits = []
     for hit in response.hits:
@@ -451,7 +516,7 @@ def search(query: DirectoryQuery):
             if query.effective_sort != Sort.DISTANCE:
                 distance = sort_values[-1] if sort_values and isinstance(sort_values[-1], float) else None
         listing = listing_from_source(hit.public.to_dict())
-        if not listing.has_location:
+        if not listing.has_location and not listing.location_approximate:
             distance = None
         highlights = highlight_listing(listing, stems) if stems else {}
         hits.append(Hit(listing=listing, score=hit.meta.score, distance_km=distance, highlights=highlights))
@@ -461,7 +526,7 @@ def search(query: DirectoryQuery):
         }
         for facet in FACETS
     }
-    return response.hits.total.value, hits, facets
+    return response.hits.total.value, hits, facets, match
 
 
 def suggest(prefix: str, limit: int = 8) -> list[str]:

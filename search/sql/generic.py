@@ -26,8 +26,9 @@ class TextMatch:
     ranked_params: list = field(default_factory=list)
 
 
-def text_match(groups, prefix) -> TextMatch:
-    """Every word somewhere in the name, services or description."""
+def text_match(groups, prefix, *, any_word: bool = False) -> TextMatch:
+    """Every word (or, with `any_word`, any of them) somewhere in the name, services or
+    description."""
     match = TextMatch()
     ors = []
     for group in groups:
@@ -38,7 +39,7 @@ def text_match(groups, prefix) -> TextMatch:
             )
             match.filter_params.extend([f"%{phrase[0]}%"] * 3)
         ors.append("(" + " OR ".join(alternatives) + ")")
-    match.filter = " AND ".join(ors)
+    match.filter = (" OR " if any_word else " AND ").join(ors)
     match.ranked_filter, match.ranked_params = match.filter, match.filter_params
     return match
 

@@ -13,6 +13,7 @@ from django.db import connection
 
 from registry.models import StepStatus
 
+from ..query import BODY_WEIGHT, NAME_WEIGHT, SERVICES_WEIGHT
 from .generic import TextMatch
 from .generic import facet_group_column as facet_group_column  # the same SQL on PostgreSQL
 from .generic import names_starting as names_starting
@@ -37,8 +38,8 @@ def ids_condition(column: str, ids: list[int]) -> tuple[str, list]:
     return f"{column} = ANY(%s)", [ids]
 
 
-def coordinate(column: str) -> str:
-    return f"o.{column}::double precision"
+def coordinate(column: str, table: str = "o") -> str:
+    return f"{table}.{column}::double precision"
 
 
 def list_expressions(column: str, *, max_length: int | None = None):
@@ -208,29 +209,36 @@ def typo_alternatives(stems: list[str], version: int, close_enough, limit: int) 
         return found
 
 
-def _tsquery(groups, prefix) -> str:
+def _tsquery(groups, prefix, any_word: bool) -> str:
     parts = []
     for index, group in enumerate(groups):
         alternatives = [" <-> ".join(f"'{stem}'" for stem in phrase) for phrase in group]
         if prefix and index == len(groups) - 1:
-            alternatives.append(f"'{prefix}':*")
+            # The word being typed, as a prefix, in place of the last word of the phrase typed.
+            alternatives.append(" <-> ".join([*(f"'{stem}'" for stem in group[0][:-1]), f"'{prefix}':*"]))
         parts.append("(" + " | ".join(f"({a})" for a in alternatives) + ")")
-    return " & ".join(parts)
+    return (" | " if any_word else " & ").join(parts)
 
 
-def text_match(groups, prefix) -> TextMatch:
-    tsquery = _tsquery(groups, prefix)
+# ts_rank's weights of the labels D, C, B, A: the search vector labels the name A, the services
+# and sector B, the descriptions and district C (migration 0002); the same ratios as the other
+# backends (search.query).
+RANK_WEIGHTS = f"'{{0, {BODY_WEIGHT / NAME_WEIGHT:.4f}, {SERVICES_WEIGHT / NAME_WEIGHT:.4f}, 1}}'::float4[]"
+
+
+def text_match(groups, prefix, *, any_word: bool = False) -> TextMatch:
+    tsquery = _tsquery(groups, prefix, any_word)
     return TextMatch(
         filter="e.search_vector @@ to_tsquery('simple', %s)",
         filter_params=[tsquery],
         source=f"{ENTRY_TABLE} e CROSS JOIN to_tsquery('simple', %s) q",
         source_params=[tsquery],
-        rank="-ts_rank(e.search_vector, q)",
+        rank=f"-ts_rank({RANK_WEIGHTS}, e.search_vector, q)",
         ranked_filter="e.search_vector @@ q",
     )
 
 
-RANK_COLUMN = "ts_rank(e.search_vector, q) AS rank"
+RANK_COLUMN = f"ts_rank({RANK_WEIGHTS}, e.search_vector, q) AS rank"
 
 
 def counts_and_page_sql(

@@ -47,6 +47,7 @@ SEARCH_COLUMNS = (
     "open_slots",
     "source_updated_at",
     "indexed_at",
+    "location_approximate",
 )
 
 
@@ -122,6 +123,14 @@ def insert_entries_sql(dialect, where: str, table: str = ENTRY_TABLE, *, cluster
             "open_slots": "COALESCE(h.slots, '')",
             "source_updated_at": "o.updated_at",
             "indexed_at": "%s",
+            # Where "near me" places the listing: its pin, or its district's capital.
+            "latitude": public.search_position_sql(
+                "latitude", dialect.coordinate("latitude"), dialect.coordinate("latitude", table="d")
+            ),
+            "longitude": public.search_position_sql(
+                "longitude", dialect.coordinate("longitude"), dialect.coordinate("longitude", table="d")
+            ),
+            "location_approximate": public.APPROXIMATE_POSITION.sql,
         }
     )
     columns = list(values)

@@ -18,6 +18,7 @@ from registry.models import StepStatus
 from .. import analysis
 from ..entries import fold200
 from ..memo import memoized
+from ..query import BODY_WEIGHT, NAME_WEIGHT, SERVICES_WEIGHT
 from .generic import TextMatch
 from .tables import ENTRY_TABLE, FTS_TABLE
 
@@ -55,8 +56,8 @@ def ids_condition(column: str, ids: list[int]) -> tuple[str, list]:
     return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]  # noqa: S608
 
 
-def coordinate(column: str) -> str:
-    return f"CAST(o.{column} AS REAL)"
+def coordinate(column: str, table: str = "o") -> str:
+    return f"CAST({table}.{column} AS REAL)"
 
 
 def list_expressions(column: str, *, max_length: int | None = None):
@@ -175,24 +176,26 @@ def typo_alternatives(stems: list[str], version: int, close_enough, limit: int) 
     return found
 
 
-def _fts5_match(groups, prefix) -> str:
+def _fts5_match(groups, prefix, any_word: bool) -> str:
     parts = []
     for index, group in enumerate(groups):
         alternatives = [f'"{" ".join(phrase)}"' for phrase in group]
         if prefix and index == len(groups) - 1:
-            alternatives.append(f'"{prefix}" *')
+            # The word being typed, as a prefix, in place of the last word of the phrase typed.
+            alternatives.append(f'"{" ".join((*group[0][:-1], prefix))}" *')
         parts.append("(" + " OR ".join(alternatives) + ")")
-    return " AND ".join(parts)
+    return (" OR " if any_word else " AND ").join(parts)
 
 
-def text_match(groups, prefix) -> TextMatch:
-    match = _fts5_match(groups, prefix)
+def text_match(groups, prefix, *, any_word: bool = False) -> TextMatch:
+    match = _fts5_match(groups, prefix, any_word)
+    weights = f"{NAME_WEIGHT!r}, {SERVICES_WEIGHT!r}, {BODY_WEIGHT!r}"
     return TextMatch(
         filter=f"e.organization_id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)",  # noqa: S608
         filter_params=[match],
-        # Column weights: name, then services and sector, then the descriptions.
+        # Column weights (search.query): name, then services and sector, then the descriptions.
         source=(
-            f"(SELECT rowid AS id, bm25({FTS_TABLE}, 10.0, 4.0, 1.0) AS rank FROM {FTS_TABLE} "  # noqa: S608
+            f"(SELECT rowid AS id, bm25({FTS_TABLE}, {weights}) AS rank FROM {FTS_TABLE} "  # noqa: S608
             f"WHERE {FTS_TABLE} MATCH %s) m JOIN {ENTRY_TABLE} e ON e.organization_id = m.id"
         ),
         source_params=[match],

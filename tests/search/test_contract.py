@@ -3,6 +3,7 @@
 import pytest
 
 from registry.models import ApplicationStatus, District, Sector
+from search.backends.database import haversine_km
 from search.query import DirectoryQuery, Sort
 from search.selectors import directory_search
 from tests.factories import OrganizationFactory, PublishedOrganizationFactory
@@ -153,14 +154,24 @@ def test_distance_filter_and_sort(search_backend, index_now):
         PublishedOrganizationFactory(
             name=name, latitude=f"{origin[0] + distance / 111.195:.6f}", longitude=f"{origin[1]:.6f}"
         )
+    # A private address is placed at its district's capital, never at its own (home) point.
+    carmen = District.objects.get(code="carmen-de-la-legua-reynoso")
     PublishedOrganizationFactory(
-        name="Sin dirección pública", address_public=False, latitude="-12.05", longitude="-77.05"
+        name="Sin dirección pública",
+        address_public=False,
+        latitude="-12.05",
+        longitude="-77.05",
+        district=carmen,
     )
+    km["Sin dirección pública"] = haversine_km(*origin, float(carmen.latitude), float(carmen.longitude))
+    assert 4 < km["Sin dirección pública"] < 4.9
     index_now()
     result = search(search_backend, lat=origin[0], lon=origin[1], radius_km=5, sort=Sort.DISTANCE)
-    assert names(result) == ["Cerca", "Medio", "Lejos"]
+    assert names(result) == ["Cerca", "Medio", "Sin dirección pública", "Lejos"]
     for hit in result.hits:
         assert abs(hit.distance_km - km[hit.listing.name]) < 0.1
+    private = result.hits[2]
+    assert private.listing.location_approximate and not private.listing.has_location
 
 
 def test_only_published_listings_appear(search_backend, index_now):

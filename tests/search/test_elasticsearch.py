@@ -56,7 +56,8 @@ def test_query_body_boosts_fuzziness_post_filter_and_facets(settings):
     body = es_backend.build_search(query).to_dict()
     should = body["query"]["bool"]["must"][0]["bool"]["should"]
     assert should[0]["multi_match"]["fields"][0] == "name^6"
-    assert should[1]["multi_match"]["fuzziness"] == "AUTO"
+    # Each word with its own typos, every word required.
+    assert should[1]["bool"]["must"][0]["multi_match"]["fuzziness"] == "AUTO"
     assert body["query"]["bool"]["filter"][0]["geo_distance"]["distance"] == "3.0km"
     assert {"terms": {"sector": ["gastronomia"]}} in body["post_filter"]["bool"]["filter"]
     # The sector facet ignores the sector filter but keeps the district one.

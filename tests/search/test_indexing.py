@@ -76,7 +76,16 @@ def test_the_sql_rebuild_writes_what_the_python_reference_would(awkward):
     written = rows()
     assert written == reference()
     private = written[awkward[0].pk]
-    assert private["address"] == "" and private["latitude"] is None and private["ruc"] == ""
+    assert private["address"] == "" and private["ruc"] == ""
+    # A private address is placed at its district's capital, marked approximate.
+    capital = awkward[0].district
+    assert (private["latitude"], private["longitude"], private["location_approximate"]) == (
+        float(capital.latitude),
+        float(capital.longitude),
+        True,
+    )
+    no_district = written[awkward[1].pk]
+    assert no_district["latitude"] is None and not no_district["location_approximate"]
     assert private["services"] == ["cortes", "tintes", "7"] and private["languages"] == ["es", "en", "pt"]
     assert private["language_codes"] == " es en pt " and private["open_slots"].count("1") > 0
     assert written[awkward[1].pk]["ruc"] == "20601234565"

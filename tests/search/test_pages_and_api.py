@@ -79,7 +79,7 @@ def test_api_search_shape_and_public_fields_only(client, published):
     response = client.get("/api/v1/directory/", {"q": "dulces"})
     assert response.status_code == 200
     data = response.json()
-    assert set(data) == {"count", "results", "facets", "backend"}
+    assert set(data) == {"count", "results", "facets", "backend", "match"}
     assert set(data["facets"]) == {"kind", "sector", "district", "language"}
     assert data["backend"] == "database" and data["count"] == 1
     listing = data["results"][0]
@@ -95,8 +95,11 @@ def test_api_search_shape_and_public_fields_only(client, published):
 
 def test_api_geo_and_detail(client, published):
     data = client.get("/api/v1/directory/", {"lat": -12.04, "lon": -77.09, "radius_km": 1}).json()
-    assert [r["name"] for r in data["results"]] == ["Arepera Zuliana"]
+    # The home-based "Dulces de Casa" is placed at its district's capital, 0.07 km away.
+    assert [r["name"] for r in data["results"]] == ["Arepera Zuliana", "Dulces de Casa"]
     assert data["results"][0]["distance_km"] < 0.01
+    home = data["results"][1]
+    assert home["location_approximate"] and home["latitude"] is None and home["longitude"] is None
     number = published["arepera"].registry_number
     assert client.get(f"/api/v1/directory/{number}/").json()["name"] == "Arepera Zuliana"
     assert client.get("/api/v1/directory/RMO-0000-000000/").status_code == 404
@@ -253,3 +256,14 @@ def test_open_now_is_read_in_lima_time(db):
     rows, open_now = _hours(listing, monday_9_in_lima)
     assert open_now is True and rows[0]["today"] and rows[0]["ranges"] == "08:00\u201310:00"
     assert _hours(listing, datetime(2026, 11, 30, 16, 0, tzinfo=UTC))[1] is False  # 11:00 in Lima
+
+
+def test_api_and_page_say_when_only_some_words_matched(client, directory, published):
+    assert client.get("/api/v1/directory/", {"q": "arepera"}).json()["match"] == "all"
+    data = client.get("/api/v1/directory/", {"q": "zuliana dulces"}).json()
+    assert data["match"] == "any"
+    assert {r["name"] for r in data["results"]} == {"Arepera Zuliana", "Dulces de Casa"}
+    page = client.get(directory.url, {"q": "zuliana dulces"}, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Ninguna ficha tiene todas las palabras; mostramos las que tienen alguna." in page
+    page = client.get(directory.url, {"q": "arepera"}, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Ninguna ficha tiene todas las palabras" not in page
