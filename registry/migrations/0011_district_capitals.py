@@ -20,7 +20,7 @@ def load_capitals(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0009_editors_lose_office_settings'),
+        ('registry', '0010_remove_wagtail_default_groups'),
     ]
 
     operations = [
