@@ -7,7 +7,8 @@ Prints one row per page (Lighthouse mobile performance, accessibility, best prac
 violations of serious or critical impact; Nu errors), writes the details of every finding to
 `<workdir>/report.json` and `<workdir>/findings.txt`, and exits 1 when a page is under the
 thresholds: Lighthouse 95 in every category (SEO not counted on pages meant to carry
-`noindex`, which must carry it), no serious or critical axe violation, no Nu error.
+`noindex`, which must carry it), no serious or critical axe violation, no Nu error. A page
+under a Lighthouse threshold is measured twice more and judged on the median of the three runs.
 
 Needs the npm devDependencies (`npm ci`: lighthouse, vnu-jar, axe-core), Chromium
 (`CHROMIUM_PATH`, default /usr/bin/chromium) and Java for the Nu checker.
@@ -154,6 +155,26 @@ def lighthouse(site, page, output):
     return scores, lost
 
 
+def held_categories(page):
+    return [c for c in CATEGORIES if not (c == "seo" and page.noindex)]
+
+
+def median_of_three(site, page, stem, scores, lost):
+    """A page under a threshold is measured twice more and keeps the median of each category,
+    as Lighthouse CI does: on a busy machine one run's Total Blocking Time varies by hundreds of
+    milliseconds (a page scored 100 and 90 in two runs minutes apart), the markup does not."""
+    runs = [(scores, lost)]
+    for attempt in (2, 3):
+        log(f"Lighthouse {page.name}, run {attempt} of 3 (under {THRESHOLD} in run 1)")
+        runs.append(lighthouse(site, page, stem.with_name(f"{stem.name}-run{attempt}.json")))
+    measured = [r for r in runs if r[0]]
+    if not measured:
+        return runs[0]
+    median = {c: sorted(r[0][c] for r in measured)[len(measured) // 2] for c in CATEGORIES}
+    lost = [f"run {n}: {line}" for n, (_scores, lines) in enumerate(runs, 1) for line in lines]
+    return median, lost
+
+
 def has_noindex(html):
     return re.search(r'<meta name="robots" content="[^"]*noindex', html) is not None
 
@@ -191,6 +212,10 @@ def main():
                 log(f"Lighthouse {page.name}")
                 (workdir / "lighthouse").mkdir(parents=True, exist_ok=True)
                 scores, lost = lighthouse(site, page, workdir / "lighthouse" / f"{slug(index, page)}.json")
+                if any(scores.get(c, 100) < THRESHOLD for c in held_categories(page)):
+                    scores, lost = median_of_three(
+                        site, page, workdir / "lighthouse" / slug(index, page), scores, lost
+                    )
             results.append(
                 (page, files[page.name]["status"], has_noindex(files[page.name]["html"]), scores, lost)
             )

@@ -1,6 +1,6 @@
 """`make screenshots`: the first screen of a few pages on a 360-pixel-wide phone, for the README.
 
-    python tools/audit/screenshots.py [--out docs/screenshots] [--workdir var/audit]
+    python tools/audit/screenshots.py [--out docs/screenshots] [--workdir var/screenshots]
 
 Serves a freshly seeded demo (as `make audit` does), opens each page in headless Chromium at
 360 x 740 CSS pixels and device scale 2, and writes `<out>/<name>.png`, reduced to a palette
@@ -42,7 +42,7 @@ def small_png(png_bytes):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
-    parser.add_argument("--workdir", default=str(ROOT / "var" / "audit"))
+    parser.add_argument("--workdir", default=str(ROOT / "var" / "screenshots"))
     args = parser.parse_args()
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -50,20 +50,23 @@ def main():
 
     with served_demo(Path(args.workdir).resolve() / "site") as site, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        context = browser.new_context(
-            locale="es-PE",
-            viewport={"width": 360, "height": 740},
-            device_scale_factor=2,
-            is_mobile=True,
-            has_touch=True,
-        )
-        context.add_cookies([{"name": "sessionid", "value": site.session_cookie, "url": site.base_url}])
+        phone = {
+            "locale": "es-PE",
+            "viewport": {"width": 360, "height": 740},
+            "device_scale_factor": 2,
+            "is_mobile": True,
+            "has_touch": True,
+        }
+        visitor = browser.new_context(**phone)
+        applicant = browser.new_context(**phone)
+        applicant.add_cookies([{"name": "sessionid", "value": site.session_cookie, "url": site.base_url}])
         for filename, page_name in SHOTS:
-            tab = context.new_page()
-            tab.goto(site.url(site.named[page_name]), wait_until="networkidle")
+            page = site.named[page_name]
+            tab = (applicant if page.logged_in else visitor).new_page()
+            tab.goto(site.url(page), wait_until="networkidle")
             data = small_png(tab.screenshot(full_page=False))
             (out / f"{filename}.png").write_bytes(data)
-            print(f"{filename}.png: {site.named[page_name].path}, {len(data) // 1024} KB")
+            print(f"{filename}.png: {page.path}, {len(data) // 1024} KB")
             tab.close()
         browser.close()
     return 0
