@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint format messages services bench loadtest migrate clean
+.PHONY: run test lint format messages services bench loadtest audit screenshots migrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,16 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 # Load test: 50 users for 60 s while staff approve applications.
 loadtest: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/load_test.py
+
+# Audit of the served demo (README, "Audit"): Lighthouse (mobile), axe-core and the Nu Html Checker
+# over every public page and every wizard step, with thresholds; slow, so not part of `make test`.
+audit: $(VENV)/.installed-dev
+	command -v java >/dev/null || (apt-get update -qq && apt-get install -y -q --no-install-recommends default-jre-headless)
+	eval "$$(bash .ci/services.sh chromium)" && $(BIN)/python tools/audit/audit.py
+
+# The README's screenshots (docs/screenshots/*.png): a 360-pixel-wide phone, first screen.
+screenshots: $(VENV)/.installed-dev
+	eval "$$(bash .ci/services.sh chromium)" && $(BIN)/python tools/audit/screenshots.py
 
 clean:
 	rm -rf var db.sqlite3

@@ -300,8 +300,9 @@ svc_chromium() {
 
     command -v npm >/dev/null || die "chromium: npm not found (needed for axe-core)"
     local stamp="$REPO_ROOT/node_modules/.package-lock.json"
-    if [ ! -f "$REPO_ROOT/node_modules/axe-core/axe.min.js" ] || [ "$REPO_ROOT/package-lock.json" -nt "$stamp" ]; then
-        log "chromium: npm ci (axe-core)"
+    if [ ! -f "$REPO_ROOT/node_modules/axe-core/axe.min.js" ] || [ ! -x "$REPO_ROOT/node_modules/.bin/lighthouse" ] \
+        || [ "$REPO_ROOT/package-lock.json" -nt "$stamp" ]; then
+        log "chromium: npm ci (axe-core; lighthouse and vnu-jar for make audit)"
         (cd "$REPO_ROOT" && npm ci --no-audit --no-fund --loglevel=error >&2) || die "chromium: npm ci failed"
     fi
     log "chromium: axe-core $(node -p "require('$REPO_ROOT/node_modules/axe-core/package.json').version")"

@@ -198,6 +198,8 @@ def build_site():
         home = HomePage(
             title="Registro de emprendimientos y organizaciones migrantes",
             slug="inicio",
+            search_description="Registra tu emprendimiento u organización migrante en la municipalidad, "
+            "formalízate paso a paso y encuentra negocios de la comunidad en Lima y Callao.",
             intro="<p>Registra tu emprendimiento u organización, formalízate paso a paso y "
             "encuentra negocios y organizaciones de la comunidad migrante en Lima y Callao.</p>",
         )
@@ -227,6 +229,8 @@ def build_site():
         DirectoryPage,
         "directorio",
         title="Directorio de emprendimientos y organizaciones",
+        search_description="Busca emprendimientos y organizaciones de personas migrantes en Lima y Callao "
+        "por rubro, distrito o cercanía, y contáctalos por WhatsApp o teléfono.",
         intro="<p>Busca por lo que necesitas, por distrito o cerca de ti.</p>",
     )
     guides, _ = _child(
@@ -234,6 +238,8 @@ def build_site():
         GuideIndexPage,
         "guias",
         title="Guías para formalizarte",
+        search_description="Guías paso a paso para formalizar tu negocio o registrar tu organización: "
+        "requisitos, costos, plazos y dónde hacer cada trámite.",
         intro="<p>Paso a paso, con requisitos, costos y dónde ir.</p>",
     )
     business_guide, _ = _child(
@@ -241,6 +247,8 @@ def build_site():
         GuidePage,
         "formalizar-mi-negocio",
         title="Cómo formalizar mi negocio",
+        search_description="Del emprendimiento informal al negocio formal: documento migratorio, RUC en "
+        "SUNAT y licencia municipal de funcionamiento, paso a paso.",
         audience="business",
         intro="<p>Del emprendimiento informal al negocio formal, con RUC y licencia.</p>",
         steps=BUSINESS_STEPS,
@@ -250,6 +258,8 @@ def build_site():
         GuidePage,
         "registrar-mi-organizacion",
         title="Cómo registrar mi organización",
+        search_description="Cómo inscribir tu organización migrante en el registro municipal de "
+        "organizaciones sociales y participar en el presupuesto participativo.",
         audience="organization",
         intro="<p>De un grupo de vecinos a una organización registrada que participa en el presupuesto "
         "participativo.</p>",
@@ -260,6 +270,8 @@ def build_site():
         EventIndexPage,
         "eventos",
         title="Eventos y ferias",
+        search_description="Migratones y ferias de servicios para personas migrantes: orientación, "
+        "trámites y registro de emprendimientos.",
         intro="<p>Migratones y ferias de servicios.</p>",
     )
     # Lima time: 09:00 for the people who read it, whatever the server clock says.
@@ -269,6 +281,8 @@ def build_site():
         EventPage,
         "migraton-carmen-de-la-legua",
         title="Migratón en Carmen de la Legua",
+        search_description="Feria de servicios en Carmen de la Legua: orientación sobre el CPP, RUC, "
+        "asesoría legal y registro de emprendimientos.",
         start=start,
         end=start + timedelta(hours=7),
         place="Parque Central de Carmen de la Legua",
@@ -281,6 +295,8 @@ def build_site():
         StandardPage,
         "privacidad",
         title="Privacidad y protección de datos",
+        search_description="Cómo protegemos tus datos personales según la Ley 29733: qué es público, "
+        "qué nunca lo es y cómo descargar o borrar tus datos.",
         intro="Tratamos tus datos personales según la Ley 29733 de Protección de Datos Personales.",
         body=[
             (

@@ -189,6 +189,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files that browsers and crawlers ask for at the site's root (/favicon.ico, /robots.txt),
+# served by WhiteNoise's middleware like the static files.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_URL = env("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 # Applicants' identity documents: never below MEDIA_ROOT, never served by the web server.
