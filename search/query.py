@@ -130,6 +130,7 @@ class Listing:
     ruc: str
     logo: str
     registered_at: datetime | None
+    last_confirmed_at: datetime | None
 
     @property
     def sector_label(self) -> str:

@@ -182,6 +182,12 @@ class Organization(
     submitted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("submitted on"))
     decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided on"))
     decision_reason = models.TextField(blank=True, verbose_name=_("reason of the last decision"))
+    # When staff last approved the listing's data (registration, changes, an official list) or
+    # its people last confirmed it is still correct (registry.services.review): shown on the
+    # listing so residents know how fresh it is.
+    last_confirmed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("data last confirmed on")
+    )
     wizard_step = models.CharField(max_length=30, blank=True, default="", editable=False)
 
     created_by = models.ForeignKey(
@@ -206,6 +212,7 @@ class Organization(
         "submitted_at",
         "decided_at",
         "decision_reason",
+        "last_confirmed_at",
         "created_by_id",
         "created_at",
         "slug",

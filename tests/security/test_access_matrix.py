@@ -52,6 +52,7 @@ MATRIX = {
     "registry:application_detail": (lambda o: f"/mis-registros/{o['draft'].pk}/", allow("applicant_a")),
     "registry:wizard": (lambda o: f"/mis-registros/{o['draft'].pk}/paso/personas/", allow("applicant_a")),
     "registry:invite_manager": (lambda o: f"/mis-registros/{o['draft'].pk}/invitar/", POST_ONLY),
+    "registry:confirm_listing": (lambda o: f"/mis-registros/{o['published'].pk}/confirmar/", POST_ONLY),
     "registry:document_download": (
         lambda o: f"/mis-registros/{o['submitted'].pk}/documentos/{o['submitted_document'].pk}/",
         allow(*STAFF),
