@@ -29,4 +29,7 @@ urlpatterns = [
     path("verify/", verification.lookup, name="verify_lookup"),
     path("verify/<str:registry_number>/", verification.verify, name="verify"),
     path("verify/<str:registry_number>/certificate/", verification.certificate, name="certificate"),
+    path(
+        "verify/<str:registry_number>/certificate.pdf", verification.certificate_pdf, name="certificate_pdf"
+    ),
 ]

@@ -38,6 +38,10 @@ MATRIX = {
     "registry:verify_lookup": (lambda o: "/verify/", EVERYONE),
     "registry:verify": (lambda o: f"/verify/{o['published'].registry_number}/", EVERYONE),
     "registry:certificate": (lambda o: f"/verify/{o['published'].registry_number}/certificate/", EVERYONE),
+    "registry:certificate_pdf": (
+        lambda o: f"/verify/{o['published'].registry_number}/certificate.pdf",
+        EVERYONE,
+    ),
     "registry_importexport_public:hsds": (lambda o: "/datos-abiertos/hsds.json", EVERYONE),
     "registry_importexport_public:csv": (lambda o: "/datos-abiertos/directorio.csv", EVERYONE),
     "api-v1:openapi-json": (lambda o: "/api/v1/openapi.json", EVERYONE),
