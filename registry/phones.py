@@ -100,7 +100,7 @@ def _parse(text: str) -> phonenumbers.PhoneNumber | None:
 # form, which forms, imports and models read again right after. Cleared when full: numbers
 # repeat within a file or a page.
 _CACHE: dict[str, tuple[phonenumbers.PhoneNumber, str] | None] = {}
-_CACHE_SIZE = 50_000
+_CACHE_SIZE = 8192  # a few megabytes at most
 
 
 def _read(value: str) -> tuple[phonenumbers.PhoneNumber, str] | None:
