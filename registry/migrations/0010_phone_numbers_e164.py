@@ -1,7 +1,8 @@
 """Phone and WhatsApp numbers are stored in E.164 (`+51987654321`), read by `registry.phones`.
 
 The stored numbers of organizations (phone, WhatsApp) and of their people (phone) are converted
-to E.164. A value that cannot be read as a phone number stays exactly as it was (nothing is
+to E.164, read as `registry.phones` reads what people type (Peru by default; a 7-digit number is
+a Lima or Callao landline). A value that cannot be read as a phone number stays exactly as it was (nothing is
 lost): the pages show it as stored, staff see it in the admin, and the forms ask for a valid
 number the next time it is edited. A WhatsApp number that is a landline is converted too (it
 gets no WhatsApp link).
