@@ -303,6 +303,7 @@ def create_listings(count: int, seed: int = 1, *, prefix: str | None = None, bat
             organization.created_at = organization.submitted_at = moment - timedelta(days=7)
             organization.registered_at = organization.decided_at = moment
             organization.first_published_at = organization.last_published_at = moment
+            organization.last_confirmed_at = moment
         Organization.objects.bulk_create(new, batch_size=batch_size)
         created += len(new)
     return created

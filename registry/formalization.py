@@ -5,8 +5,20 @@ pre-fill them live here, used by the "Where do I start?" check and by the applic
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from .models import DocumentKind, FormalizationStep, Organization, OrganizationStep, StepStatus
+from .models import (
+    ApplicationStatus,
+    DocumentKind,
+    FormalizationStep,
+    Organization,
+    OrganizationStep,
+    StepStatus,
+)
+
+# The step that is the registration in this portal itself: how far along it is is the state of
+# the application, not something the applicant claims (`portal_registration_state`).
+PORTAL_REGISTRATION_CODES = frozenset({"registro-portal-negocio", "registro-portal-organizacion"})
 
 # What the "Where do I start?" answers tell about each step, by step code.
 _MIGRATION_DOCUMENTS_THAT_COUNT = {DocumentKind.CPP, DocumentKind.CE, DocumentKind.DNI, DocumentKind.PTP}
@@ -93,11 +105,41 @@ def ensure_organization_steps(organization: Organization, answers: dict | None =
     organization.save(update_fields=["steps"])  # commits the relation, leaves the row alone
 
 
+def portal_registration_state(organization: Organization) -> tuple[str, datetime | None]:
+    """The portal registration step as the application stands: not started while a draft (or
+    after a rejection), in progress once sent to staff, done once approved, since the approval
+    (a suspension does not undo the registration)."""
+    status = organization.status
+    if status in {ApplicationStatus.APPROVED, ApplicationStatus.SUSPENDED}:
+        return StepStatus.DONE, organization.registered_at or organization.decided_at
+    if status in {ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.OBSERVED}:
+        return StepStatus.IN_PROGRESS, None
+    return StepStatus.NOT_STARTED, None
+
+
 def organization_path(organization: Organization) -> list[OrganizationStep]:
-    return list(
+    """The organization's steps in order, each with `done_on` (the date a step is known done, or
+    None); the portal registration step follows the application (`portal_registration_state`).
+    The rows are for showing: the portal step's state is not saved."""
+    rows = list(
         organization.steps.select_related("step", "step__guide_page", "evidence_document").order_by(
             "step__sort_order"
         )
+    )
+    for row in rows:
+        row.done_on = row.verified_at if row.status == StepStatus.VERIFIED else None
+        if row.step.code in PORTAL_REGISTRATION_CODES:
+            row.status, row.done_on = portal_registration_state(organization)
+    return rows
+
+
+def applicant_steps(organization: Organization):
+    """The steps the applicant reports on in the wizard: all but the portal registration, which
+    the application itself moves."""
+    return (
+        organization.steps.exclude(step__code__in=PORTAL_REGISTRATION_CODES)
+        .select_related("step", "step__guide_page")
+        .order_by("step__sort_order")
     )
 
 

@@ -20,7 +20,7 @@ from .models import (
 )
 from .models.choices import legal_form_fits
 from .models.organization import LANGUAGE_CHOICES, WEEKDAY_LABELS, WEEKDAYS
-from .validators import normalize_phone, validate_phone, validate_ruc
+from .validators import validate_ruc
 
 YES_NO_PROGRESS = [("no", _("No")), ("in_progress", _("In progress")), ("yes", _("Yes"))]
 
@@ -216,14 +216,6 @@ class SocialProfileField(forms.URLField):
         return super().to_python(value)
 
 
-def _clean_phone(value):
-    """Validate what was typed (so letters are not silently dropped), then keep the digits."""
-    if not value:
-        return ""
-    validate_phone(value)
-    return normalize_phone(value)
-
-
 class OrganizationContactForm(OpeningHoursMixin, forms.ModelForm):
     class Meta:
         model = Organization
@@ -250,6 +242,7 @@ class OrganizationContactForm(OpeningHoursMixin, forms.ModelForm):
         }
         help_texts = {
             "latitude": _("Optional. From a map app: press and hold on your place, copy the numbers."),
+            "whatsapp": _("A mobile number. A number from abroad with its country code: +58 412 1234567."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -265,12 +258,6 @@ class OrganizationContactForm(OpeningHoursMixin, forms.ModelForm):
                 help_text=_("Your @user or the address of your page."),
             )
         self._add_hours_fields()
-
-    def clean_phone(self):
-        return _clean_phone(self.cleaned_data["phone"])
-
-    def clean_whatsapp(self):
-        return _clean_phone(self.cleaned_data["whatsapp"])
 
     def clean(self):
         data = super().clean()
@@ -311,11 +298,6 @@ class PersonForm(forms.ModelForm):
             self.add_error("document_number", _("Give the number of this document, or choose 'None yet'."))
         if data.get("document_type") == DocumentKind.NONE:
             data["document_number"] = ""
-        if data.get("phone"):
-            try:
-                data["phone"] = _clean_phone(data["phone"])
-            except forms.ValidationError as error:
-                self.add_error("phone", error)
         return data
 
 

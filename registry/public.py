@@ -197,6 +197,8 @@ FIELDS = (
     # Since when it is registered (else first published, else created): never empty, so
     # "newest" can sort by it.
     _field("registered_at", "registered_at", "first_published_at", "created_at", tidy=_as_is),
+    # When staff last approved the listing's data or its people confirmed it (empty if never).
+    _field("last_confirmed_at", tidy=_as_is),
 )
 FIELD_NAMES = tuple(field.name for field in FIELDS)
 BY_NAME = {field.name: field for field in FIELDS}

@@ -45,6 +45,7 @@ def _what(action: str) -> str:
         review.SUSPEND: _("Registration suspended"),
         review.UNPUBLISH: _("Listing taken off the directory"),
         review.REINSTATE: _("Registration reinstated"),
+        review.CONFIRM: _("You confirmed that the public data is still correct"),
     }.get(action, action)
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("mis-registros/", applicant.my_registrations, name="my_registrations"),
     path("mis-registros/nuevo/", wizard.new_application, name="application_new"),
     path("mis-registros/<int:pk>/", applicant.application_detail, name="application_detail"),
+    path("mis-registros/<int:pk>/confirmar/", applicant.confirm_listing, name="confirm_listing"),
     path("mis-registros/<int:pk>/invitar/", applicant.invite_manager, name="invite_manager"),
     path("mis-registros/<int:pk>/paso/<slug:step>/", wizard.wizard_step, name="wizard"),
     path(
@@ -28,4 +29,7 @@ urlpatterns = [
     path("verify/", verification.lookup, name="verify_lookup"),
     path("verify/<str:registry_number>/", verification.verify, name="verify"),
     path("verify/<str:registry_number>/certificate/", verification.certificate, name="certificate"),
+    path(
+        "verify/<str:registry_number>/certificate.pdf", verification.certificate_pdf, name="certificate_pdf"
+    ),
 ]

@@ -1,4 +1,5 @@
-"""Validators for Peruvian identifiers and contact data, shared by forms, models and imports."""
+"""Validators for Peruvian identifiers and places, shared by forms, models and imports (phone
+numbers: `registry.phones`)."""
 
 import re
 
@@ -28,25 +29,6 @@ def validate_ruc(value: str) -> None:
         raise ValidationError(
             _("This RUC is not valid: its last digit does not match. Please check it."),
             code="ruc_check_digit",
-        )
-
-
-def normalize_phone(value: str) -> str:
-    """Digits only, with Peru's +51 kept when given; spaces, dashes and brackets dropped."""
-    value = (value or "").strip()
-    plus = value.startswith("+")
-    digits = re.sub(r"\D", "", value)
-    return f"+{digits}" if plus and digits else digits
-
-
-def validate_phone(value: str) -> None:
-    digits = re.sub(r"\D", "", value or "")
-    # Peruvian mobiles have 9 digits starting with 9; Lima landlines 7 digits (01 area code);
-    # foreign numbers (a Venezuelan WhatsApp) up to 15 digits in E.164.
-    if not 7 <= len(digits) <= 15:
-        raise ValidationError(
-            _("Enter a phone number with 7 to 15 digits, for example 987 654 321."),
-            code="phone",
         )
 
 

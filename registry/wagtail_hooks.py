@@ -48,6 +48,7 @@ REVIEW_LOG_ACTIONS = {
     review.SUSPEND: (_("Suspend"), _("Registration suspended")),
     review.UNPUBLISH: (_("Unpublish listing"), _("Listing taken off the directory")),
     review.REINSTATE: (_("Reinstate"), _("Registration and listing reinstated")),
+    review.CONFIRM: (_("Confirm listing"), _("Public data confirmed as still correct by the organization")),
 }
 
 

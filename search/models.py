@@ -62,6 +62,8 @@ class DirectoryEntry(models.Model):
     logo = models.CharField(max_length=300, blank=True)
     # The registration date (else the first publication, else the creation): "newest" sorts by it.
     registered_at = models.DateTimeField(null=True, blank=True)
+    # When the listing's data was last approved by staff or confirmed by its people.
+    last_confirmed_at = models.DateTimeField(null=True, blank=True)
     # The listing's own last change: `search_index check` compares it with the organization's.
     source_updated_at = models.DateTimeField(null=True, blank=True)
     indexed_at = models.DateTimeField(auto_now=True)

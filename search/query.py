@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.utils.translation import get_language
 
+from registry import phones
 from registry.models.organization import LANGUAGE_CHOICES
 
 from . import analysis
@@ -154,6 +155,7 @@ class Listing:
     ruc: str
     logo: str
     registered_at: datetime | None
+    last_confirmed_at: datetime | None
     # Placed at its district's capital for "near me" (its address is private): its distance
     # is approximate, and it has no pin.
     location_approximate: bool = False
@@ -172,17 +174,20 @@ class Listing:
 
     @property
     def whatsapp_link(self) -> str:
-        digits = "".join(c for c in self.whatsapp if c.isdigit())
-        if not digits:
-            return ""
-        if len(digits) == 9:  # a Peruvian mobile without the country code
-            digits = "51" + digits
-        return f"https://wa.me/{digits}"
+        """wa.me for a number that can be a mobile; none for a landline."""
+        return phones.whatsapp_url(self.whatsapp)
 
     @property
     def phone_link(self) -> str:
-        digits = "".join(c for c in self.phone if c.isdigit() or c == "+")
-        return f"tel:{digits}" if digits else ""
+        return phones.tel_href(self.phone)
+
+    @property
+    def phone_display(self) -> str:
+        return phones.display(self.phone)
+
+    @property
+    def whatsapp_display(self) -> str:
+        return phones.display(self.whatsapp)
 
     @property
     def has_location(self) -> bool:

@@ -50,8 +50,8 @@ class OrganizationFactory(DjangoModelFactory):
     description = "Arepas rellenas, cachapas y tequeños."
     services = factory.LazyFunction(lambda: ["arepas", "cachapas"])
     languages = factory.LazyFunction(lambda: ["es"])
-    phone = "987654321"
-    whatsapp = "987654321"
+    phone = "+51987654321"
+    whatsapp = "+51987654321"
     status = ApplicationStatus.DRAFT
     live = False
 
@@ -78,5 +78,5 @@ class PersonFactory(DjangoModelFactory):
     nationality = "Venezolana"
     document_type = "cpp"
     document_number = "CPP00123456"
-    phone = "987000111"
+    phone = "+51987000111"
     email = "maria.perez@example.org"

@@ -39,7 +39,7 @@ class OrganizationResource(resources.ModelResource):
     latitude = _field("latitude", w.latitude_widget())
     longitude = _field("longitude", w.longitude_widget())
     phone = _field("phone", w.PhoneWidget())
-    whatsapp = _field("whatsapp", w.PhoneWidget())
+    whatsapp = _field("whatsapp", w.PhoneWidget(whatsapp=True))
     email = _field("email", w.EmailWidget())
     website = _field("website", w.URLWidget())
     description = _field("description", w.TextWidget())

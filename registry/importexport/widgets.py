@@ -1,8 +1,8 @@
 """django-import-export widgets that read and write the shared vocabulary's cells.
 
-Each ``clean`` validates like the forms do (the same validators from registry/validators.py) and
-raises ``ValueError`` with a message for staff; the resource turns it into a row error on that
-column. Each ``render`` writes what ``clean`` reads back unchanged, so an export imports as
+Each ``clean`` validates like the forms do (the same validators, from registry/validators.py and
+registry/phones.py) and raises ``ValueError`` with a message for staff; the resource turns it into
+a row error on that column. Each ``render`` writes what ``clean`` reads back unchanged, so an export imports as
 "unchanged".
 """
 
@@ -16,8 +16,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from import_export import widgets
 
+from .. import phones
 from ..models.taxonomy import fold
-from ..validators import validate_latitude, validate_longitude, validate_phone, validate_ruc
+from ..validators import validate_latitude, validate_longitude, validate_ruc
 
 # A cell that a spreadsheet would run as a formula (OWASP "CSV injection"). Phone numbers such
 # as "+51 987 654 321" and negative coordinates are data, so "+" and "-" count only when what
@@ -266,7 +267,13 @@ def longitude_widget():
 
 
 class PhoneWidget(TextWidget):
-    """Kept as written (so an export imports unchanged), but it must be a plausible number."""
+    """A number in any spelling ("987 654 321", "(01) 555-1234", "0058 412…", "0412-1234567", a
+    spreadsheet's 987654321.0), stored and exported in E.164 (registry.phones), so an export
+    imports unchanged. `whatsapp=True` refuses a landline, as the forms do."""
+
+    def __init__(self, *, whatsapp=False, **kwargs):
+        self.whatsapp = whatsapp
+        super().__init__(**kwargs)
 
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
@@ -275,10 +282,10 @@ class PhoneWidget(TextWidget):
         if text[0] in "=@":
             return super().clean(text, row, **kwargs)
         try:
-            validate_phone(text)
+            (phones.validate_whatsapp if self.whatsapp else phones.validate_phone)(text)
         except ValidationError as error:
             raise ValueError(message(error)) from None
-        return text
+        return phones.to_e164(text)
 
 
 class RucWidget(TextWidget):

@@ -7,6 +7,7 @@ import modelsearch.index
 import registry.models.documents
 import registry.models.membership
 import registry.models.organization
+import registry.phones
 import registry.validators
 from django.conf import settings
 from django.db import migrations, models
@@ -116,8 +117,8 @@ class Migration(migrations.Migration):
                 ('address_public', models.BooleanField(default=True, help_text='Home-based businesses may show only their district.', verbose_name='show the address publicly')),
                 ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[registry.validators.validate_latitude], verbose_name='latitude')),
                 ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[registry.validators.validate_longitude], verbose_name='longitude')),
-                ('phone', models.CharField(blank=True, max_length=20, validators=[registry.validators.validate_phone], verbose_name='phone')),
-                ('whatsapp', models.CharField(blank=True, max_length=20, validators=[registry.validators.validate_phone], verbose_name='WhatsApp')),
+                ('phone', models.CharField(blank=True, max_length=20, validators=[registry.phones.validate_phone], verbose_name='phone')),
+                ('whatsapp', models.CharField(blank=True, max_length=20, validators=[registry.phones.validate_phone], verbose_name='WhatsApp')),
                 ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
                 ('website', models.URLField(blank=True, validators=[django.core.validators.URLValidator(schemes=['http', 'https'])], verbose_name='website')),
                 ('facebook', models.URLField(blank=True, verbose_name='Facebook')),
@@ -242,7 +243,7 @@ class Migration(migrations.Migration):
                 ('nationality', models.CharField(blank=True, max_length=60, verbose_name='nationality')),
                 ('document_type', models.CharField(choices=[('dni', 'DNI (Peruvian ID)'), ('ce', 'Carné de Extranjería'), ('cpp', 'CPP (Carné de Permiso Temporal de Permanencia)'), ('ptp', 'PTP (Permiso Temporal de Permanencia)'), ('passport', 'Passport'), ('refugee', 'Refugee applicant card'), ('none', 'None yet')], default='none', max_length=20, verbose_name='document type')),
                 ('document_number', models.CharField(blank=True, max_length=30, verbose_name='document number')),
-                ('phone', models.CharField(blank=True, max_length=20, validators=[registry.validators.validate_phone], verbose_name='phone')),
+                ('phone', models.CharField(blank=True, max_length=20, validators=[registry.phones.validate_phone], verbose_name='phone')),
                 ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
                 ('sort_order', models.PositiveSmallIntegerField(default=0)),
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='people', to='registry.organization')),

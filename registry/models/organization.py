@@ -15,7 +15,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.models import DraftStateMixin, LockableMixin, RevisionMixin, WorkflowMixin
 from wagtail.search import index
 
-from ..validators import validate_latitude, validate_longitude, validate_phone, validate_ruc
+from ..phones import PhoneNumberField
+from ..validators import validate_latitude, validate_longitude, validate_ruc
 from .choices import STATUS_TONES, ApplicationStatus, Kind, LegalForm, StepStatus
 from .membership import OrganizationMembership
 
@@ -138,10 +139,9 @@ class Organization(
         verbose_name=_("longitude"),
     )
 
-    phone = models.CharField(max_length=20, blank=True, validators=[validate_phone], verbose_name=_("phone"))
-    whatsapp = models.CharField(
-        max_length=20, blank=True, validators=[validate_phone], verbose_name=_("WhatsApp")
-    )
+    # E.164 (registry.phones); the WhatsApp number must be able to be a mobile.
+    phone = PhoneNumberField(verbose_name=_("phone"))
+    whatsapp = PhoneNumberField(whatsapp=True, verbose_name=_("WhatsApp"))
     email = models.EmailField(blank=True, verbose_name=_("e-mail"))
     website = models.URLField(
         blank=True, validators=[URLValidator(schemes=["http", "https"])], verbose_name=_("website")
@@ -183,6 +183,12 @@ class Organization(
     submitted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("submitted on"))
     decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided on"))
     decision_reason = models.TextField(blank=True, verbose_name=_("reason of the last decision"))
+    # When staff last approved the listing's data (registration, changes, an official list) or
+    # its people last confirmed it is still correct (registry.services.review): shown on the
+    # listing so residents know how fresh it is.
+    last_confirmed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("data last confirmed on")
+    )
     wizard_step = models.CharField(max_length=30, blank=True, default="", editable=False)
 
     created_by = models.ForeignKey(
@@ -207,6 +213,7 @@ class Organization(
         "submitted_at",
         "decided_at",
         "decision_reason",
+        "last_confirmed_at",
         "created_by_id",
         "created_at",
         "slug",
@@ -293,15 +300,6 @@ class Organization(
         if hasattr(self, "_changes_in_review"):
             return self._changes_in_review
         return self.status == ApplicationStatus.APPROVED and self.workflow_in_progress
-
-    @property
-    def whatsapp_link(self):
-        digits = "".join(c for c in self.whatsapp if c.isdigit())
-        if not digits:
-            return ""
-        if len(digits) == 9:  # Peruvian mobile without country code
-            digits = "51" + digits
-        return f"https://wa.me/{digits}"
 
     def get_verification_url(self):
         if not self.registry_number:

@@ -2,7 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 
-from ..validators import validate_phone
+from ..phones import PhoneNumberField
 
 
 class PersonRole(models.TextChoices):
@@ -49,7 +49,7 @@ class Person(models.Model):
         verbose_name=_("document type"),
     )
     document_number = models.CharField(max_length=30, blank=True, verbose_name=_("document number"))
-    phone = models.CharField(max_length=20, blank=True, validators=[validate_phone], verbose_name=_("phone"))
+    phone = PhoneNumberField(verbose_name=_("phone"))
     email = models.EmailField(blank=True, verbose_name=_("e-mail"))
     sort_order = models.PositiveSmallIntegerField(default=0)
 

@@ -1,7 +1,8 @@
 """The staff review: every change of state of an application or a listing after the wizard.
 
 One function per action (submit, answer an observation, approve, observe, reject, verify a
-formalization step, suspend, unpublish, reinstate). Each one:
+formalization step, suspend, unpublish, reinstate, and the applicant's confirmation that a
+listing's data is still correct). Each one:
 
 - locks the organization's row (SELECT … FOR UPDATE) inside one transaction, so two staff acting
   at once queue on the row and the second sees that the first already decided;
@@ -26,7 +27,7 @@ from django.db.models import CharField, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry, Revision, TaskState, WorkflowState
 
@@ -59,6 +60,7 @@ VERIFY_STEP = "registry.verify_step"
 SUSPEND = "registry.suspend"
 UNPUBLISH = "registry.unpublish"
 REINSTATE = "registry.reinstate"
+CONFIRM = "registry.confirm"
 
 # Statuses of an application waiting for staff.
 PENDING = {ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.OBSERVED}
@@ -87,13 +89,17 @@ def _registered(organization: Organization) -> bool:
 
 
 STATE_RULES = {
+    "confirm": (
+        lambda o: o.status == ApplicationStatus.APPROVED and o.live,
+        gettext_lazy("Only a listing shown in the directory can be confirmed."),
+    ),
     "suspend": (
         lambda o: o.status == ApplicationStatus.APPROVED,
-        _lazy("Only an approved registration can be suspended."),
+        gettext_lazy("Only an approved registration can be suspended."),
     ),
     "unpublish": (
         lambda o: o.status == ApplicationStatus.APPROVED and o.live,
-        _lazy("This listing is not published."),
+        gettext_lazy("This listing is not published."),
     ),
     "reinstate": (
         lambda o: (
@@ -103,9 +109,12 @@ STATE_RULES = {
                 or (o.status == ApplicationStatus.APPROVED and not o.live)
             )
         ),
-        _lazy("This listing is neither suspended nor unpublished."),
+        gettext_lazy("This listing is neither suspended nor unpublished."),
     ),
 }
+
+# What the organization's own people do to their listing, not staff.
+MEMBER_ACTIONS = {"confirm"}
 
 STAFF_PERMISSIONS = {
     "approve": None,  # decided by the workflow task's groups
@@ -132,6 +141,13 @@ def _check(action: str, *, user, organization: Organization, task_state: TaskSta
     if action in {"submit", "resubmit"}:
         if not is_member(user, organization):
             raise ReviewNotAllowed(_("Only the people who manage this organization can submit it."))
+        return
+    if action in MEMBER_ACTIONS:
+        if not is_member(user, organization):
+            raise ReviewNotAllowed(_("Only the people who manage this organization can do this."))
+        allowed, refusal = STATE_RULES[action]
+        if not allowed(organization):
+            raise ReviewConflict(str(refusal))
         return
 
     if is_member(user, organization):
@@ -428,6 +444,7 @@ def publish_imported(*, created_ids: list[int], changed_ids: list[int], user, fi
             has_unpublished_changes=False,
             first_published_at=Coalesce("first_published_at", Value(now)),
             last_published_at=now,
+            last_confirmed_at=now,
         )
         organizations = list(
             Organization.objects.filter(pk__in=chunk).prefetch_related("people", "steps", "documents")
@@ -558,6 +575,18 @@ def answer_observation(*, organization: Organization, user, response: str) -> Wo
     return state
 
 
+@transaction.atomic
+def confirm_listing(*, organization: Organization, user) -> Organization:
+    """The organization's own people confirm that its public data is still correct: the listing
+    says since when (`last_confirmed_at`). Nothing else changes and staff need not review it."""
+    organization = _locked(organization)
+    _check("confirm", user=user, organization=organization)
+    organization.last_confirmed_at = timezone.now()
+    _save_registration(organization, "last_confirmed_at")
+    _log(organization, CONFIRM, user=user)
+    return organization
+
+
 # ----- staff decisions -----------------------------------------------------------------------
 
 
@@ -604,8 +633,15 @@ def approve(
         organization.status = ApplicationStatus.APPROVED
         organization.decided_at = now
         organization.decision_reason = comment
+    organization.last_confirmed_at = now  # staff checked the data now published
     _save_registration(
-        organization, "registry_number", "registered_at", "status", "decided_at", "decision_reason"
+        organization,
+        "registry_number",
+        "registered_at",
+        "status",
+        "decided_at",
+        "decision_reason",
+        "last_confirmed_at",
     )
     before = public_record(organization)
     was_listed = organization.live

@@ -23,7 +23,7 @@ from ..forms import DeleteAccountForm, InvitationForm, StartForm
 from ..models import ApplicationStatus, OrganizationInvitation
 from ..security.ratelimits import limit_wizard
 from ..selectors import managed_organization, my_organizations
-from ..services import applications, privacy
+from ..services import applications, privacy, review
 from ..timeline import timeline_for
 
 
@@ -44,8 +44,25 @@ def start(request):
 
 @login_required
 def my_registrations(request):
-    organizations = my_organizations(user=request.user)
+    organizations = list(my_organizations(user=request.user))
+    for organization in organizations:
+        organization.can_confirm = review.can("confirm", user=request.user, organization=organization)
     return TemplateResponse(request, "registry/my_registrations.html", {"organizations": organizations})
+
+
+@login_required
+@require_POST
+@limit_wizard
+def confirm_listing(request, pk):
+    """ "My data is still correct": only the organization's own people, only a listed one."""
+    organization = managed_organization(user=request.user, pk=pk)  # 404 for anyone else
+    try:
+        review.confirm_listing(organization=organization, user=request.user)
+    except review.ReviewError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Thank you. Your listing now says that you confirmed its data today."))
+    return redirect("registry:my_registrations")
 
 
 # What the applicant reads under their application's status.

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ..formalization import organization_path, progress
+from ..formalization import applicant_steps, organization_path, progress
 from ..forms import (
     AnswerObservationForm,
     DocumentUploadForm,
@@ -182,9 +182,7 @@ def _formalization_step(request, organization, step):
         step,
         StepsFormSet,
         "steps",
-        queryset=lambda copy: copy.steps.select_related("step", "step__guide_page").order_by(
-            "step__sort_order"
-        ),
+        queryset=applicant_steps,
     )
 
 

@@ -238,11 +238,16 @@ def document_body(entry) -> dict:
     return body
 
 
+# The public dates, kept in the document's `public` as ISO 8601 text.
+DATES = ("registered_at", "last_confirmed_at")
+
+
 def listing_fields(entry) -> dict:
     """What a hit shows: the entry's public values (`registry.public`), and the listing's last
     change for `search_index check`."""
     values = public_values_of(entry)
-    values["registered_at"] = entry.registered_at.isoformat() if entry.registered_at else None
+    for name in DATES:
+        values[name] = values[name].isoformat() if values[name] else None
     return {
         "organization_id": entry.organization_id,
         **values,
@@ -480,14 +485,11 @@ def build_search(
 
 
 def listing_from_source(public: dict) -> Listing:
-    registered = public.get("registered_at")
-    return Listing(
-        **{
-            **{key: public.get(key) for key in Listing.__dataclass_fields__},
-            "registered_at": datetime.fromisoformat(registered) if registered else None,
-            "location_approximate": bool(public.get("location_approximate")),
-        }
-    )
+    values = {key: public.get(key) for key in Listing.__dataclass_fields__}
+    for name in DATES:
+        values[name] = datetime.fromisoformat(values[name]) if values[name] else None
+    values["location_approximate"] = bool(values["location_approximate"])
+    return Listing(**values)
 
 
 def search(query: DirectoryQuery):

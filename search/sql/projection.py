@@ -88,6 +88,7 @@ def public_expressions(dialect) -> dict[str, str]:
         "opening_hours": dialect.HOURS,
         "founded_year": "o.founded_year",
         "registered_at": "COALESCE(o.registered_at, o.first_published_at, o.created_at)",
+        "last_confirmed_at": "o.last_confirmed_at",
     }
     for field in public.FIELDS:
         if field.name not in expressions and (plain := _plain_text(field)):

@@ -37,6 +37,12 @@ def test_certificate_under_the_csp_prints_on_one_a4_page(browser, live_server, d
     assert page.evaluate("window.__printed") is True
     assert refused == []
 
+    # "Descargar PDF" downloads the certificate as a file to keep or send.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Descargar PDF").click()
+    assert download.value.suggested_filename == f"certificado-{listing.registry_number}.pdf"
+    assert download.value.path().read_bytes().startswith(b"%PDF-")
+
     # One A4 page, the buttons left off.
     pdf = page.pdf(format="A4", prefer_css_page_size=True)
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1

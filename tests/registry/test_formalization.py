@@ -1,8 +1,19 @@
-import pytest
+import re
+from datetime import UTC, datetime, timedelta
 
-from registry.formalization import ensure_organization_steps, personal_path, progress
-from registry.models import StepStatus
-from tests.factories import OrganizationFactory
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from registry.formalization import (
+    PORTAL_REGISTRATION_CODES,
+    ensure_organization_steps,
+    organization_path,
+    personal_path,
+    progress,
+)
+from registry.models import ApplicationStatus, Organization, StepStatus
+from tests.factories import OrganizationFactory, PublishedOrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +73,66 @@ def test_progress_ignores_optional_steps():
     organization.steps.exclude(step__optional=True).update(status=StepStatus.DONE)
     rows = list(organization.steps.select_related("step"))
     assert progress(rows) == 100
+
+
+def _portal_row(organization):
+    return next(row for row in organization_path(organization) if row.step.code in PORTAL_REGISTRATION_CODES)
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (ApplicationStatus.DRAFT, StepStatus.NOT_STARTED),
+        (ApplicationStatus.SUBMITTED, StepStatus.IN_PROGRESS),
+        (ApplicationStatus.IN_REVIEW, StepStatus.IN_PROGRESS),
+        (ApplicationStatus.OBSERVED, StepStatus.IN_PROGRESS),
+        (ApplicationStatus.REJECTED, StepStatus.NOT_STARTED),
+        (ApplicationStatus.APPROVED, StepStatus.DONE),
+        (ApplicationStatus.SUSPENDED, StepStatus.DONE),
+    ],
+)
+def test_the_portal_registration_step_follows_the_application(status, expected):
+    registered = timezone.now() - timedelta(days=3) if expected == StepStatus.DONE else None
+    for kind, legal_form in (("business", "informal"), ("organization", "association")):
+        organization = OrganizationFactory(
+            kind=kind, legal_form=legal_form, status=status, registered_at=registered
+        )
+        ensure_organization_steps(organization)
+        row = _portal_row(organization)
+        assert row.status == expected
+        assert row.done_on == registered
+        # Shown, not saved: the stored row is as the applicant left it.
+        assert organization.steps.get(pk=row.pk).status == StepStatus.NOT_STARTED
+
+
+def test_approval_completes_the_portal_step_and_moves_the_progress():
+    organization = OrganizationFactory(kind="business", legal_form="sole_proprietor")
+    ensure_organization_steps(organization)
+    assert progress(organization_path(organization)) == 0
+    Organization.objects.filter(pk=organization.pk).update(
+        status=ApplicationStatus.APPROVED, registered_at=timezone.now()
+    )
+    organization.refresh_from_db()
+    assert progress(organization_path(organization)) == 25  # 1 of the 4 required steps
+
+
+def test_the_applicant_page_shows_the_portal_step_done_since_the_approval(client, demo_site):
+    owner = UserFactory(username="titular")
+    organization = PublishedOrganizationFactory(
+        owner=owner,
+        kind="business",
+        legal_form="sole_proprietor",
+        registered_at=datetime(2026, 3, 3, 15, tzinfo=UTC),
+    )
+    ensure_organization_steps(organization)
+    client.force_login(owner)
+    page = client.get(
+        reverse("registry:application_detail", args=[organization.pk]), HTTP_ACCEPT_LANGUAGE="es"
+    )
+    html = page.content.decode()
+    assert re.search(r"Registro en el portal municipal: <span class=\"badge ok\">Hecho</span>", html), html
+    assert "desde el 3 de marzo de 2026" in html
+    assert "25%" in html
+    # The wizard does not ask about it.
+    wizard = client.get(reverse("registry:wizard", args=[organization.pk, "formalizacion"])).content.decode()
+    assert "Registro en el portal municipal" not in wizard and "RUC" in wizard

@@ -60,7 +60,8 @@ def test_public_url_serves_published_listings_in_hsds_shape(client, directory):
     service = bodega["services"][0]
     assert service["status"] == "active"
     assert {language["code"] for language in service["languages"]} == {"es", "en"}
-    assert {phone["number"] for phone in bodega["phones"]} == {"014567890", "987654321"}
+    # In E.164, as the API and the CSV give them.
+    assert {phone["number"] for phone in bodega["phones"]} == {"+5114567890", "+51987654321"}
     identifiers = {i["identifier_type"]: i["identifier"] for i in bodega["organization_identifiers"]}
     assert identifiers == {"municipal_registry_number": shop.registry_number, "RUC": "20601234565"}
     assert bodega["uri"].endswith(f"/verify/{shop.registry_number}/") or shop.registry_number in bodega["uri"]

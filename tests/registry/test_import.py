@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.utils import translation
 from wagtail.models import ModelLogEntry
 
 from registry.importexport.services import IMPORT_ACTION, import_registry
@@ -191,3 +192,43 @@ def test_publish_goes_through_the_approval_path_with_history_and_wagtail_search(
     assert [o.name for o in get_search_backend().search("Express", Organization)] == [
         "Arepera La Guaira Express"
     ]
+
+
+MIXED_PHONES = """name,kind,district,phone,whatsapp
+Bodega Caracas,business,Comas,987 654 321,0412-1234567
+Asesoría Lima,business,Breña,(01) 555-1234,+51 912 345 678
+Taller Zulia,business,Comas,054 234567,0058 414 1234567
+"""
+
+
+@pytest.mark.django_db
+def test_phones_in_any_spelling_are_stored_in_e164(demo_site):
+    report = import_registry(data=MIXED_PHONES.encode(), file_name="telefonos.csv")
+
+    assert report.ok, report.as_dict()
+    stored = dict(Organization.objects.values_list("name", "phone").order_by())
+    whatsapp = dict(Organization.objects.values_list("name", "whatsapp").order_by())
+    assert stored == {
+        "Bodega Caracas": "+51987654321",
+        "Asesoría Lima": "+5115551234",
+        "Taller Zulia": "+5154234567",
+    }
+    assert whatsapp == {
+        "Bodega Caracas": "+584121234567",
+        "Asesoría Lima": "+51912345678",
+        "Taller Zulia": "+584141234567",
+    }
+
+
+@pytest.mark.django_db
+def test_a_bad_phone_is_a_row_error_and_nothing_is_imported(demo_site):
+    data = MIXED_PHONES + "Costura Mérida,business,Comas,12,\nPanadería Lara,business,Comas,,01 555 1234\n"
+    with translation.override("en"):
+        report = import_registry(data=data.encode(), file_name="telefonos.csv")
+
+    assert not report.ok
+    errors = {(error["row"], error["column"]): error["reason"] for error in report.as_dict()["errors"]}
+    assert set(errors) == {(5, "phone"), (6, "whatsapp")}
+    assert "for example 987 654 321" in errors[5, "phone"]
+    assert "WhatsApp needs a mobile number" in errors[6, "whatsapp"]
+    assert not Organization.objects.exists()

@@ -1,13 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from registry.validators import (
-    normalize_phone,
-    ruc_check_digit,
-    validate_latitude,
-    validate_phone,
-    validate_ruc,
-)
+from registry.validators import ruc_check_digit, validate_latitude, validate_ruc
 
 # Real RUCs of well-known Peruvian entities (public at SUNAT).
 REAL_RUCS = [
@@ -43,15 +37,6 @@ def test_invalid_rucs_say_why(ruc, code):
 def test_check_digit_maps_10_and_11():
     # A sum with remainder 1 gives 11 - 1 = 10, which SUNAT writes as 0.
     assert ruc_check_digit("2010007097") == 0
-
-
-def test_phone_numbers():
-    validate_phone("987 654 321")
-    validate_phone("+58 414 1234567")
-    with pytest.raises(ValidationError):
-        validate_phone("12345")
-    assert normalize_phone("+51 987-654-321") == "+51987654321"
-    assert normalize_phone("(01) 555 1234") == "015551234"
 
 
 def test_latitude_outside_peru():

@@ -1,6 +1,7 @@
 """The directory page, the listing page and the API, on the database backend."""
 
 import json
+import re
 
 import pytest
 from django.core.cache import cache
@@ -56,6 +57,26 @@ def test_listing_page_has_json_ld_and_no_private_fields(client, directory, publi
     assert data["@type"] == "LocalBusiness" and data["name"] == "Dulces de Casa"
     assert "geo" not in data and "streetAddress" not in data["address"]
     assert "Calle Privada" not in body and "10456789012" not in body
+
+
+def test_listing_page_links_to_call_and_to_whatsapp_only_where_whatsapp_reaches(client, directory, index_now):
+    venezuelan = PublishedOrganizationFactory(
+        name="Cachapas Maracay", phone="987 654 321", whatsapp="0412-1234567"
+    )
+    office = PublishedOrganizationFactory(name="Asesoría Legal Lima", phone="01 555 1234", whatsapp="")
+    index_now()
+
+    body = client.get(f"{directory.url}{venezuelan.slug}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert 'href="tel:+51987654321"' in body and "987 654 321</a>" in body
+    assert 'href="https://wa.me/584121234567"' in body
+
+    body = client.get(f"{directory.url}{office.slug}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert 'href="tel:+5115551234"' in body and "(01) 5551234</a>" in body
+    assert "wa.me/51" not in body and "Escribir por WhatsApp" not in body
+    # No link of the page has a space in its number (the office's, in the footer, included).
+    assert not re.search(r'href="tel:[^"]*\s', body)
+    cards = client.get(directory.url, {"q": "asesoría"}).content.decode()
+    assert 'href="tel:+5115551234"' in cards and "wa.me/5115551234" not in cards
 
 
 def test_unpublished_listing_page_is_404(client, directory, published):

@@ -38,6 +38,10 @@ MATRIX = {
     "registry:verify_lookup": (lambda o: "/verify/", EVERYONE),
     "registry:verify": (lambda o: f"/verify/{o['published'].registry_number}/", EVERYONE),
     "registry:certificate": (lambda o: f"/verify/{o['published'].registry_number}/certificate/", EVERYONE),
+    "registry:certificate_pdf": (
+        lambda o: f"/verify/{o['published'].registry_number}/certificate.pdf",
+        EVERYONE,
+    ),
     "registry_importexport_public:hsds": (lambda o: "/datos-abiertos/hsds.json", EVERYONE),
     "registry_importexport_public:csv": (lambda o: "/datos-abiertos/directorio.csv", EVERYONE),
     "api-v1:openapi-json": (lambda o: "/api/v1/openapi.json", EVERYONE),
@@ -52,6 +56,7 @@ MATRIX = {
     "registry:application_detail": (lambda o: f"/mis-registros/{o['draft'].pk}/", allow("applicant_a")),
     "registry:wizard": (lambda o: f"/mis-registros/{o['draft'].pk}/paso/personas/", allow("applicant_a")),
     "registry:invite_manager": (lambda o: f"/mis-registros/{o['draft'].pk}/invitar/", POST_ONLY),
+    "registry:confirm_listing": (lambda o: f"/mis-registros/{o['published'].pk}/confirmar/", POST_ONLY),
     "registry:document_download": (
         lambda o: f"/mis-registros/{o['submitted'].pk}/documentos/{o['submitted_document'].pk}/",
         allow(*STAFF),

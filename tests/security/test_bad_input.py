@@ -52,8 +52,12 @@ CASES = {
     "sql in the sector id": ("new", basics(sector=SQL), "Select a valid choice"),
     "template code in a choice": ("new", basics(kind=TEMPLATE), "Select a valid choice"),
     "rtl and emoji as legal form": ("new", basics(legal_form=RTL_EMOJI), "Select a valid choice"),
-    "sql in the phone": ("contacto", {"district": "1", "phone": SQL}, "at most 20 characters"),
-    "letters as a phone": ("contacto", {"district": "1", "phone": "uno dos tres"}, "Enter a phone number"),
+    "sql in the phone": ("contacto", {"district": "1", "phone": SQL}, "Enter a valid phone number"),
+    "letters as a phone": (
+        "contacto",
+        {"district": "1", "phone": "uno dos tres"},
+        "Enter a valid phone number",
+    ),
     "sql in the district": ("contacto", {"district": SQL, "phone": "987654321"}, "Select a valid choice"),
     "template code in the e-mail": ("contacto", {"district": "1", "email": TEMPLATE}, "Enter a valid email"),
     "latitude outside Peru": (
