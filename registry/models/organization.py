@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 from modelcluster.models import ClusterableModel
 from wagtail.models import DraftStateMixin, LockableMixin, RevisionMixin, WorkflowMixin
 from wagtail.search import index
@@ -305,7 +306,10 @@ class Organization(
     def get_verification_url(self):
         if not self.registry_number:
             return ""
-        return reverse("registry:verify", args=[self.registry_number])
+        # Printed on certificates, sent in e-mails and published in open data: the address
+        # without a language prefix, which opens in the reader's own language (config/locale.py).
+        with override(settings.LANGUAGE_CODE):
+            return reverse("registry:verify", args=[self.registry_number])
 
     def is_open_at(self, moment: datetime) -> bool:
         """Whether the opening hours include this moment (in Lima's time)."""
