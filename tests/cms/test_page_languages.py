@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from wagtail.models import Locale, Page
+from wagtail.models import Locale, Page, Site
 
 from cms.models import AccessibilityPage, DirectoryPage, EventPage, GuidePage, HomePage, StandardPage
 from tests.factories import PublishedOrganizationFactory
@@ -182,8 +182,30 @@ def test_english_pages_show_no_spanish_interface_text(client, demo_site, setting
 
 
 def _navigation():
-    from wagtail.models import Site
-
     from cms.models import NavigationSettings
 
     return NavigationSettings.for_site(Site.objects.get(is_default_site=True))
+
+
+@pytest.mark.django_db
+def test_editors_can_translate_and_edit_the_english_pages(demo_site):
+    from django.contrib.auth.models import Group
+
+    from registry.permissions import EDITORS, ensure_staff_groups
+    from tests.factories import UserFactory
+
+    editor = UserFactory(username="editora")
+    editor.groups.add(Group.objects.get(name=EDITORS))
+    english = Locale.objects.get(language_code="en")
+    english_guide = GuidePage.objects.get(slug="formalizar-mi-negocio", locale=english)
+    assert english_guide.permissions_for_user(editor).can_publish()
+    assert editor.has_perm("simple_translation.submit_translation")
+
+    # Another municipality's site: its home, translated later, brings its editors along.
+    other = HomePage(title="Municipalidad de Otra", slug="otra")
+    Page.get_first_root_node().add_child(instance=other)
+    Site.objects.create(hostname="otra.example.pe", root_page=other)
+    ensure_staff_groups(root_page=other)
+    translated = other.copy_for_translation(english)
+    editor = type(editor).objects.get(pk=editor.pk)  # Wagtail keeps a user's page rights on the object
+    assert translated.permissions_for_user(editor).can_edit()
