@@ -1,10 +1,27 @@
-"""The language switcher's addresses and the language of a page's own content."""
+"""The language switcher's addresses, links to a page in the visitor's language, and the
+language of a page's own content.
+
+The locales are read once per request (one query), not once per link: a page has a menu and a
+footer of links, and Wagtail's `Page.localized` asks for the active locale each time."""
 
 from django import template
 from django.urls import translate_url
+from django.utils.translation import get_language
 from wagtail.models import Locale, Page
+from wagtail.templatetags.wagtailcore_tags import pageurl
 
 register = template.Library()
+
+
+def _locale_ids(context) -> dict[str, int]:
+    """Language code -> locale id, kept on the request."""
+    request = context.get("request")
+    cached = getattr(request, "_cms_locale_ids", None)
+    if cached is None:
+        cached = dict(Locale.objects.values_list("language_code", "pk"))
+        if request is not None:
+            request._cms_locale_ids = cached
+    return cached
 
 
 def _page(context):
@@ -12,12 +29,31 @@ def _page(context):
     return page if isinstance(page, Page) and page.pk else None
 
 
+def _translation(page, locale_id):
+    if locale_id is None:
+        return None
+    if page.locale_id == locale_id:
+        return page
+    return Page.objects.live().filter(translation_key=page.translation_key, locale_id=locale_id).first()
+
+
 @register.simple_tag(takes_context=True)
 def content_language(context):
     """The language the current page is written in, or "" outside Wagtail pages. It differs from
     the interface's language when a page not translated yet is shown in its original."""
     page = _page(context)
-    return page.locale.language_code if page else ""
+    if page is None:
+        return ""
+    codes = {pk: code for code, pk in _locale_ids(context).items()}
+    return codes.get(page.locale_id, "")
+
+
+@register.simple_tag(takes_context=True)
+def localized_pageurl(context, page):
+    """The address of this page's translation in the active language (the page itself when it
+    has none): a menu chosen once links each language's pages."""
+    translation = _translation(page, _locale_ids(context).get(get_language())) or page
+    return pageurl(context, translation)
 
 
 @register.simple_tag(takes_context=True)
@@ -31,17 +67,16 @@ def url_in_language(context, language_code):
     url = None
     page = _page(context)
     if page is not None:
-        url = _translation_url(page, request, language_code)
+        url = _translation_url(context, page, request, language_code)
     if url is None:
         url = translate_url(request.path, language_code)
     query = request.META.get("QUERY_STRING", "")
     return f"{url}?{query}" if query else url
 
 
-def _translation_url(page, request, language_code):
-    locale = Locale.objects.filter(language_code=language_code).first()
-    translation = page.get_translation_or_none(locale) if locale else None
-    if translation is None or not translation.live:
+def _translation_url(context, page, request, language_code):
+    translation = _translation(page, _locale_ids(context).get(language_code))
+    if translation is None:
         return None
     here, there = page.get_url(request), translation.get_url(request)
     if not here or not there:
