@@ -311,6 +311,14 @@ svc_chromium() {
     echo "export AXE_CORE_PATH=$REPO_ROOT/node_modules/axe-core/axe.min.js"
 }
 
+# ------------------------------------------------------------------ GNU gettext
+# xgettext for tests/cms/test_page_languages.py, which reads the sources as `make messages` does.
+svc_gettext() {
+    set -e
+    command -v xgettext >/dev/null || apt_install gettext || apt_install gettext
+    log "gettext: $(xgettext --version | head -1)"
+}
+
 # ------------------------------------------------------------------ main
 services=("$@")
 [ ${#services[@]} -gt 0 ] || services=(postgres elasticsearch chromium)
@@ -321,7 +329,8 @@ for s in "${services[@]}"; do
         postgres|postgresql) fn=svc_postgres ;;
         elasticsearch|es) fn=svc_elasticsearch ;;
         chromium|chrome) fn=svc_chromium ;;
-        *) log "unknown service '$s' (known: postgres elasticsearch chromium)"; failed+=("$s"); continue ;;
+        gettext) fn=svc_gettext ;;
+        *) log "unknown service '$s' (known: postgres elasticsearch chromium gettext)"; failed+=("$s"); continue ;;
     esac
     # each service in a subshell with -e, so one failure doesn't stop the others
     # (not inside `if`: bash would ignore `set -e` in the subshell there)

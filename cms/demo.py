@@ -1,14 +1,17 @@
-"""The demo site: pages an office would publish on day one. Idempotent: each page is looked up
-by slug under its parent before being created."""
+"""The demo site: pages an office would publish on day one, in Spanish and in English.
+Idempotent: each page is looked up by slug under its parent before being created, and its
+English translation is made (Wagtail's copy for translation, then the English text) only when
+missing, so an editor's changes are never overwritten."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
-from wagtail.models import Page, Site
+from wagtail.models import Locale, Page, Site
 
 from registry.models import FormalizationStep
 
 from .models import (
+    AccessibilityPage,
     DirectoryPage,
     EventIndexPage,
     EventPage,
@@ -180,6 +183,222 @@ ORGANIZATION_STEPS = [
 ]
 
 
+BUSINESS_STEPS_EN = [
+    _step(
+        "documento-migratorio",
+        "Migration document: CPP or foreigner's card (Carné de Extranjería)",
+        "Every foreign national who wants to formalize a business",
+        "With the Temporary Permanence Permit card (CPP) or the foreigner's card (CE) you can "
+        "register for a RUC and apply for a licence. If your application is still in progress, you can "
+        "register on the portal anyway: we will guide you.",
+        ["Passport or national ID card", "Proof of application (if still in progress)"],
+        "Set by Migraciones",
+        "It varies",
+        "National Superintendence of Migration (Migraciones), online or at its offices",
+        [("Migraciones", MIGRACIONES)],
+    ),
+    _step(
+        "ruc",
+        "RUC at SUNAT and tax regime",
+        "Businesses that sell goods or services",
+        "The taxpayer number (RUC) has 11 digits. Choose a regime: the New Simplified Regime (NRUS) "
+        "for small businesses, the Special Regime (RER) or the MYPE Tax Regime (RMT).",
+        ["CPP, CE or DNI", "Address of the business", "Electricity or water bill of the tax address"],
+        "Free",
+        "The same day",
+        "SUNAT: online or at a taxpayer service centre",
+        [("SUNAT", SUNAT)],
+    ),
+    _step(
+        "licencia",
+        "Municipal operating licence and ITSE",
+        "Businesses with premises open to the public",
+        "The municipality grants the operating licence (Ley 28976) after the building safety "
+        "inspection (ITSE) that matches the risk of the premises.",
+        ["Application with your RUC", "Identity document", "Sworn safety statement"],
+        "As set in the municipality's fee schedule (TUPA)",
+        "Up to 15 working days",
+        "The district municipality's service desk",
+    ),
+    _step(
+        "constitucion-empresa",
+        "Incorporate a company (optional)",
+        "Those who want to separate their assets or go into business with partners",
+        "You can incorporate an EIRL, SAC or SRL with a draft deed and a public deed, and register it "
+        "at SUNARP.",
+        ["Name reservation", "Draft deed of incorporation", "Partners' documents"],
+        "It varies",
+        "From 1 to 3 weeks",
+        "A notary and SUNARP",
+        [("SUNARP", SUNARP)],
+    ),
+    _step(
+        "registro-portal-negocio",
+        "Registration on the portal",
+        "Every business",
+        "Create your account, fill in the application and attach your documents. You will get a "
+        "registry number when municipal staff approve it.",
+        ["E-mail address", "Photos or documents"],
+        "Free",
+        "Reviewed within a few working days",
+        "Online, from your phone",
+    ),
+]
+
+ORGANIZATION_STEPS_EN = [
+    _step(
+        "asamblea-fundacion",
+        "Founding assembly and minutes",
+        "Groups of neighbours and collectives",
+        "Meet, agree to create the organization and record it in minutes signed by those present.",
+        ["Founding minutes", "List of those present"],
+        "Free",
+        "One day",
+        "Your own premises or a community space",
+    ),
+    _step(
+        "estatuto",
+        "Statute and its approval minutes",
+        "Associations and social organizations",
+        "The statute sets the name, the purposes, the governing bodies, and the members' rights and duties.",
+        ["Statute", "Minutes approving the statute"],
+        "Free",
+        "One or two weeks",
+        "General assembly",
+    ),
+    _step(
+        "eleccion-directiva",
+        "Election of the board",
+        "Associations and social organizations",
+        "Elect a president, secretary, treasurer and board members, and write the election minutes.",
+        ["Election minutes", "List of the board"],
+        "Free",
+        "One day",
+        "General assembly",
+    ),
+    _step(
+        "padron-socios",
+        "Member list (padrón)",
+        "Associations and social organizations",
+        "A list of members with their names and signatures. Only municipal staff see document numbers.",
+        ["Member list"],
+        "Free",
+        "One day",
+        "General assembly",
+    ),
+    _step(
+        "inscripcion-sunarp",
+        "Registration at SUNARP (optional)",
+        "Associations that want legal personality",
+        "With the public deed of the statute, the association registers in the Registry of Legal "
+        "Persons and gets its record number (partida).",
+        ["Public deed", "Statute", "Election minutes"],
+        "Registry fees",
+        "A few weeks",
+        "A notary and SUNARP",
+        [("SUNARP", SUNARP)],
+    ),
+    _step(
+        "registro-organizaciones-civiles",
+        "Registry of Social Organizations (RUOS)",
+        "Organizations that want to take part in participatory budgeting",
+        "The municipal registry asks for the founding minutes, the statute and its approval, the board "
+        "election minutes, the list of the board, the member list and a sketch of the premises and the "
+        "area of action.",
+        ["Founding minutes", "Statute", "Election minutes", "Member list", "Sketch of the premises"],
+        "Free",
+        "Assessed within a few working days",
+        "Online, on this portal",
+    ),
+    _step(
+        "registro-portal-organizacion",
+        "Registration on the portal",
+        "Every organization",
+        "Fill in the application online and follow its status; staff may send observations.",
+        ["E-mail address", "Scanned documents or photos"],
+        "Free",
+        "A few working days",
+        "Online",
+    ),
+]
+
+ACCESSIBILITY_REVIEWED = date(2026, 11, 30)
+
+
+def _accessibility_body(paragraphs):
+    blocks = []
+    for heading, items in paragraphs:
+        blocks.append(("heading", heading))
+        blocks.append(("paragraph", "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"))
+    return blocks
+
+
+ACCESSIBILITY_ES = _accessibility_body(
+    [
+        (
+            "Qué buscamos",
+            [
+                "El portal busca cumplir las Pautas de Accesibilidad para el Contenido Web (WCAG) 2.2 en "
+                "el nivel AA, en el celular y en la computadora.",
+            ],
+        ),
+        (
+            "Cómo lo comprobamos",
+            [
+                "Pruebas automáticas con axe-core en el navegador: inicio, directorio y solicitud, en cada cambio.",
+                "La auditoría de accesibilidad de Lighthouse en su modo móvil.",
+                "El validador Nu Html Checker, para un HTML válido.",
+                "Solo con el teclado: cada enlace, botón y campo se alcanza y se usa, con el foco visible.",
+                "En una pantalla de 360 píxeles de ancho: nada se desplaza de lado y los formularios se llenan.",
+            ],
+        ),
+        (
+            "Limitaciones conocidas",
+            [
+                "El mapa del directorio necesita JavaScript y es difícil de usar con un lector de pantalla; "
+                "la lista de resultados tiene los mismos negocios y sus direcciones.",
+                "Los documentos que suben las organizaciones (PDF, fotos) pueden no ser accesibles; la "
+                "oficina te da su contenido de otra forma.",
+                "Algunas páginas pueden no estar traducidas al inglés todavía; se muestran en español con un aviso.",
+            ],
+        ),
+    ]
+)
+
+ACCESSIBILITY_EN = _accessibility_body(
+    [
+        (
+            "What we aim for",
+            [
+                "The portal aims to meet the Web Content Accessibility Guidelines (WCAG) 2.2 at level AA, "
+                "on a phone and on a computer.",
+            ],
+        ),
+        (
+            "How we check it",
+            [
+                "Automated checks with axe-core in the browser: home page, directory and application, on "
+                "every change.",
+                "The Lighthouse accessibility audit in its mobile setting.",
+                "The Nu Html Checker, for valid HTML.",
+                "The keyboard alone: every link, button and field can be reached and used, with a visible focus.",
+                "A screen 360 pixels wide: nothing scrolls sideways and forms can be filled in.",
+            ],
+        ),
+        (
+            "Known limitations",
+            [
+                "The directory's map needs JavaScript and is hard to use with a screen reader; the list of "
+                "results holds the same listings and their addresses.",
+                "Documents that organizations upload (PDF files, photos) may not be accessible; the office "
+                "gives you their content in another way.",
+                "Some pages may not be translated into English yet; they are shown in Spanish with a notice.",
+            ],
+        ),
+    ]
+)
+
+
 def _child(parent, model, slug, **fields):
     existing = model.objects.child_of(parent).filter(slug=slug).first()
     if existing:
@@ -190,10 +409,22 @@ def _child(parent, model, slug, **fields):
     return page, True
 
 
+def _translate(page, locale, **fields):
+    """The page's translation into `locale`, made from a copy with these fields when missing."""
+    existing = page.get_translation_or_none(locale)
+    if existing is not None:
+        return existing.specific
+    translation = page.copy_for_translation(locale).specific
+    for name, value in fields.items():
+        setattr(translation, name, value)
+    translation.save_revision().publish()
+    return translation
+
+
 def build_site():
     """Create the demo pages and settings; return the home page."""
     root = Page.get_first_root_node()
-    home = HomePage.objects.first()
+    home = HomePage.objects.filter(locale=Locale.get_default()).first()
     if home is None:
         home = HomePage(
             title="Registro de emprendimientos y organizaciones migrantes",
@@ -308,6 +539,20 @@ def build_site():
         ],
     )
 
+    accessibility, _ = _child(
+        home,
+        AccessibilityPage,
+        "accesibilidad",
+        title="Declaración de accesibilidad",
+        intro="Queremos que todas las personas puedan usar este portal: en el celular o en la computadora, "
+        "con un lector de pantalla, solo con el teclado o con el texto ampliado.",
+        body=ACCESSIBILITY_ES,
+        last_reviewed=ACCESSIBILITY_REVIEWED,
+    )
+    english = _english_site(
+        home, directory, guides, business_guide, organization_guide, events, about, accessibility
+    )
+
     # Link each formalization step to the guide that explains it.
     FormalizationStep.objects.filter(kind="business", guide_page__isnull=True).update(
         guide_page=business_guide
@@ -325,6 +570,10 @@ def build_site():
         office.email = "migrantes@municipalidad.example"
         office.opening_hours = "Lunes a viernes de 8:30 a 16:30"
         office.save()
+    if not office.office_name_en:
+        office.office_name_en = "Municipal Office for Migrant Neighbours"
+        office.opening_hours_en = "Monday to Friday, 8:30 a.m. to 4:30 p.m."
+        office.save()
     nav = NavigationSettings.for_site(site)
     if not nav.main_menu:
         nav.main_menu = [
@@ -334,4 +583,89 @@ def build_site():
         ]
         nav.footer_links = [("link", {"title": "Privacidad", "page": about, "url": ""})]
         nav.save()
+    if not nav.main_menu_en:
+        nav.main_menu_en = [
+            ("link", {"title": "Directory", "page": english["directory"], "url": ""}),
+            ("link", {"title": "Guides", "page": english["guides"], "url": ""}),
+            ("link", {"title": "Events", "page": english["events"], "url": ""}),
+        ]
+        nav.footer_links_en = [("link", {"title": "Privacy", "page": english["about"], "url": ""})]
+        nav.save()
     return home
+
+
+def _english_site(home, directory, guides, business_guide, organization_guide, events, about, accessibility):
+    """The English translation of every demo page, with its English text."""
+    en, _ = Locale.objects.get_or_create(language_code="en")
+    english = {
+        "home": _translate(
+            home,
+            en,
+            title="Registry of migrant businesses and organizations",
+            intro="<p>Register your business or organization, become formal step by step, and find "
+            "businesses and organizations of the migrant community in Lima and Callao.</p>",
+            apply_text="Register your business",
+            search_text="Search the directory",
+        )
+    }
+    english["directory"] = _translate(
+        directory,
+        en,
+        title="Directory of businesses and organizations",
+        intro="<p>Search for what you need, by district or near you.</p>",
+    )
+    english["guides"] = _translate(
+        guides,
+        en,
+        title="Guides to become formal",
+        intro="<p>Step by step, with requirements, costs and where to go.</p>",
+    )
+    _translate(
+        business_guide,
+        en,
+        title="How to formalize my business",
+        intro="<p>From an informal venture to a formal business, with a RUC and a licence.</p>",
+        steps=BUSINESS_STEPS_EN,
+    )
+    _translate(
+        organization_guide,
+        en,
+        title="How to register my organization",
+        intro="<p>From a group of neighbours to a registered organization that takes part in "
+        "participatory budgeting.</p>",
+        steps=ORGANIZATION_STEPS_EN,
+    )
+    english["events"] = _translate(
+        events, en, title="Events and fairs", intro="<p>Migratones and service fairs.</p>"
+    )
+    for event in EventPage.objects.child_of(events).filter(slug="migraton-carmen-de-la-legua"):
+        _translate(
+            event,
+            en,
+            title="Migratón in Carmen de la Legua",
+            description="<p>Service fair: advice on the CPP, registration for the RUC, legal advice "
+            "and registration of businesses on the portal.</p>",
+        )
+    english["about"] = _translate(
+        about,
+        en,
+        title="Privacy and data protection",
+        intro="We process your personal data under Law 29733 on the Protection of Personal Data.",
+        body=[
+            (
+                "paragraph",
+                "<p>Your migration status, your document numbers and the files you upload are never "
+                "public. Only authorized municipal staff see them, to review your application. You can "
+                "download your data or ask for it to be deleted from your account.</p>",
+            )
+        ],
+    )
+    english["accessibility"] = _translate(
+        accessibility,
+        en,
+        title="Accessibility statement",
+        intro="We want everyone to be able to use this portal: on a phone or a computer, with a screen "
+        "reader, with the keyboard alone or with the text enlarged.",
+        body=ACCESSIBILITY_EN,
+    )
+    return english

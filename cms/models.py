@@ -1,14 +1,16 @@
 from datetime import timedelta
 
 from django.db import models
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
-from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, PageManager
+from wagtail.models import Locale, Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
@@ -17,6 +19,14 @@ from search.views import directory_index, directory_listing
 
 from .blocks import BodyBlock, FormalizationStepBlock, LinkBlock
 from .page_cache import cacheable
+
+
+def in_language(spanish, english):
+    """The English text when the active language is English and it is filled in, else the Spanish
+    one: the pattern of the registry's own `*_en` fields (sectors, formalization steps)."""
+    if (get_language() or "es").startswith("en") and english:
+        return english
+    return spanish
 
 
 class HomePage(Page):
@@ -35,8 +45,15 @@ class HomePage(Page):
         InlinePanel("featured_listings", label=_("Featured listings"), max_num=6),
         FieldPanel("body"),
     ]
-    subpage_types = ["cms.StandardPage", "cms.GuideIndexPage", "cms.EventIndexPage", "cms.DirectoryPage"]
-    max_count = 1
+    subpage_types = [
+        "cms.StandardPage",
+        "cms.GuideIndexPage",
+        "cms.EventIndexPage",
+        "cms.DirectoryPage",
+        "cms.AccessibilityPage",
+    ]
+    # No limit on homes: each site has one per language, the Spanish one its root and the
+    # others its translations, all children of Wagtail's root.
 
     class Meta:
         verbose_name = _("home page")
@@ -44,10 +61,30 @@ class HomePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["featured"] = self.featured()
-        context["directory_page"] = DirectoryPage.objects.live().first()
-        context["guides"] = GuidePage.objects.live().order_by("path")[:4]
-        context["upcoming_events"] = EventPage.objects.live().upcoming()[:3]
+        # This home's own tree: one site, one language.
+        context["directory_page"] = DirectoryPage.objects.live().descendant_of(self).first()
+        context["guides"] = GuidePage.objects.live().descendant_of(self).order_by("path")[:4]
+        context["upcoming_events"] = EventPage.objects.live().descendant_of(self).upcoming()[:3]
         return context
+
+    def route(self, request, path_components):
+        """Route in this language's tree; a page not translated yet is served from the original
+        (Spanish) tree at the same path, and base.html marks its content as Spanish with a notice.
+
+        When the original page has a live translation under another slug, that translation is
+        served instead, so an address built from the Spanish path (the language switcher's
+        fallback, an old link) still shows the English page."""
+        try:
+            return super().route(request, path_components)
+        except Http404:
+            original = self.get_translation_or_none(Locale.get_default())
+            if original is None or original.pk == self.pk:
+                raise
+            page, args, kwargs = original.specific.route(request, path_components)
+            translated = page.get_translation_or_none(self.locale)
+            if translated is not None and translated.live:
+                return translated.specific, args, kwargs
+            return page, args, kwargs
 
     def featured(self) -> list[Organization]:
         """The featured listings the public may see, in the editor's order: one chosen months ago
@@ -190,7 +227,7 @@ class DirectoryPage(RoutablePageMixin, Page):
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     subpage_types = []
-    max_count = 1
+    max_count_per_parent = 1  # one per site and language
 
     class Meta:
         verbose_name = _("directory page")
@@ -204,6 +241,29 @@ class DirectoryPage(RoutablePageMixin, Page):
         return directory_listing(request, self, slug)
 
 
+class AccessibilityPage(Page):
+    """The accessibility statement. Whatever its slug, the footer links to /accesibilidad/
+    (cms.views.accessibility_statement), which serves this page in the visitor's language, or a
+    built-in statement on a site that has none."""
+
+    intro = models.TextField(blank=True, verbose_name=_("intro"))
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+    last_reviewed = models.DateField(default=timezone.localdate, verbose_name=_("last reviewed"))
+
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        FieldPanel("last_reviewed"),
+    ]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = []
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("accessibility statement")
+
+
 @register_setting(icon="site")
 class OfficeSettings(BaseSiteSetting):
     office_name = models.CharField(
@@ -215,6 +275,8 @@ class OfficeSettings(BaseSiteSetting):
     whatsapp = models.CharField(max_length=30, blank=True, verbose_name=_("WhatsApp"))
     email = models.EmailField(blank=True, verbose_name=_("e-mail"))
     opening_hours = models.TextField(blank=True, verbose_name=_("opening hours"))
+    office_name_en = models.CharField(max_length=200, blank=True, verbose_name=_("office name (English)"))
+    opening_hours_en = models.TextField(blank=True, verbose_name=_("opening hours (English)"))
 
     panels = [
         MultiFieldPanel([FieldPanel("office_name"), FieldPanel("municipality")], _("Office")),
@@ -223,10 +285,23 @@ class OfficeSettings(BaseSiteSetting):
             _("Contact"),
         ),
         FieldPanel("opening_hours"),
+        MultiFieldPanel(
+            [FieldPanel("office_name_en"), FieldPanel("opening_hours_en")],
+            _("In English"),
+            help_text=_("Shown on the English pages; left empty, the Spanish text is shown."),
+        ),
     ]
 
     class Meta:
         verbose_name = _("office details")
+
+    @property
+    def name(self):
+        return in_language(self.office_name, self.office_name_en)
+
+    @property
+    def hours(self):
+        return in_language(self.opening_hours, self.opening_hours_en)
 
 
 @register_setting(icon="list-ul")
@@ -236,8 +311,41 @@ class NavigationSettings(BaseSiteSetting):
     footer_text = RichTextField(
         blank=True, features=["bold", "italic", "link"], verbose_name=_("footer text")
     )
+    main_menu_en = StreamField([("link", LinkBlock())], blank=True, verbose_name=_("main menu (English)"))
+    footer_links_en = StreamField(
+        [("link", LinkBlock())], blank=True, verbose_name=_("footer links (English)")
+    )
+    footer_text_en = RichTextField(
+        blank=True, features=["bold", "italic", "link"], verbose_name=_("footer text (English)")
+    )
 
-    panels = [FieldPanel("main_menu"), FieldPanel("footer_links"), FieldPanel("footer_text")]
+    # Site settings belong to a site, not to a language (Wagtail cannot translate them like a
+    # page), so the English menu and footer are fields of their own, in a tab of their own.
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(
+                [FieldPanel("main_menu"), FieldPanel("footer_links"), FieldPanel("footer_text")],
+                heading=_("Spanish"),
+            ),
+            ObjectList(
+                [FieldPanel("main_menu_en"), FieldPanel("footer_links_en"), FieldPanel("footer_text_en")],
+                heading=_("English"),
+                help_text=_("Left empty, the English pages show the Spanish menu and footer."),
+            ),
+        ]
+    )
 
     class Meta:
         verbose_name = _("menu and footer")
+
+    @property
+    def menu(self):
+        return in_language(self.main_menu, self.main_menu_en)
+
+    @property
+    def footer(self):
+        return in_language(self.footer_links, self.footer_links_en)
+
+    @property
+    def footer_note(self):
+        return in_language(self.footer_text, self.footer_text_en)

@@ -6,8 +6,10 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms.views import accessibility_statement
 from registry.security.two_factor import staff_two_factor
 
+from .locale import i18n_patterns
 from .views import healthz
 
 urlpatterns = [
@@ -19,8 +21,6 @@ urlpatterns = [
     # the worst a forged request can do here is switch someone's language.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
-    path("accounts/", include("allauth.urls")),
-    path("", include("registry.urls")),
     path("", include("search.urls")),
     path("", include("registry.importexport.urls")),
 ]
@@ -30,7 +30,13 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# The public site in both languages: Spanish without a prefix, English under /en/ (config/locale.py).
+urlpatterns += i18n_patterns(
+    path("accounts/", include("allauth.urls")),
+    path("", include("registry.urls")),
+    path("accesibilidad/", accessibility_statement, name="accessibility"),
+    path("", include(wagtail_urls)),
+)
 
 handler400 = "config.views.bad_request"
 handler403 = "config.views.permission_denied"

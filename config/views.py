@@ -35,6 +35,7 @@ def healthz(request):
 def _error_page(request, template, status, context=None):
     try:
         directory = DirectoryPage.objects.live().first()
+        directory = directory.localized if directory else None  # in the visitor's language
         directory_url = directory.get_url(request) if directory else None
         return render(request, template, {"directory_url": directory_url, **(context or {})}, status=status)
     except Exception:  # the page itself failed (the database is down?): a page that needs nothing

@@ -48,6 +48,8 @@ _EDITOR_PERMS = [
     # for the municipality, so administrators change them; the registry number prefix is a
     # registry setting, the Registradores' (_REGISTRAR_PERMS).
     ("cms", "change_navigationsettings"),
+    # "Translate" in a page's menu: copy a page or a tree to English (wagtail.contrib.simple_translation).
+    ("simple_translation", "submit_translation"),
     ("registry", "change_formalizationstep"),
     ("registry", "view_formalizationstep"),
     # The directory's search synonyms (Settings → Search synonyms): vocabulary, like the guides.
@@ -83,11 +85,14 @@ def ensure_staff_groups(root_page=None):
 
     editors = groups[EDITORS]
     if root_page is not None:
+        # The site's home and its translations: each language's page tree starts at one of them.
+        homes = [root_page, *root_page.get_translations()]
         for permission_type in ("add", "change", "publish", "lock", "unlock"):
             perm = Permission.objects.get(
                 content_type__app_label="wagtailcore", codename=f"{permission_type}_page"
             )
-            GroupPagePermission.objects.get_or_create(group=editors, page=root_page, permission=perm)
+            for home in homes:
+                GroupPagePermission.objects.get_or_create(group=editors, page=home, permission=perm)
     root_collection = Collection.get_first_root_node()
     if root_collection:
         for codename in (

@@ -168,6 +168,28 @@ FORMALIZATION_STEPS = [
     ),
 ]
 
+# The steps' summaries in English, by code (a mapping of its own: FORMALIZATION_STEPS keeps the
+# shape its data migration reads).
+FORMALIZATION_STEP_SUMMARIES_EN = {
+    "documento-migratorio": "With the CPP or the foreigner's card (Carné de Extranjería) you can get a RUC and "
+    "a licence. If you do not have one yet, you can still register and we will guide you.",
+    "ruc": "Register for the RUC at SUNAT and choose your tax regime (NRUS, RER or RMT).",
+    "licencia": "The municipality grants the operating licence (Ley 28976) together with the ITSE safety "
+    "inspection.",
+    "constitucion-empresa": "Optional: incorporate an EIRL, SAC or SRL and register it at SUNARP.",
+    "registro-portal-negocio": "Send your application; municipal staff review it and give you a registry "
+    "number.",
+    "asamblea-fundacion": "Meet, agree to found the organization and sign the founding minutes.",
+    "estatuto": "Write and approve the statute: purposes, governing bodies, members' rights and duties.",
+    "eleccion-directiva": "Elect the board and record the election minutes.",
+    "padron-socios": "List of members with name and signature; identity documents stay private.",
+    "inscripcion-sunarp": "Optional: register the association at the Public Registries and get its record "
+    "number (partida).",
+    "registro-organizaciones-civiles": "With the sketch of the premises and the area of action, apply for "
+    "the registration that opens the door to participatory budgeting.",
+    "registro-portal-organizacion": "Send the application; staff review it and give a registry number.",
+}
+
 OBSERVATION_REASONS = [
     ("documento-ilegible", "Documento ilegible o incompleto", "Document unreadable or incomplete"),
     ("documento-faltante", "Falta un documento obligatorio", "A required document is missing"),

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
+    "wagtail.contrib.simple_translation",
+    "wagtail.locales",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -79,7 +81,7 @@ MIDDLEWARE = [
     # Before sessions, auth and Wagtail's routing: a cached directory page skips all of them.
     "cms.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "config.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -239,9 +241,12 @@ TASKS = {
 WAGTAIL_SITE_NAME = env("WAGTAIL_SITE_NAME", "Registro de Emprendimientos y Organizaciones Migrantes")
 WAGTAILADMIN_BASE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 SITE_URL = WAGTAILADMIN_BASE_URL
-WAGTAIL_I18N_ENABLED = False
+# Pages are translatable: the Spanish tree is the original, editors copy pages to English with
+# wagtail.contrib.simple_translation ("Translate" in the page's menu) and translate them in the
+# usual editor (docs/architecture.md, "Languages").
+WAGTAIL_I18N_ENABLED = True
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("es", "Español"), ("en", "English")]
-WAGTAIL_CONTENT_LANGUAGES = [("es", "Español")]
+WAGTAIL_CONTENT_LANGUAGES = [("es", "Español"), ("en", "English")]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "xlsx", "csv"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024

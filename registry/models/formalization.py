@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 
@@ -28,6 +29,7 @@ class FormalizationStep(models.Model):
     title = models.CharField(max_length=150, verbose_name=_("title"))
     title_en = models.CharField(max_length=150, blank=True, verbose_name=_("title (English)"))
     summary = models.TextField(blank=True, verbose_name=_("summary"))
+    summary_en = models.TextField(blank=True, verbose_name=_("summary (English)"))
     optional = models.BooleanField(default=False, verbose_name=_("optional"))
     sort_order = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
     evidence = models.CharField(
@@ -61,13 +63,20 @@ class FormalizationStep(models.Model):
             return self.title_en
         return self.title
 
+    @property
+    def description(self):
+        """The summary in the active language (Spanish when the English one is empty)."""
+        if (get_language() or "es").startswith("en") and self.summary_en:
+            return self.summary_en
+        return self.summary
+
     def applies_to(self, kind, legal_form):
         return self.kind == kind and (not self.legal_forms or legal_form in self.legal_forms)
 
     def guide_url(self):
         if not self.guide_page_id:
             return ""
-        page = self.guide_page.specific
+        page = self.guide_page.localized.specific  # the guide in the visitor's language, when translated
         return f"{page.url}#paso-{self.code}" if page.url else ""
 
 

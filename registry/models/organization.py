@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 from modelcluster.models import ClusterableModel
 from wagtail.models import DraftStateMixin, LockableMixin, RevisionMixin, WorkflowMixin
 from wagtail.search import index
@@ -304,7 +305,10 @@ class Organization(
     def get_verification_url(self):
         if not self.registry_number:
             return ""
-        return reverse("registry:verify", args=[self.registry_number])
+        # Printed on certificates, sent in e-mails and published in open data: the address
+        # without a language prefix, which opens in the reader's own language (config/locale.py).
+        with override(settings.LANGUAGE_CODE):
+            return reverse("registry:verify", args=[self.registry_number])
 
     def language_names(self) -> list[str]:
         """The languages served, by name (an unknown code as it is)."""

@@ -39,7 +39,7 @@ def test_every_page_type_renders(client, demo_site, model):
 
 
 def test_guide_steps_have_anchors_and_facts(client, demo_site):
-    guide = GuidePage.objects.get(slug="formalizar-mi-negocio")
+    guide = GuidePage.objects.get(slug="formalizar-mi-negocio", locale__language_code="es")
     html = client.get(guide.url).content.decode()
     assert 'id="paso-ruc"' in html
     assert "SUNAT" in html
@@ -48,7 +48,7 @@ def test_guide_steps_have_anchors_and_facts(client, demo_site):
 
 def test_featured_listing_on_home(client, demo_site):
     listing = PublishedOrganizationFactory(name="Peluquería Génesis")
-    home = HomePage.objects.get()
+    home = demo_site
     home.featured_listings.create(organization=listing)
     home.save_revision().publish()
     html = client.get("/").content.decode()
@@ -57,14 +57,14 @@ def test_featured_listing_on_home(client, demo_site):
 
 def test_unpublished_featured_listing_is_hidden(client, demo_site):
     listing = PublishedOrganizationFactory(name="Bodega Oculta", live=False)
-    home = HomePage.objects.get()
+    home = demo_site
     home.featured_listings.create(organization=listing)
     home.save_revision().publish()
     assert "Bodega Oculta" not in client.get("/").content.decode()
 
 
 def test_upcoming_events_exclude_past(demo_site):
-    index = EventIndexPage.objects.get()
+    index = EventIndexPage.objects.get(locale__language_code="es")
     past = EventPage(
         title="Feria pasada",
         slug="pasada",
@@ -90,8 +90,12 @@ def test_admin_login_page(client, demo_site):
 
 
 def test_single_home_page_under_root(demo_site):
-    assert HomePage.objects.count() == 1
-    assert Page.objects.filter(depth=2).count() == 1
+    """The demo's home replaces Wagtail's welcome page: one home per language under the root."""
+    assert HomePage.objects.filter(locale__language_code="es").count() == 1
+    assert sorted(Page.objects.filter(depth=2).values_list("locale__language_code", flat=True)) == [
+        "en",
+        "es",
+    ]
 
 
 def test_a_suspended_featured_listing_leaves_the_home_page(
@@ -103,7 +107,7 @@ def test_a_suspended_featured_listing_leaves_the_home_page(
     from tests.factories import UserFactory
 
     listing = PublishedOrganizationFactory(name="Mudanzas Oriente")
-    home = HomePage.objects.get()
+    home = demo_site
     home.featured_listings.create(organization=listing)
     home.save_revision().publish()
     assert "Mudanzas Oriente" in client.get("/").content.decode()

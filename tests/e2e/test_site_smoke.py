@@ -19,3 +19,19 @@ def test_language_switch_without_javascript(browser, live_server, demo_site):
     page.get_by_role("button", name="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
     context.close()
+
+
+def test_english_site_and_accessibility_statement_are_accessible(phone_page, axe_violations):
+    page = phone_page
+    page.goto(page.base_url + "/en/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("link", name="Register your business").is_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Accessibility").click()
+    assert page.url.endswith("/en/accesibilidad/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Accessibility statement"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Español").click()
+    assert page.url.endswith("/accesibilidad/") and "/en/" not in page.url
+    assert page.get_by_role("heading", level=1).inner_text() == "Declaración de accesibilidad"

@@ -47,16 +47,19 @@ API_QUERIES = {
 }
 # The page adds Wagtail's routing, the site settings and the menu, the page cache's look at the
 # index version (cms/page_cache.py) and the badges' filter; its search is the same as the API's
-# (highlights are computed in Python).
-PAGE_EXTRA = 13
+# (highlights are computed in Python). Two languages add four: the active locale (Wagtail's
+# routing into that language's tree) and, for the language switcher, the locales, the page's
+# translation and its address (cms/templatetags/cms_i18n.py).
+PAGE_EXTRA = 17
 PAGE_QUERIES = {
     "all": {},
     "words": {"q": "zuliana"},
     "words and facet": {"q": "zulana", "sector": "gastronomia"},
     "distance": {"lat": "-12.04", "lon": "-77.09", "radius_km": "2"},
 }
-# Wagtail's routing, the site settings and the menu, and one query for the listing.
-LISTING_PAGE = 11
+# Wagtail's routing, the site settings and the menu, and one query for the listing; with two
+# languages, the active locale, the locales and the page's translation.
+LISTING_PAGE = 14
 # Loaded once per index version: facet groups, whole-directory counts, synonyms (and on SQLite
 # the indexed words, for typos).
 FIRST_AFTER_CHANGE = {"sqlite": {"words": 3, "all": 2}, "postgresql": {"words": 2, "all": 2}}

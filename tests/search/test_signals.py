@@ -41,7 +41,7 @@ def api_listing(client, **params):
 def test_a_renamed_sector_shows_on_the_cached_directory_page_and_in_the_api(
     client, demo_site, arepera, django_capture_on_commit_callbacks
 ):
-    url = DirectoryPage.objects.live().get().url
+    url = DirectoryPage.objects.live().get(locale__language_code="es").url
     for _ in range(2):  # the second visit is served from the anonymous page cache
         assert "Gastronomía y alimentos" in client.get(url).content.decode()
     assert api_listing(client)["sector_label"] == "Gastronomía y alimentos"
@@ -104,7 +104,7 @@ def test_a_renamed_formalization_step_shows_on_the_cached_directory_page(
 ):
     from registry.models import FormalizationStep
 
-    url = DirectoryPage.objects.live().get().url
+    url = DirectoryPage.objects.live().get(locale__language_code="es").url
     step = FormalizationStep.objects.filter(optional=False).first()
     for _ in range(2):  # the second visit is served from the anonymous page cache
         assert step.title in client.get(url).content.decode()

@@ -35,6 +35,7 @@ MATRIX = {
     # public
     "healthz": (lambda o: "/healthz", EVERYONE),
     "registry:start": (lambda o: "/empezar/", EVERYONE),
+    "accessibility": (lambda o: "/accesibilidad/", EVERYONE),
     "registry:verify_lookup": (lambda o: "/verify/", EVERYONE),
     "registry:verify": (lambda o: f"/verify/{o['published'].registry_number}/", EVERYONE),
     "registry:certificate": (lambda o: f"/verify/{o['published'].registry_number}/certificate/", EVERYONE),

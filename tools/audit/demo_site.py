@@ -113,6 +113,13 @@ def _pages():
         AuditPage("event", EventPage.objects.live().first().url),
     ]
     pages += [AuditPage(f"page {p.slug}", p.url) for p in StandardPage.objects.live().order_by("path")]
+    english_directory = DirectoryPage.objects.live().filter(locale__language_code="en").first().url
+    pages += [
+        AuditPage("accessibility", reverse("accessibility")),
+        AuditPage("home (en)", "/en/"),
+        AuditPage("directory (en)", english_directory),
+        AuditPage("start (en)", "/en" + reverse("registry:start") + "?" + start_answers),
+    ]
     pages += [
         AuditPage("login", reverse("account_login")),
         AuditPage("signup", reverse("account_signup")),
