@@ -99,7 +99,9 @@ def test_suspended_and_rejected_say_so(client, listing):
     assert 'data-verdict="suspended"' in html and "is suspended" in html
     assert "Printable certificate" not in html
     certificate = get(client, listing, "registry:certificate")
-    assert certificate.status_code == 302 and certificate.url == listing.get_verification_url()
+    # Back to the verification page, in the visitor's language (English here: /en/verify/...).
+    assert certificate.status_code == 302
+    assert certificate.url == f"/en/verify/{listing.registry_number}/"
 
     listing.status = ApplicationStatus.REJECTED
     listing.save()
