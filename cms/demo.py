@@ -606,6 +606,8 @@ def _english_site(home, directory, guides, business_guide, organization_guide, e
             "businesses and organizations of the migrant community in Lima and Callao.</p>",
             apply_text="Register your business",
             search_text="Search the directory",
+            search_description="Register your migrant business or organization with the municipality, become "
+            "formal step by step and find businesses of the community in Lima and Callao.",
         )
     }
     english["directory"] = _translate(
@@ -613,12 +615,16 @@ def _english_site(home, directory, guides, business_guide, organization_guide, e
         en,
         title="Directory of businesses and organizations",
         intro="<p>Search for what you need, by district or near you.</p>",
+        search_description="Find businesses and organizations run by migrants in Lima and Callao by trade, "
+        "district or distance, and contact them by WhatsApp or phone.",
     )
     english["guides"] = _translate(
         guides,
         en,
         title="Guides to become formal",
         intro="<p>Step by step, with requirements, costs and where to go.</p>",
+        search_description="Step-by-step guides to formalize your business or register your organization: "
+        "requirements, costs, times and offices.",
     )
     _translate(
         business_guide,
@@ -626,6 +632,8 @@ def _english_site(home, directory, guides, business_guide, organization_guide, e
         title="How to formalize my business",
         intro="<p>From an informal venture to a formal business, with a RUC and a licence.</p>",
         steps=BUSINESS_STEPS_EN,
+        search_description="From an informal venture to a formal business: migration document, RUC with "
+        "SUNAT, municipal licence and registration on the portal.",
     )
     _translate(
         organization_guide,
@@ -634,9 +642,15 @@ def _english_site(home, directory, guides, business_guide, organization_guide, e
         intro="<p>From a group of neighbours to a registered organization that takes part in "
         "participatory budgeting.</p>",
         steps=ORGANIZATION_STEPS_EN,
+        search_description="How to register your migrant organization in the municipal registry of civil "
+        "organizations and take part in participatory budgeting.",
     )
     english["events"] = _translate(
-        events, en, title="Events and fairs", intro="<p>Migratones and service fairs.</p>"
+        events,
+        en,
+        title="Events and fairs",
+        intro="<p>Migratones and service fairs.</p>",
+        search_description="Migratones and service fairs for migrants: advice, procedures and registration.",
     )
     for event in EventPage.objects.child_of(events).filter(slug="migraton-carmen-de-la-legua"):
         _translate(
@@ -645,12 +659,16 @@ def _english_site(home, directory, guides, business_guide, organization_guide, e
             title="Migratón in Carmen de la Legua",
             description="<p>Service fair: advice on the CPP, registration for the RUC, legal advice "
             "and registration of businesses on the portal.</p>",
+            search_description="Service fair in Carmen de la Legua: advice on the CPP, the RUC, legal advice "
+            "and registration on the portal.",
         )
     english["about"] = _translate(
         about,
         en,
         title="Privacy and data protection",
         intro="We process your personal data under Law 29733 on the Protection of Personal Data.",
+        search_description="How we protect your personal data under Law 29733: what is public, what is "
+        "never public and how to download or delete your data.",
         body=[
             (
                 "paragraph",
@@ -667,5 +685,6 @@ def _english_site(home, directory, guides, business_guide, organization_guide, e
         intro="We want everyone to be able to use this portal: on a phone or a computer, with a screen "
         "reader, with the keyboard alone or with the text enlarged.",
         body=ACCESSIBILITY_EN,
+        search_description="How accessible this portal is, how it was tested and how to report a barrier.",
     )
     return english

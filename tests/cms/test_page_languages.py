@@ -100,6 +100,9 @@ def test_seed_demo_pages_exist_in_both_languages():
         for page in model.objects.live().filter(locale=english):
             original = page.get_translation(spanish)
             assert page.title != original.title, f"{page.url_path} is still the Spanish copy"
+            # Search engines and link previews read the description: it is translated too.
+            if original.search_description:
+                assert page.search_description not in ("", original.search_description), page.url_path
 
 
 class VisibleText(HTMLParser):
