@@ -216,7 +216,10 @@ class PhoneNumberFormField(forms.CharField):
         kwargs["max_length"] = TYPED_MAX_LENGTH
         super().__init__(**kwargs)
         self.whatsapp = whatsapp
-        self.widget.attrs.setdefault("type", "tel")
+        # A phone keypad on phones. Set on the widget, not in its attrs: a form that gives its
+        # own TextInput(attrs={"type": "tel"}) would otherwise render the attribute twice.
+        if getattr(self.widget, "input_type", None) == "text":
+            self.widget.input_type = "tel"
 
     def to_python(self, value):
         # E.164 when it can be read, so "987 654 321" and "+51987654321" are the same value

@@ -169,3 +169,17 @@ def test_the_migration_converts_stored_numbers_and_keeps_what_it_cannot_read(db)
     # Run again: nothing changes.
     _migration().to_e164(apps, None)
     assert Organization.objects.get(pk=unreadable.pk).phone == "123 anexo 4"
+
+
+@pytest.mark.parametrize("form_name", ["OrganizationContactForm", "PersonForm"])
+def test_phone_inputs_are_tel_with_one_type_attribute(form_name):
+    """A phone keypad on phones, and valid HTML: `type` once (the Nu checker refuses two)."""
+    import re
+
+    from registry import forms
+
+    form = getattr(forms, form_name)()
+    for name, field in form.fields.items():
+        if isinstance(field, phones.PhoneNumberFormField):
+            html = str(form[name])
+            assert re.findall(r'\stype="([^"]*)"', html) == ["tel"], html

@@ -112,7 +112,10 @@ def _pages():
         AuditPage("events", EventIndexPage.objects.live().first().url),
         AuditPage("event", EventPage.objects.live().first().url),
     ]
-    pages += [AuditPage(f"page {p.slug}", p.url) for p in StandardPage.objects.live().order_by("path")]
+    pages += [
+        AuditPage(f"page {p.slug}", p.url)
+        for p in StandardPage.objects.live().filter(locale__language_code="es").order_by("path")
+    ]
     english_directory = DirectoryPage.objects.live().filter(locale__language_code="en").first().url
     pages += [
         AuditPage("accessibility", reverse("accessibility")),
