@@ -281,7 +281,7 @@ def build_listing(rng, index, sectors, districts, weights):
 @transaction.atomic
 def create_listings(count: int, seed: int = 1, *, prefix: str | None = None, batch_size: int = 2000) -> int:
     """Create the demo listings 0..count-1 for this seed that do not exist yet; return how many.
-    They are numbered with `prefix`, by default the default site's (RegistrySettings)."""
+    They are numbered with `prefix`, by default the home municipality's."""
     sectors = list(Sector.objects.all())
     districts = list(District.objects.all())
     weights = [BUSY_DISTRICTS.get(d.code, 1) for d in districts]

@@ -1,5 +1,10 @@
-"""Staff groups and what each may do. One place, used by seed_demo (which creates or completes
-the groups) and the tests."""
+"""Staff groups and what each may do. One place, used by seed_demo and add_municipality (which
+create or complete each municipality's groups) and the tests.
+
+Every municipality has its own three groups with the same permissions; which municipality's
+records a member reaches is registry.jurisdiction's rule. The home municipality's groups keep the
+plain names (Revisores, Registradores, Editores); another's carry its short name.
+"""
 
 from django.contrib.auth.models import Group, Permission
 
@@ -29,8 +34,6 @@ _REGISTRAR_PERMS = _REVIEWER_PERMS + [
     ("registry", "add_sector"),
     ("registry", "change_observationreason"),
     ("registry", "add_observationreason"),
-    # Settings → Registry settings: the prefix of every registry number issued.
-    ("registry", "change_registrysettings"),
     # Import and export (registry/importexport); exporting people's private data is a separate
     # permission ("export_private_registry") that an administrator gives person by person.
     ("registry_importexport", "import_registry"),
@@ -64,13 +67,50 @@ GROUP_PERMISSIONS = {REVIEWERS: _REVIEWER_PERMS, REGISTRARS: _REGISTRAR_PERMS, E
 WITHDRAWN_PERMISSIONS = {EDITORS: [("cms", "change_officesettings")]}
 
 
-def ensure_staff_groups(root_page=None):
-    """Create or complete the three staff groups; editors get page rights below root_page."""
-    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
+ROLES = {REVIEWERS: "reviewers", REGISTRARS: "registrars", EDITORS: "editors"}
 
+
+def group_name(base: str, municipality) -> str:
+    from .models import home_municipality
+
+    home = home_municipality()
+    if municipality is None or (home is not None and municipality.pk == home.pk):
+        return base
+    return f"{base} · {municipality.short_name}"
+
+
+def _municipal_group(base: str, municipality) -> Group:
+    """The municipality's group for this role, created (and linked) when missing."""
+    from .models import MunicipalStaffGroup
+
+    role = ROLES[base]
+    link = MunicipalStaffGroup.objects.filter(municipality=municipality, role=role).select_related("group")
+    if link.exists():
+        return link.get().group
+    group, _ = Group.objects.get_or_create(name=group_name(base, municipality))
+    MunicipalStaffGroup.objects.update_or_create(
+        group=group, defaults={"municipality": municipality, "role": role}
+    )
+    return group
+
+
+def ensure_staff_groups(root_page=None, municipality=None):
+    """Create or complete a municipality's three staff groups (the home municipality's by
+    default); editors get page rights below root_page (by default the municipality's site root)
+    and image and document rights in its collection."""
+    from wagtail.models import GroupCollectionPermission, GroupPagePermission
+
+    from .models import home_municipality
+
+    municipality = municipality or home_municipality()
+    if root_page is None and municipality is not None and municipality.site_id:
+        root_page = municipality.site.root_page.specific
     groups = {}
     for name, wanted in GROUP_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
+        if municipality is None:
+            group, _ = Group.objects.get_or_create(name=name)
+        else:
+            group = _municipal_group(name, municipality)
         perms = []
         for app_label, codename in wanted:
             perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
@@ -93,8 +133,8 @@ def ensure_staff_groups(root_page=None):
             )
             for home in homes:
                 GroupPagePermission.objects.get_or_create(group=editors, page=home, permission=perm)
-    root_collection = Collection.get_first_root_node()
-    if root_collection:
+    collection = municipal_collection(municipality)
+    if collection:
         for codename in (
             "add_image",
             "change_image",
@@ -106,6 +146,22 @@ def ensure_staff_groups(root_page=None):
             perm = Permission.objects.filter(codename=codename).first()
             if perm:
                 GroupCollectionPermission.objects.get_or_create(
-                    group=editors, collection=root_collection, permission=perm
+                    group=editors, collection=collection, permission=perm
                 )
     return groups
+
+
+def municipal_collection(municipality):
+    """Where a municipality's editors keep images and documents: the root collection for the home
+    municipality (where an installation's images already are), a child collection named after
+    any other, so its editors do not reach the rest (collection rights pass to descendants)."""
+    from wagtail.models import Collection
+
+    from .models import home_municipality
+
+    root = Collection.get_first_root_node()
+    home = home_municipality()
+    if root is None or municipality is None or (home is not None and municipality.pk == home.pk):
+        return root
+    existing = root.get_children().filter(name=municipality.name).first()
+    return existing or root.add_child(name=municipality.name)

@@ -25,7 +25,7 @@ def user_can_see_private_data(user, organization: Organization) -> bool:
         return False
     if not (user.is_superuser or user.has_perm("registry.view_private_data")):
         return False
-    return Organization.objects.visible_to_staff().filter(pk=organization.pk).exists()
+    return Organization.objects.visible_to_staff(user).filter(pk=organization.pk).exists()
 
 
 STAFF_READER_PERMISSIONS = (
@@ -40,7 +40,7 @@ def organizations_for_staff(user):
     applicants' unsubmitted drafts; for anyone else in the admin (editors picking featured
     listings), published listings only."""
     if user.is_superuser or any(user.has_perm(p) for p in STAFF_READER_PERMISSIONS):
-        return Organization.objects.visible_to_staff()
+        return Organization.objects.visible_to_staff(user)
     return Organization.objects.published()
 
 

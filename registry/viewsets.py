@@ -249,7 +249,7 @@ class OrganizationViewSet(SnippetViewSet):
             status=WorkflowState.STATUS_IN_PROGRESS,
         )
         return (
-            Organization.objects.visible_to_staff()
+            Organization.objects.visible_to_staff(request.user)
             .select_related("sector", "district")
             .annotate(_changes_in_review=Exists(in_review))
         )

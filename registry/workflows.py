@@ -65,6 +65,30 @@ def install_review_workflow(apps=global_apps):
     return workflow
 
 
+def ensure_review_workflow(municipality):
+    """The municipality's own workflow: the same two tasks, given to its own groups, so its
+    applications wait only for its reviewers and registrars. Idempotent; a workflow staff have
+    since edited is left as it is."""
+    from wagtail.models import Workflow, WorkflowTask
+
+    from .models import RegistryReviewTask
+    from .permissions import ensure_staff_groups
+
+    if municipality.workflow_id:
+        return municipality.workflow
+    groups = ensure_staff_groups(municipality=municipality)
+    workflow = Workflow.objects.create(name=f"{WORKFLOW_NAME} · {municipality.short_name}", active=True)
+    for order, (stage, name, group_name) in enumerate(TASKS):
+        task = RegistryReviewTask.objects.create(
+            name=f"{name} · {municipality.short_name}", stage=stage, active=True
+        )
+        task.groups.add(groups[group_name])
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=order)
+    municipality.workflow = workflow
+    municipality.save(update_fields=["workflow"])
+    return workflow
+
+
 # Under every comment a decision sends: the applicant reads it word for word.
 SEEN_BY_APPLICANT = _("The applicant will see this comment.")
 

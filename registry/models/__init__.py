@@ -2,11 +2,11 @@ from .choices import ApplicationStatus, Kind, LegalForm, StepStatus
 from .documents import DocumentType, SupportingDocument
 from .formalization import FormalizationStep, OrganizationStep
 from .membership import ConsentRecord, OrganizationInvitation, OrganizationMembership
+from .municipality import Municipality, MunicipalStaffGroup, StaffRole, home_municipality
 from .organization import Organization, OrganizationPhoto
 from .people import DocumentKind, Person, PersonRole
 from .privacy import PersonalDataRequest
 from .review import ListingReport, Observation, ObservationReason, RegistryCounter
-from .site_settings import RegistrySettings
 from .taxonomy import District, Sector
 from .workflow import RegistryReviewTask, ReviewStage
 
@@ -20,6 +20,8 @@ __all__ = [
     "Kind",
     "LegalForm",
     "ListingReport",
+    "MunicipalStaffGroup",
+    "Municipality",
     "Observation",
     "ObservationReason",
     "Organization",
@@ -32,9 +34,10 @@ __all__ = [
     "PersonalDataRequest",
     "RegistryCounter",
     "RegistryReviewTask",
-    "RegistrySettings",
     "ReviewStage",
     "Sector",
+    "StaffRole",
     "StepStatus",
     "SupportingDocument",
+    "home_municipality",
 ]

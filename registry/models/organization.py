@@ -20,6 +20,7 @@ from ..phones import PhoneNumberField
 from ..validators import validate_latitude, validate_longitude, validate_ruc
 from .choices import STATUS_TONES, ApplicationStatus, Kind, LegalForm, StepStatus
 from .membership import OrganizationMembership
+from .municipality import home_municipality_id
 
 # Languages a listing may say it serves in (ISO 639-1).
 LANGUAGE_CHOICES = [
@@ -59,8 +60,9 @@ class OrganizationQuerySet(models.QuerySet):
         """Listings the public may see: approved and live, not suspended."""
         return self.filter(live=True, status=ApplicationStatus.APPROVED)
 
-    def visible_to_staff(self):
-        """What staff may open: everything but an applicant's draft that was never submitted.
+    def visible_to_staff(self, user):
+        """What `user`, a staff member, may open: their municipalities' registrations (all for a
+        superuser), but never an applicant's draft that was never submitted.
 
         Until the applicant submits (which needs their consent under Ley 29733), their identity
         data and documents are theirs alone. Drafts with no applicant (an office's imported list,
@@ -68,7 +70,9 @@ class OrganizationQuerySet(models.QuerySet):
         applicant_draft = Q(status=ApplicationStatus.DRAFT, submitted_at__isnull=True) & Exists(
             OrganizationMembership.objects.filter(organization=OuterRef("pk"))
         )
-        return self.exclude(applicant_draft)
+        from ..jurisdiction import within_reach
+
+        return within_reach(self.exclude(applicant_draft), user)
 
     def managed_by(self, user):
         if not user.is_authenticated:
@@ -90,6 +94,14 @@ class Organization(
     changes wait in a revision until staff approve them (Wagtail's draft state and workflow).
     """
 
+    # The registry it belongs to: its numbers, staff, workflow and retention (registry.jurisdiction).
+    municipality = models.ForeignKey(
+        "registry.Municipality",
+        on_delete=models.PROTECT,
+        default=home_municipality_id,
+        related_name="organizations",
+        verbose_name=_("municipality"),
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
     legal_form = models.CharField(
         max_length=20, choices=LegalForm.choices, default=LegalForm.INFORMAL, verbose_name=_("legal form")
@@ -250,6 +262,14 @@ class Organization(
 
     def __str__(self):
         return self.name
+
+    def get_workflow(self):
+        """Each municipality reviews with its own workflow, whose tasks belong to its groups;
+        the model's workflow (Wagtail's default) serves a municipality that has none."""
+        workflow = self.municipality.workflow if self.municipality_id else None
+        if workflow is not None and workflow.active:
+            return workflow
+        return self.get_default_workflow()
 
     def save(self, *args, **kwargs):
         if not self.slug:

@@ -11,6 +11,16 @@ class ObservationReason(models.Model):
     label = models.CharField(max_length=150, verbose_name=_("label (Spanish)"))
     label_en = models.CharField(max_length=150, blank=True, verbose_name=_("label (English)"))
     active = models.BooleanField(default=True, verbose_name=_("active"))
+    # Reasons every registry uses have none; a municipality adds its own for its requirements.
+    municipality = models.ForeignKey(
+        "registry.Municipality",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="observation_reasons",
+        verbose_name=_("municipality"),
+        help_text=_("Empty: offered by every municipality."),
+    )
 
     class Meta:
         ordering = ["label"]

@@ -61,6 +61,7 @@ class District(models.Model):
     code = models.SlugField(max_length=60, unique=True, verbose_name=_("code"))
     name = models.CharField(max_length=100, verbose_name=_("name"))
     province = models.CharField(max_length=50, verbose_name=_("province"))
+    ubigeo = models.CharField(max_length=6, blank=True, db_index=True, verbose_name=_("INEI ubigeo"))
     also_known_as = models.CharField(max_length=100, blank=True, verbose_name=_("also known as"))
     # Where a listing whose address is private is placed for "near me" (registry.public).
     latitude = models.DecimalField(

@@ -11,17 +11,18 @@ from collections.abc import Collection
 
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import Site
 
-from ..models import Organization, RegistryCounter, RegistrySettings
+from ..models import Organization, RegistryCounter, home_municipality
 
 
-def registry_prefix(site=None) -> str:
-    """The prefix of the site's registry (Settings → Registry settings), RMO by default."""
-    site = site or Site.objects.filter(is_default_site=True).first()
-    if site is None:
+def registry_prefix(municipality=None) -> str:
+    """The prefix of a municipality's registry (the home municipality's by default). Prefixes
+    are unique across municipalities, so each keeps its own counters and a number names its
+    registry."""
+    municipality = municipality or home_municipality()
+    if municipality is None:
         return "RMO"
-    return (RegistrySettings.for_site(site).registry_prefix or "RMO").strip().upper()
+    return (municipality.registry_prefix or "RMO").strip().upper()
 
 
 def format_registry_number(prefix: str, year: int, number: int) -> str:

@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry, Revision, TaskState, WorkflowState
 
-from .. import notifications, public, tasks
+from .. import jurisdiction, notifications, public, tasks
 from ..models import (
     ApplicationStatus,
     ListingReport,
@@ -45,7 +45,7 @@ from ..models import (
 from ..models.formalization import EvidenceKind
 from ..notifications import ApplicantEvent, StaffEvent
 from .applications import application_problems, has_pending_proposal, working_copy
-from .registry_numbers import next_registry_numbers
+from .registry_numbers import next_registry_numbers, registry_prefix
 
 # Custom actions of Wagtail's audit log (registered in registry/wagtail_hooks.py).
 SUBMIT = "registry.submit"
@@ -152,6 +152,8 @@ def _check(action: str, *, user, organization: Organization, task_state: TaskSta
 
     if is_member(user, organization):
         raise ReviewNotAllowed(_("You cannot review an organization you are a member of."))
+    if not jurisdiction.serves(user, organization.municipality_id):
+        raise ReviewNotAllowed(_("This registration belongs to another municipality's registry."))
     if organization.locked and organization.locked_by_id != user.pk:
         raise ReviewConflict(
             _("%(name)s locked this application on %(when)s; ask them to unlock it first.")
@@ -209,7 +211,9 @@ def awaiting(queryset, *, user):
     at_their_task = at_their_task.filter(
         current_task_state__task__registryreviewtask__groups__in=user.groups.all()
     )
-    return queryset.filter(Exists(at_their_task)).exclude(memberships__user=user)
+    return jurisdiction.within_reach(queryset.filter(Exists(at_their_task)), user).exclude(
+        memberships__user=user
+    )
 
 
 # ----- helpers -------------------------------------------------------------------------------
@@ -627,7 +631,9 @@ def approve(
     if not organization.registry_number:
         # Inside this transaction: the counter row stays locked until commit, so concurrent
         # approvals never share a number, and a rolled-back approval gives its number back.
-        organization.registry_number = next_registry_numbers(count=1)[0]
+        organization.registry_number = next_registry_numbers(
+            count=1, prefix=registry_prefix(organization.municipality)
+        )[0]
         organization.registered_at = now
     if not is_change:
         organization.status = ApplicationStatus.APPROVED

@@ -27,7 +27,8 @@ def _organization(request, pk) -> Organization:
         raise PermissionDenied
     # An applicant's unsubmitted draft is not the staff's to read (a 404, as for no application).
     return get_object_or_404(
-        Organization.objects.visible_to_staff().select_related("sector", "district", "locked_by"), pk=pk
+        Organization.objects.visible_to_staff(request.user).select_related("sector", "district", "locked_by"),
+        pk=pk,
     )
 
 

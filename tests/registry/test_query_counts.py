@@ -42,6 +42,7 @@ def test_admin_queue_query_count_is_pinned(reviewer_client):
     assert queue_queries(reviewer_client) == PINNED_QUEUE_QUERIES
 
 
-# Session, user, permissions, filters' choices, the page of rows with its annotations, counts.
+# Session, user, permissions, the municipalities the user serves (registry.jurisdiction), filters'
+# choices, the page of rows with its annotations, counts.
 # Measured on SQLite and PostgreSQL alike; change it only with a reason in the commit.
-PINNED_QUEUE_QUERIES = 16
+PINNED_QUEUE_QUERIES = 17

@@ -50,39 +50,11 @@ def test_an_import_numbers_new_rows_around_numbers_held_or_given_in_the_same_fil
     }
 
 
-def test_the_prefix_is_the_sites_registry_setting(demo_site):
-    from wagtail.models import Site
-
-    from registry.models import RegistrySettings
+def test_the_prefix_is_the_municipalitys(demo_site):
+    from registry.models import Municipality, home_municipality
     from registry.services.registry_numbers import registry_prefix
 
-    registry_settings = RegistrySettings.for_site(Site.objects.get(is_default_site=True))
-    registry_settings.registry_prefix = " mcl "
-    registry_settings.save()
+    Municipality.objects.filter(pk=home_municipality().pk).update(registry_prefix="MCL")
 
     assert registry_prefix() == "MCL"
     assert next_registry_numbers(year=2031) == ["MCL-2031-000001"]
-
-
-@pytest.mark.parametrize(("group", "may_change"), [("Registradores", True), ("Editores", False)])
-def test_only_registrars_change_the_prefix(client, demo_site, group, may_change):
-    from django.contrib.auth.models import Group
-    from django.urls import reverse
-    from wagtail.models import Site
-
-    from registry.models import RegistrySettings
-    from tests.factories import UserFactory
-
-    user = UserFactory(username=f"staff-{group}")
-    user.groups.add(Group.objects.get(name=group))
-    client.force_login(user)
-    site = Site.objects.get(is_default_site=True)
-    url = reverse("wagtailsettings:edit", args=["registry", "registrysettings", site.pk])
-
-    response = client.post(url, {"registry_prefix": "MCL"})
-
-    assert (RegistrySettings.for_site(site).registry_prefix == "MCL") is may_change
-    menu_item = reverse("wagtailsettings:edit", args=["registry", "registrysettings"])
-    assert (menu_item in client.get(reverse("wagtailadmin_home")).content.decode()) is may_change
-    if not may_change:
-        assert response.status_code in (302, 403)
