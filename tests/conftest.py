@@ -82,6 +82,16 @@ def demo_site(db):
     return home
 
 
+@pytest.fixture
+def carmen(demo_site):
+    """A second municipality beside the home one (Lima Metropolitana): Carmen de la Legua Reynoso,
+    with its own staff groups and workflow, prefix MCL; no site of its own."""
+    from registry.services.municipalities import register_municipality
+
+    municipality, _created = register_municipality(ubigeo="070103", prefix="MCL")
+    return municipality
+
+
 @pytest.fixture(autouse=True)
 def _spanish_by_default():
     from django.utils import translation
