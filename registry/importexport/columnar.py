@@ -19,6 +19,10 @@ updated (with the columns that change), unchanged or in error with the column an
 and nothing written unless every row is valid. Then new rows go in with ``bulk_create`` and
 matched rows with one prepared ``UPDATE`` run through ``executemany``, in the caller's
 transaction.
+
+An import writes to one municipality's registry: new rows belong to it and take its numbers, a
+row in a district it does not cover is refused (a set look-up per row, the districts read once),
+and a row may match only that municipality's organizations.
 """
 
 import gc
@@ -35,9 +39,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from ..models import ApplicationStatus, Organization
+from ..models import ApplicationStatus, Municipality, Organization
 from ..models.choices import LEGAL_FORMS_BY_KIND
-from ..services.registry_numbers import next_registry_numbers
+from ..services.registry_numbers import next_registry_numbers, registry_prefix
 from .readers import COLUMNS, Table
 from .resources import OrganizationResource
 
@@ -117,11 +121,13 @@ class ColumnarImport:
         self,
         table: Table,
         *,
+        municipality: Municipality,
         publish: bool = False,
         user=None,
         progress: Callable[[int], None] | None = None,
     ):
         self.table = table
+        self.municipality = municipality
         self.publish = publish
         self.user = user if getattr(user, "pk", None) else None
         self.progress = progress
@@ -132,6 +138,7 @@ class ColumnarImport:
         self.updated_ids: list[int] = []
         self.revised: list[Organization] = []
         self._items: dict[str, dict[int, object]] = {}
+        self._elsewhere: dict[str, int] = {}
 
     # ----- validation -----------------------------------------------------------------------
 
@@ -142,6 +149,7 @@ class ColumnarImport:
         numbers = cleaned.get("registry_number", [None] * count)
         self._flag_duplicates(numbers)
         existing = self._match(numbers)
+        self._flag_other_registries(numbers, existing)
         defaults = self._defaults()
         befores = [existing.get(number) if number else None for number in numbers]
         # Each column as the rows would be saved: the file's value, or where the file has none
@@ -196,10 +204,20 @@ class ColumnarImport:
                     rows[index].errors[column] = reasons
 
         legal_forms = {str(kind): [str(f) for f in forms] for kind, forms in LEGAL_FORMS_BY_KIND.items()}
-        kinds, forms = final["kind"], final["legal_form"]
+        kinds, forms, districts = final["kind"], final["legal_form"], final["district"]
+        covered = set(self.municipality.districts.values_list("pk", flat=True))
+        outside = {}  # district pk -> the message, written once per district
         for index in pending:
             row = rows[index]
             kind, legal_form = kinds[index], forms[index]
+            district = districts[index]
+            if district is not None and district.pk not in covered and "district" not in row.errors:
+                if district.pk not in outside:
+                    outside[district.pk] = _(
+                        "The district %(district)s does not belong to %(municipality)s; correct the "
+                        "district or import this row in the municipality that covers it."
+                    ) % {"district": district.name, "municipality": self.municipality.name}
+                row.errors["district"] = [outside[district.pk]]
             if kind and legal_form and "legal_form" not in row.errors:
                 allowed = legal_forms.get(kind, [])
                 if legal_form not in allowed:
@@ -268,17 +286,63 @@ class ColumnarImport:
                 )
 
     def _match(self, numbers) -> dict[str, dict]:
-        """The records whose registry numbers the file gives, as the import's column values."""
+        """The records whose registry numbers the file gives, as the import's column values.
+
+        Only the importing municipality's records are matched; the numbers that name another
+        municipality's record are kept in ``self._elsewhere`` (number -> municipality id)."""
         wanted = sorted({n for n in numbers if n})
         attributes = [f"{c}_id" if c in TAXONOMY else c for c in COLUMNS if c != "registry_number"]
         found = {}
+        self._elsewhere = {}
         for start in range(0, len(wanted), MATCH_CHUNK):
             rows = Organization.objects.filter(registry_number__in=wanted[start : start + MATCH_CHUNK])
-            for values in rows.values("pk", "live", "registry_number", *attributes):
+            for values in rows.values("pk", "live", "registry_number", "municipality_id", *attributes):
+                owner = values.pop("municipality_id")
+                if owner != self.municipality.pk:
+                    # Imports never reach another municipality's organizations.
+                    self._elsewhere[values["registry_number"]] = owner
+                    continue
                 for column in TAXONOMY:
                     values[column] = self._item(column, values.pop(f"{column}_id"))
                 found[values["registry_number"]] = values
         return found
+
+    def _flag_other_registries(self, numbers, existing) -> None:
+        """Refuse the rows whose registry number is another municipality's: one held by its
+        organization, or a new one with its prefix (a number names its registry)."""
+        elsewhere = self._elsewhere
+        prefixes = {n.split("-", 1)[0] for n in numbers if n and n not in existing and n not in elsewhere}
+        own = registry_prefix(self.municipality)
+        prefixes.discard(own)
+        owners = {}  # number -> the other municipality's name, read in two small queries at most
+        if elsewhere:
+            names = dict(
+                Municipality.objects.filter(pk__in=set(elsewhere.values())).values_list("pk", "name")
+            )
+            owners.update({number: names[owner] for number, owner in elsewhere.items()})
+        if prefixes:
+            by_prefix = dict(
+                Municipality.objects.filter(registry_prefix__in=prefixes).values_list(
+                    "registry_prefix", "name"
+                )
+            )
+            for number in numbers:
+                if number and number not in owners and number not in existing:
+                    name = by_prefix.get(number.split("-", 1)[0])
+                    if name is not None:
+                        owners[number] = name
+        if not owners:
+            return
+        for index, number in enumerate(numbers):
+            name = owners.get(number) if number else None
+            if name is not None:
+                self.rows[index].errors.setdefault("registry_number", []).append(
+                    _(
+                        "The number %(number)s belongs to the registry of %(other)s; this import only "
+                        "changes organizations of %(municipality)s."
+                    )
+                    % {"number": number, "other": name, "municipality": self.municipality.name}
+                )
 
     def _item(self, column, pk):
         if pk is None:
@@ -334,6 +398,7 @@ class ColumnarImport:
         # Drafts either way: publishing goes through review.publish_imported, the one approval path.
         state = {"status": ApplicationStatus.DRAFT.value, "live": False, "has_unpublished_changes": True}
         state.update(created_by_id=self.user.pk if self.user else None, created_at=now, updated_at=now)
+        state["municipality_id"] = self.municipality.pk  # never the model's default (the home one)
         records = [_model_values(row.values) for row in rows]
         for record, slug in zip(records, _unique_slugs([r["name"] for r in records]), strict=True):
             record["slug"] = slug
@@ -343,7 +408,9 @@ class ColumnarImport:
             missing = [r for r in records if not r["registry_number"]]
             if missing:
                 given = {r["registry_number"] for r in records if r["registry_number"]}
-                numbers = next_registry_numbers(count=len(missing), also_taken=given)
+                numbers = next_registry_numbers(
+                    count=len(missing), prefix=registry_prefix(self.municipality), also_taken=given
+                )
                 for record, number in zip(missing, numbers, strict=True):
                     record["registry_number"] = number
         _insert_rows(records, state)

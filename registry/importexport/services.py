@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
-from ..models import Organization
+from ..jurisdiction import municipalities_served, serves
+from ..models import Municipality, Organization
 from ..services.review import publish_imported, submit_imported
 from ..signals import organizations_imported
 from .columnar import ColumnarImport, RowStatus, gc_paused
@@ -50,6 +51,7 @@ class ImportReport:
     file_name: str
     publish: bool
     dry_run: bool
+    municipality: Municipality | None = None  # whose registry takes the rows
     format: str = ""
     encoding: str = ""
     delimiter: str = ""
@@ -85,6 +87,7 @@ class ImportReport:
     def as_dict(self) -> dict:
         return {
             "file_name": self.file_name,
+            "municipality": self.municipality.ubigeo if self.municipality else None,
             "publish": self.publish,
             "dry_run": self.dry_run,
             "applied": self.applied,
@@ -98,6 +101,10 @@ class ImportReport:
         }
 
 
+class MunicipalityRequired(ValueError):
+    """The import does not say which municipality's registry takes the rows, and there are several."""
+
+
 def _check_import_permission(user, publish):
     if user is None:  # management commands run as the system
         return
@@ -105,6 +112,26 @@ def _check_import_permission(user, publish):
         raise PermissionDenied(_("You may not import the registry."))
     if publish and not user.has_perm("registry.approve_organization"):
         raise PermissionDenied(_("Only staff who approve registrations may import rows as approved."))
+
+
+def importing_municipality(*, user=None, municipality: Municipality | None = None) -> Municipality:
+    """The municipality whose registry an import writes to: the one given, which the user must
+    serve (registry.jurisdiction); else the only one the user serves, or the only one on the
+    installation for the commands (``user`` None)."""
+    if municipality is not None:
+        if user is not None and not serves(user, municipality.pk):
+            raise PermissionDenied(
+                _("You do not serve %(municipality)s: you may not import into its registry.")
+                % {"municipality": municipality.name}
+            )
+        return municipality
+    candidates = municipalities_served(user) if user is not None else Municipality.objects.all()
+    candidates = list(candidates.order_by("pk")[:2])
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates and user is not None:
+        raise PermissionDenied(_("You serve no municipality, so there is no registry to import into."))
+    raise MunicipalityRequired(_("Say which municipality's registry takes the rows."))
 
 
 def _row_reports(checks, table) -> list[RowReport]:
@@ -143,6 +170,7 @@ def import_registry(
     data: bytes,
     file_name: str,
     user=None,
+    municipality: Municipality | None = None,
     publish: bool = False,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
@@ -155,18 +183,29 @@ def import_registry(
     changes to published listings wait in a revision for review. The import is recorded in
     the audit log (who, when, file name, counts) and the directory index is updated.
 
+    The rows go to ``municipality``'s registry (see ``importing_municipality`` when it is not
+    given): new rows belong to it and take its numbers, rows in districts it does not cover are
+    refused, and rows match only its organizations.
+
     ``report.timings`` has the seconds spent reading, checking, writing, indexing and committing.
     """
     _check_import_permission(user, publish)
+    municipality = importing_municipality(user=user, municipality=municipality)
     with gc_paused():
         return _import_registry(
-            data=data, file_name=file_name, user=user, publish=publish, dry_run=dry_run, progress=progress
+            data=data,
+            file_name=file_name,
+            user=user,
+            municipality=municipality,
+            publish=publish,
+            dry_run=dry_run,
+            progress=progress,
         )
 
 
-def _import_registry(*, data, file_name, user, publish, dry_run, progress) -> ImportReport:
+def _import_registry(*, data, file_name, user, municipality, publish, dry_run, progress) -> ImportReport:
     started = time.perf_counter()
-    report = ImportReport(file_name=file_name, publish=publish, dry_run=dry_run)
+    report = ImportReport(file_name=file_name, publish=publish, dry_run=dry_run, municipality=municipality)
     try:
         table = read_table(data, file_name)
     except FileRefused as refused:
@@ -180,7 +219,9 @@ def _import_registry(*, data, file_name, user, publish, dry_run, progress) -> Im
     with transaction.atomic():
         # Checked inside the transaction that writes, so the matches cannot go stale between
         # the check and the writes.
-        importer = ColumnarImport(table, publish=publish, user=user, progress=progress)
+        importer = ColumnarImport(
+            table, municipality=municipality, publish=publish, user=user, progress=progress
+        )
         report.rows = _row_reports(importer.check(), table)
         clock.lap("check")
         if dry_run or not report.ok:
@@ -243,6 +284,8 @@ def _log_import(report: ImportReport, user) -> int | None:
         title=report.file_name[:255],
         data={
             "file_name": report.file_name,
+            "municipality_id": report.municipality.pk,
+            "municipality": report.municipality.name,
             "format": report.format,
             "publish": report.publish,
             "rows": report.total,

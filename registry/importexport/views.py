@@ -15,7 +15,8 @@ from django.views.generic import FormView
 from import_export.tmp_storages import TempFolderStorage
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from ..models import ApplicationStatus, District, Kind, Sector
+from ..jurisdiction import municipalities_served
+from ..models import ApplicationStatus, District, Kind, Municipality, Sector
 from . import hsds, services
 from .columnar import RowStatus
 from .readers import COLUMNS, max_rows
@@ -42,6 +43,18 @@ class ImportForm(forms.Form):
         initial="0",
         widget=forms.RadioSelect,
     )
+
+    def __init__(self, *args, municipalities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Which registry takes the rows: asked only of staff who serve several municipalities.
+        if municipalities is not None and len(municipalities) > 1:
+            self.fields["municipality"] = forms.ModelChoiceField(
+                label=gettext_lazy("Municipality"),
+                queryset=Municipality.objects.filter(pk__in=[m.pk for m in municipalities]).order_by("pk"),
+                help_text=gettext_lazy(
+                    "The registry that takes the rows; rows in districts outside it are refused."
+                ),
+            )
 
 
 class ExportForm(forms.Form):
@@ -103,6 +116,11 @@ class ImportView(_StaffView, FormView):
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["municipalities"] = list(municipalities_served(self.request.user).order_by("pk"))
+        return kwargs
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["history"] = services.import_history()
@@ -118,8 +136,14 @@ class ImportView(_StaffView, FormView):
             form.add_error("publish", _("Only staff who approve registrations may import rows as approved."))
             return self.form_invalid(form)
         data = upload.read()
+        municipality = form.cleaned_data.get("municipality")  # None: the one the user serves
         report = services.import_registry(
-            data=data, file_name=upload.name, user=self.request.user, publish=publish, dry_run=True
+            data=data,
+            file_name=upload.name,
+            user=self.request.user,
+            municipality=municipality,
+            publish=publish,
+            dry_run=True,
         )
         token = ""
         if report.ok:
@@ -129,7 +153,12 @@ class ImportView(_StaffView, FormView):
             # The temporary file's path stays on the server, in the session: the form only
             # carries a random token, so no one can post a path of their choosing.
             uploads = self.request.session.get(SESSION_KEY, {})
-            uploads[token] = {"path": storage.name, "file_name": upload.name, "publish": publish}
+            uploads[token] = {
+                "path": storage.name,
+                "file_name": upload.name,
+                "publish": publish,
+                "municipality": report.municipality.pk,
+            }
             self.request.session[SESSION_KEY] = uploads
         return self.render_to_response(
             self.get_context_data(
@@ -169,7 +198,11 @@ class ConfirmImportView(_StaffView, View):
             return redirect("registry_importexport:import")
         # Validated again, inside the transaction: the registry may have changed since the preview.
         report = services.import_registry(
-            data=data, file_name=upload["file_name"], user=request.user, publish=upload["publish"]
+            data=data,
+            file_name=upload["file_name"],
+            user=request.user,
+            municipality=Municipality.objects.filter(pk=upload.get("municipality")).first(),
+            publish=upload["publish"],
         )
         storage.remove()
         if not report.applied:

@@ -1,4 +1,8 @@
-"""python manage.py export_registry --format csv|xlsx|json [--output FILE]"""
+"""python manage.py export_registry --format csv|xlsx|json [--output FILE] [--municipality UBIGEO_OR_PREFIX]
+
+Without ``--municipality`` the export covers every municipality's registry (the command runs as
+the installation, which holds them all); with it, that municipality's only. Staff exporting from
+the admin get the municipalities they serve."""
 
 import sys
 import time
@@ -7,6 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from registry.importexport.services import EXPORT_FORMATS, export_queryset, export_registry, export_resource
+
+from ._municipality import add_municipality_argument, optional_municipality
 
 
 class Command(BaseCommand):
@@ -18,6 +24,13 @@ class Command(BaseCommand):
         parser.add_argument("--status", default="", help="only this registration status (approved, draft, …)")
         parser.add_argument("--sector", default="", help="only this sector code")
         parser.add_argument("--district", default="", help="only this district code")
+        add_municipality_argument(
+            parser,
+            help_text=(
+                "only this municipality's registry, by its INEI ubigeo (070103) or registry prefix (MCL); "
+                "default: every municipality"
+            ),
+        )
         group = parser.add_mutually_exclusive_group()
         group.add_argument(
             "--public", action="store_true", help="published listings and public fields only (open data)"
@@ -33,6 +46,7 @@ class Command(BaseCommand):
         output = options["output"]
         if fmt == "xlsx" and not output:
             raise CommandError("--format xlsx needs --output FILE")
+        municipality = optional_municipality(options["municipality"])
         resource = export_resource(public=options["public"], private=options["private"])
         queryset = export_queryset(
             status=options["status"],
@@ -40,6 +54,8 @@ class Command(BaseCommand):
             district=options["district"],
             published_only=options["public"],
         )
+        if municipality is not None:
+            queryset = queryset.filter(municipality=municipality)
         total = queryset.count()
         bar = tqdm(total=total, unit="row", desc="exporting", disable=options["verbosity"] == 0 or not output)
         rows = resource.iter_export_rows

@@ -1,4 +1,4 @@
-"""python manage.py import_registry FILE [--dry-run] [--publish]"""
+"""python manage.py import_registry FILE [--municipality UBIGEO_OR_PREFIX] [--dry-run] [--publish]"""
 
 import json
 from pathlib import Path
@@ -8,6 +8,8 @@ from tqdm import tqdm
 
 from registry.importexport.readers import max_rows
 from registry.importexport.services import import_registry
+
+from ._municipality import add_municipality_argument, required_municipality
 
 
 class Command(BaseCommand):
@@ -25,10 +27,18 @@ class Command(BaseCommand):
             help="publish new rows as approved (an official list); default: drafts for review",
         )
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
+        add_municipality_argument(
+            parser,
+            help_text=(
+                "the municipality whose registry takes the rows, by its INEI ubigeo (070103) or registry "
+                "prefix (MCL); needed only when the installation has several"
+            ),
+        )
 
     def handle(self, *args, file: Path, dry_run: bool, publish: bool, **options):
         if not file.is_file():
             raise CommandError(f"{file}: no such file")
+        municipality = required_municipality(options["municipality"])
         data = file.read_bytes()
         quiet = options["verbosity"] == 0 or options["json"]
         bar = tqdm(total=max_rows(), unit="row", desc="validating", disable=quiet, file=self.stderr._out)
@@ -37,7 +47,12 @@ class Command(BaseCommand):
             bar.update(done - bar.n)
 
         report = import_registry(
-            data=data, file_name=file.name, publish=publish, dry_run=dry_run, progress=progress
+            data=data,
+            file_name=file.name,
+            municipality=municipality,
+            publish=publish,
+            dry_run=dry_run,
+            progress=progress,
         )
         bar.total = report.total or bar.n
         bar.update(bar.total - bar.n)
@@ -63,5 +78,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{report.file_name}: {verb} {report.total} rows ({mode}): {counts['new']} new, "
             f"{counts['updated']} updated, {counts['unchanged']} unchanged, {counts['error']} in error "
-            f"in {report.seconds:.2f} s"
+            f"in {report.seconds:.2f} s; registry of {report.municipality}"
         )
