@@ -44,7 +44,7 @@ def start(request):
 
 @login_required
 def my_registrations(request):
-    organizations = list(my_organizations(user=request.user))
+    organizations = list(my_organizations(user=request.user).select_related("municipality"))
     for organization in organizations:
         organization.can_confirm = review.can("confirm", user=request.user, organization=organization)
     return TemplateResponse(request, "registry/my_registrations.html", {"organizations": organizations})
