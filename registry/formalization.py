@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q
+from wagtail.models import Page
 
 from . import vocabulary
 from .models import (
@@ -186,6 +187,19 @@ def progress(rows) -> int:
     return round(100 * done / len(required))
 
 
+def _local_guide_id(municipality: Municipality, national_guide):
+    """The municipality's own guide of the same slug, when its site has one; else the national one."""
+    if national_guide is None or municipality.site is None:
+        return national_guide.pk if national_guide else None
+    own = (
+        Page.objects.descendant_of(municipality.site.root_page)
+        .filter(slug=national_guide.slug, locale_id=national_guide.locale_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return own or national_guide.pk
+
+
 def add_local_steps(municipality: Municipality) -> list[FormalizationStep]:
     """Write the municipality's demo local steps (`vocabulary.LOCAL_FORMALIZATION_STEPS`, by
     ubigeo), each replacing the national step of its code there. Idempotent; a municipality
@@ -208,7 +222,7 @@ def add_local_steps(municipality: Municipality) -> list[FormalizationStep]:
         step, _created = FormalizationStep.objects.update_or_create(
             code=local["code"],
             municipality=municipality,
-            defaults={**shared, "guide_page_id": national.guide_page_id, **local},
+            defaults={**shared, "guide_page_id": _local_guide_id(municipality, national.guide_page), **local},
         )
         written.append(step)
     return written

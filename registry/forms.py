@@ -327,6 +327,8 @@ class OrganizationContactForm(OpeningHoursMixin, forms.ModelForm):
         district = data.get("district")
         if district is None or "municipality" in self.errors:
             return
+        if self.fixed and district.pk == self.instance.district_id:
+            return  # a sent registration keeps its district and its municipality
         self._offer_municipalities(district)
         current = self.instance.municipality if self.instance.municipality_id else None
         try:

@@ -347,3 +347,22 @@ def test_superusers_change_the_national_steps(client, carmen_steps):
     assert national.summary == "Nueva explicación"
     listing = client.get(reverse(f"{STEPS_ADMIN}:list")).content.decode()
     assert "Licencia de funcionamiento en Carmen de la Legua Reynoso" in listing
+
+
+def test_a_local_step_links_to_its_municipality_guide_when_its_site_has_one(carmen, demo_site):
+    from wagtail.models import Page, Site
+
+    from registry.formalization import add_local_steps
+    from registry.models import FormalizationStep
+
+    national = FormalizationStep.objects.get(code="licencia", municipality__isnull=True)
+    assert national.guide_page_id  # the demo site links it to Lima's business guide
+    (without_site,) = add_local_steps(carmen)
+    assert without_site.guide_page_id == national.guide_page_id
+
+    root = Page.get_first_root_node().add_child(instance=Page(title="Carmen", slug="inicio-carmen"))
+    own_guide = root.add_child(instance=Page(title="Guía de Carmen", slug=national.guide_page.slug))
+    carmen.site = Site.objects.create(hostname="carmen.localhost", port=80, root_page=root)
+    carmen.save()
+    (with_site,) = add_local_steps(carmen)
+    assert with_site.pk == without_site.pk and with_site.guide_page_id == own_guide.pk
