@@ -7,10 +7,15 @@ pre-fill them live here, used by the "Where do I start?" check and by the applic
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Q
+from wagtail.models import Page
+
+from . import vocabulary
 from .models import (
     ApplicationStatus,
     DocumentKind,
     FormalizationStep,
+    Municipality,
     Organization,
     OrganizationStep,
     StepStatus,
@@ -38,9 +43,21 @@ class PathStep:
         return StepStatus(self.status).label
 
 
-def applicable_steps(kind: str, legal_form: str) -> list[FormalizationStep]:
-    steps = FormalizationStep.objects.filter(kind=kind).select_related("guide_page").order_by("sort_order")
-    return [step for step in steps if step.applies_to(kind, legal_form)]
+def steps_for(municipality: Municipality | None, kind: str, legal_form: str) -> list[FormalizationStep]:
+    """The steps that apply in `municipality` to this kind and legal form, in order: the national
+    steps, with the municipality's local steps added, and a local step replacing the national
+    step of the same code (its own cost, time, office, requirements and summary). One query,
+    whatever the number of municipalities. No municipality: the national steps alone."""
+    scope = Q(municipality__isnull=True)
+    if municipality is not None:
+        scope |= Q(municipality=municipality)
+    by_code: dict[str, FormalizationStep] = {}
+    for step in FormalizationStep.objects.filter(scope, kind=kind).select_related("guide_page"):
+        if step.is_local or step.code not in by_code:
+            by_code[step.code] = step
+    # Applies-to is asked of the step that won: a local step may narrow the legal forms.
+    wanted = [step for step in by_code.values() if step.applies_to(kind, legal_form)]
+    return sorted(wanted, key=lambda step: (step.sort_order, step.code))
 
 
 def status_from_answers(code: str, answers: dict) -> str:
@@ -66,10 +83,13 @@ def status_from_answers(code: str, answers: dict) -> str:
     )
 
 
-def personal_path(kind: str, legal_form: str, answers: dict | None = None) -> list[PathStep]:
+def personal_path(
+    kind: str, legal_form: str, answers: dict | None = None, municipality: Municipality | None = None
+) -> list[PathStep]:
     answers = answers or {}
     return [
-        PathStep(step, status_from_answers(step.code, answers)) for step in applicable_steps(kind, legal_form)
+        PathStep(step, status_from_answers(step.code, answers))
+        for step in steps_for(municipality, kind, legal_form)
     ]
 
 
@@ -79,20 +99,35 @@ def add_applicable_steps(organization: Organization, answers: dict | None = None
     The caller saves: a draft writes its steps with the row; a registration's steps go into the
     revision proposed to staff. Steps that no longer apply (the legal form changed) are kept only
     when they hold progress or evidence, so nothing an applicant recorded is silently lost.
+
+    The steps are those of the organization's municipality (`steps_for`). A row kept for a step's
+    code stands for it, national or local: progress recorded against the national licence step
+    still counts once the municipality writes its own; an untouched row moves to the step that
+    applies now (another municipality chosen, a local step added).
     """
-    wanted = applicable_steps(organization.kind, organization.legal_form)
-    existing = {row.step_id: row for row in organization.steps.all()}
-    added = [
-        OrganizationStep(step=step, status=status_from_answers(step.code, answers or {}))
-        for step in wanted
-        if step.pk not in existing
-    ]
-    wanted_ids = {step.pk for step in wanted}
-    dropped = [
-        row
-        for step_id, row in existing.items()
-        if step_id not in wanted_ids and row.status == StepStatus.NOT_STARTED and not row.evidence_number
-    ]
+    municipality = organization.municipality if organization.municipality_id else None
+    wanted = steps_for(municipality, organization.kind, organization.legal_form)
+    rows = list(organization.steps.all())
+    code_of = dict(
+        FormalizationStep.objects.filter(pk__in=[row.step_id for row in rows]).values_list("pk", "code")
+    )
+    by_code = {code_of.get(row.step_id): row for row in rows}
+
+    def untouched(row):
+        return (
+            row.status == StepStatus.NOT_STARTED and not row.evidence_number and not row.evidence_document_id
+        )
+
+    added, dropped = [], []
+    for step in wanted:
+        row = by_code.get(step.code)
+        if row is not None and row.step_id != step.pk and untouched(row):
+            dropped.append(row)
+            row = None
+        if row is None:
+            added.append(OrganizationStep(step=step, status=status_from_answers(step.code, answers or {})))
+    wanted_codes = {step.code for step in wanted}
+    dropped += [row for row in rows if code_of.get(row.step_id) not in wanted_codes and untouched(row)]
     if added:
         organization.steps.add(*added)
     if dropped:
@@ -150,3 +185,44 @@ def progress(rows) -> int:
         return 100
     done = sum(1 for row in required if row.status in {StepStatus.DONE, StepStatus.VERIFIED})
     return round(100 * done / len(required))
+
+
+def _local_guide_id(municipality: Municipality, national_guide):
+    """The municipality's own guide of the same slug, when its site has one; else the national one."""
+    if national_guide is None or municipality.site is None:
+        return national_guide.pk if national_guide else None
+    own = (
+        Page.objects.descendant_of(municipality.site.root_page)
+        .filter(slug=national_guide.slug, locale_id=national_guide.locale_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return own or national_guide.pk
+
+
+def add_local_steps(municipality: Municipality) -> list[FormalizationStep]:
+    """Write the municipality's demo local steps (`vocabulary.LOCAL_FORMALIZATION_STEPS`, by
+    ubigeo), each replacing the national step of its code there. Idempotent; a municipality
+    without any gets none. What it does not say (kind, legal forms, order, evidence, guide) is
+    the national step's."""
+    written = []
+    for local in vocabulary.LOCAL_FORMALIZATION_STEPS.get(municipality.ubigeo, []):
+        national = FormalizationStep.objects.get(code=local["code"], municipality__isnull=True)
+        shared = {
+            field: getattr(national, field)
+            for field in (
+                "kind",
+                "legal_forms",
+                "optional",
+                "sort_order",
+                "evidence",
+                "evidence_document_type",
+            )
+        }
+        step, _created = FormalizationStep.objects.update_or_create(
+            code=local["code"],
+            municipality=municipality,
+            defaults={**shared, "guide_page_id": _local_guide_id(municipality, national.guide_page), **local},
+        )
+        written.append(step)
+    return written

@@ -9,10 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.forms import BaseChildFormSet, childformset_factory
 
 from .models import (
+    District,
     DocumentKind,
     DocumentType,
     Kind,
     LegalForm,
+    Municipality,
     Organization,
     OrganizationStep,
     Person,
@@ -20,6 +22,7 @@ from .models import (
 )
 from .models.choices import legal_form_fits
 from .models.organization import LANGUAGE_CHOICES, WEEKDAY_LABELS, WEEKDAYS
+from .services.applications import handling_municipality, municipalities_covering
 from .validators import validate_ruc
 
 YES_NO_PROGRESS = [("no", _("No")), ("in_progress", _("In progress")), ("yes", _("Yes"))]
@@ -217,6 +220,27 @@ class SocialProfileField(forms.URLField):
 
 
 class OrganizationContactForm(OpeningHoursMixin, forms.ModelForm):
+    """Where the applicant works and how to reach them; the district settles which municipality
+    handles the registration (`registry.services.applications.handling_municipality`).
+
+    Where several municipalities take registrations in the district, the applicant chooses among
+    them (radios, the one of the site they are on chosen first). `preferred` is that site's
+    municipality; `fixed` is true once the registration was sent, when it can no longer move."""
+
+    municipality = forms.ModelChoiceField(
+        label=_("Which municipality handles your registration?"),
+        help_text=_(
+            "Each municipality keeps its own registry. You can also register in the other one later."
+        ),
+        queryset=Municipality.objects.all(),
+        required=False,
+        empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": _("That municipality is not on this portal. Choose one of those listed.")
+        },
+    )
+
     class Meta:
         model = Organization
         fields = [
@@ -245,8 +269,10 @@ class OrganizationContactForm(OpeningHoursMixin, forms.ModelForm):
             "whatsapp": _("A mobile number. A number from abroad with its country code: +58 412 1234567."),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, preferred: Municipality | None = None, fixed: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.preferred = preferred
+        self.fixed = fixed
         self.fields["district"].required = True
         self.fields["district"].empty_label = _("Choose your district")
         for network in SOCIAL_PROFILES:
@@ -258,6 +284,34 @@ class OrganizationContactForm(OpeningHoursMixin, forms.ModelForm):
                 help_text=_("Your @user or the address of your page."),
             )
         self._add_hours_fields()
+        self._offer_municipalities(self._district_given())
+
+    def _district_given(self) -> District | None:
+        if not self.is_bound:
+            return self.instance.district if self.instance.district_id else None
+        try:
+            return self.fields["district"].clean(self.data.get(self.add_prefix("district")))
+        except forms.ValidationError:
+            return None
+
+    def _offer_municipalities(self, district):
+        """The radios list the municipalities covering the district; none when there is no choice."""
+        self.covering = municipalities_covering(district) if district else []
+        field = self.fields["municipality"]
+        field.widget.choices = [(m.pk, m.name) for m in self.covering]
+        current = self.instance.municipality if self.instance.municipality_id else None
+        field.initial = next(
+            (m.pk for m in (current, self.preferred) if m is not None and m in self.covering), None
+        )
+        # Said in words when there is nothing to choose.
+        if self.fixed:
+            self.handling = current
+        else:
+            self.handling = self.covering[0] if len(self.covering) == 1 else None
+
+    @property
+    def offers_choice(self) -> bool:
+        return not self.fixed and len(self.covering) > 1
 
     def clean(self):
         data = super().clean()
@@ -266,10 +320,38 @@ class OrganizationContactForm(OpeningHoursMixin, forms.ModelForm):
         if not (data.get("phone") or data.get("whatsapp") or data.get("email")):
             self.add_error("phone", _("Give at least one way to contact you (phone, WhatsApp or e-mail)."))
         self.cleaned_hours = self._clean_hours(data)
+        self._clean_municipality(data)
         return data
+
+    def _clean_municipality(self, data):
+        district = data.get("district")
+        if district is None or "municipality" in self.errors:
+            return
+        if self.fixed and district.pk == self.instance.district_id:
+            return  # a sent registration keeps its district and its municipality
+        self._offer_municipalities(district)
+        current = self.instance.municipality if self.instance.municipality_id else None
+        try:
+            self.cleaned_municipality = handling_municipality(
+                district=district,
+                covering=self.covering,
+                chosen=data.get("municipality"),
+                fixed=current if self.fixed else None,
+            )
+        except forms.ValidationError as error:
+            if error.code == "choose" or (error.code == "not_covering" and self.offers_choice):
+                if error.code == "choose" and self.fields["municipality"].initial:
+                    # The radios appear now, with the likeliest one ticked: one tap to go on.
+                    self.data = self.data.copy()
+                    self.data[self.add_prefix("municipality")] = self.fields["municipality"].initial
+                self.add_error("municipality", error)
+            else:
+                self.add_error("district", error)
 
     def save(self, commit=True):
         self.instance.opening_hours = getattr(self, "cleaned_hours", {})
+        if getattr(self, "cleaned_municipality", None) is not None:
+            self.instance.municipality = self.cleaned_municipality
         return super().save(commit=commit)
 
 

@@ -53,6 +53,7 @@ _EDITOR_PERMS = [
     ("cms", "change_navigationsettings"),
     # "Translate" in a page's menu: copy a page or a tree to English (wagtail.contrib.simple_translation).
     ("simple_translation", "submit_translation"),
+    ("registry", "add_formalizationstep"),  # a municipality's local steps (registry.formalization_viewsets)
     ("registry", "change_formalizationstep"),
     ("registry", "view_formalizationstep"),
     # The directory's search synonyms (Settings → Search synonyms): vocabulary, like the guides.

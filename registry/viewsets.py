@@ -17,11 +17,11 @@ from wagtail.snippets.views import chooser as snippet_choosers
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .formalization_viewsets import FormalizationStepViewSet
 from .importexport.widgets import escape_formula
 from .models import (
     ApplicationStatus,
     District,
-    FormalizationStep,
     Kind,
     ListingReport,
     ObservationReason,
@@ -274,16 +274,6 @@ class ObservationReasonViewSet(SnippetViewSet):
     list_display = ["label", "label_en", "code", "active"]
     list_filter = ["active"]
     search_fields = ["label", "label_en", "code"]
-    search_backend_name = None
-
-
-class FormalizationStepViewSet(SnippetViewSet):
-    model = FormalizationStep
-    icon = "list-ol"
-    menu_label = _("Formalization steps")
-    list_display = ["title", "kind", "code", "optional", "sort_order"]
-    list_filter = ["kind", "optional"]
-    search_fields = ["title", "title_en", "code"]
     search_backend_name = None
 
 

@@ -200,3 +200,30 @@ OBSERVATION_REASONS = [
     ("junta-directiva", "Junta directiva o padrón incompleto", "Board or member list incomplete"),
     ("otro", "Otro motivo", "Other reason"),
 ]
+
+# Local steps of the demo municipalities, by ubigeo: what a municipality writes for itself in the
+# admin (registry.formalization.add_local_steps loads them for seed_demo and the tests). Each
+# replaces the national step of the same code there. The procedure follows Ley 28976 (TUO,
+# D.S. 163-2020-PCM: at most four working days for low and medium risk, with the ITSE after the
+# licence); the cost and the office are illustrative demo values, not a municipality's TUPA.
+LOCAL_FORMALIZATION_STEPS = {
+    "070103": [
+        {
+            "code": "licencia",
+            "title": "Licencia de funcionamiento en Carmen de la Legua Reynoso",
+            "title_en": "Operating licence in Carmen de la Legua Reynoso",
+            "summary": "La Municipalidad de Carmen de la Legua otorga la licencia de funcionamiento para "
+            "locales de riesgo bajo o medio; la inspección ITSE se hace después de otorgada.",
+            "summary_en": "The Municipality of Carmen de la Legua grants the operating licence for low and "
+            "medium risk premises; the ITSE safety inspection comes after it is granted.",
+            "cost": "S/ 98.50 (riesgo bajo o medio)",
+            "processing_time": "Hasta 4 días hábiles",
+            "office": "Plataforma de atención al vecino, Palacio Municipal de Carmen de la Legua Reynoso "
+            "(lunes a viernes, de 8:00 a 16:30)",
+            "requirements": "Solicitud con carácter de declaración jurada\n"
+            "Número de RUC y documento de identidad del titular (DNI, CPP o Carné de Extranjería)\n"
+            "Declaración jurada de cumplimiento de las condiciones de seguridad\n"
+            "Pago de la tasa",
+        },
+    ],
+}

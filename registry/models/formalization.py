@@ -16,9 +16,26 @@ class EvidenceKind(models.TextChoices):
 
 class FormalizationStep(models.Model):
     """One step of the path to formality, e.g. "RUC at SUNAT". Editable by staff; seeded by a
-    data migration with the Peruvian steps of DESIGN.md's glossary."""
+    data migration with the Peruvian steps of DESIGN.md's glossary.
 
-    code = models.SlugField(max_length=50, unique=True, verbose_name=_("code"))
+    A step without a municipality is national (Migraciones, SUNAT, SUNARP: the same everywhere)
+    and shared by all; a municipality's own step is local (its operating licence, ITSE, its
+    registry's requirements) and, with the code of a national step, replaces it for that
+    municipality (`registry.formalization.steps_for`)."""
+
+    municipality = models.ForeignKey(
+        "registry.Municipality",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="formalization_steps",
+        verbose_name=_("municipality"),
+        help_text=_(
+            "Empty: a national step, shared by every municipality. A municipality's step with the "
+            "code of a national one replaces it there."
+        ),
+    )
+    code = models.SlugField(max_length=50, verbose_name=_("code"))
     kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
     legal_forms = models.JSONField(
         default=list,
@@ -30,6 +47,19 @@ class FormalizationStep(models.Model):
     title_en = models.CharField(max_length=150, blank=True, verbose_name=_("title (English)"))
     summary = models.TextField(blank=True, verbose_name=_("summary"))
     summary_en = models.TextField(blank=True, verbose_name=_("summary (English)"))
+    cost = models.CharField(
+        max_length=150, blank=True, verbose_name=_("cost"), help_text=_("E.g. S/ 112.40, or free.")
+    )
+    processing_time = models.CharField(
+        max_length=150, blank=True, verbose_name=_("time"), help_text=_("E.g. 5 working days.")
+    )
+    office = models.CharField(
+        max_length=250,
+        blank=True,
+        verbose_name=_("office"),
+        help_text=_("Where to go: office, address and opening hours."),
+    )
+    requirements = models.TextField(blank=True, verbose_name=_("requirements"), help_text=_("One per line."))
     optional = models.BooleanField(default=False, verbose_name=_("optional"))
     sort_order = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
     evidence = models.CharField(
@@ -49,6 +79,21 @@ class FormalizationStep(models.Model):
 
     class Meta:
         ordering = ["kind", "sort_order"]
+        constraints = [
+            # One national step per code, and one local step per code in each municipality (a
+            # plain unique (code, municipality) would let national codes repeat: NULLs differ).
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=models.Q(municipality__isnull=True),
+                name="unique_national_step_code",
+                violation_error_message=_("A national step with this code already exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["code", "municipality"],
+                name="unique_local_step_code",
+                violation_error_message=_("This municipality already has a step with this code."),
+            ),
+        ]
         verbose_name = _("formalization step")
         verbose_name_plural = _("formalization steps")
 
@@ -69,6 +114,14 @@ class FormalizationStep(models.Model):
         if (get_language() or "es").startswith("en") and self.summary_en:
             return self.summary_en
         return self.summary
+
+    @property
+    def is_local(self) -> bool:
+        return self.municipality_id is not None
+
+    @property
+    def requirement_list(self) -> list[str]:
+        return [line.strip() for line in self.requirements.splitlines() if line.strip()]
 
     def applies_to(self, kind, legal_form):
         return self.kind == kind and (not self.legal_forms or legal_form in self.legal_forms)

@@ -19,6 +19,7 @@ from ..models import (
     DocumentType,
     Kind,
     LegalForm,
+    Municipality,
     Organization,
     OrganizationInvitation,
     OrganizationMembership,
@@ -61,6 +62,72 @@ def application_problems(organization: Organization) -> list[str]:
     if not organization.consents.exists():
         problems.append(_("Read and accept the personal data consent."))
     return problems
+
+
+# ----- the municipality that handles a registration ------------------------------------------
+
+
+def municipalities_covering(district) -> list[Municipality]:
+    """The municipalities that take registrations in `district`, by name (one query)."""
+    return list(Municipality.objects.covering(district).order_by("name"))
+
+
+def handling_municipality(
+    *,
+    district,
+    covering: list[Municipality],
+    chosen: Municipality | None = None,
+    fixed: Municipality | None = None,
+) -> Municipality:
+    """The municipality that takes a registration in `district`: the one rule the wizard's form
+    and `save_draft` ask.
+
+    `covering` is `municipalities_covering(district)`. One municipality covering the district takes
+    it; where several do (a Lima district and the metropolitan municipality) the applicant's
+    `chosen` one, which must be among them; none is an error that names the municipalities this
+    portal serves. Once sent to staff a registration stays with its municipality (`fixed`): its
+    numbers, staff and workflow are that municipality's. Raises ValidationError with code
+    "not_served", "choose", "not_covering" or "fixed"."""
+    if fixed is not None:
+        if fixed not in covering:
+            raise ValidationError(
+                _(
+                    "%(municipality)s does not take registrations in %(district)s, and a registration "
+                    "stays with the municipality it was sent to. To register in another municipality, "
+                    "start a new application there."
+                )
+                % {"municipality": fixed, "district": district},
+                code="fixed",
+            )
+        return fixed
+    if not covering:
+        names = ", ".join(Municipality.objects.order_by("name").values_list("name", flat=True))
+        raise ValidationError(
+            _(
+                "%(district)s is not served on this portal yet. The municipalities that take "
+                "registrations here are: %(names)s."
+            )
+            % {"district": district, "names": names},
+            code="not_served",
+        )
+    if chosen is not None and chosen not in covering:
+        raise ValidationError(
+            _("%(municipality)s does not take registrations in %(district)s. Choose one of those listed.")
+            % {"municipality": chosen, "district": district}
+            if len(covering) > 1
+            else _("%(municipality)s does not take registrations in %(district)s; %(other)s does.")
+            % {"municipality": chosen, "district": district, "other": covering[0]},
+            code="not_covering",
+        )
+    if len(covering) == 1:
+        return covering[0]
+    if chosen is not None:
+        return chosen
+    raise ValidationError(
+        _("Several municipalities take registrations in %(district)s: choose which one handles yours.")
+        % {"district": district},
+        code="choose",
+    )
 
 
 # ----- drafts and proposals -------------------------------------------------------------------
@@ -118,8 +185,16 @@ def has_pending_proposal(organization: Organization) -> bool:
 
 
 @transaction.atomic
-def create_application(*, user, organization: Organization, answers: dict | None = None) -> Organization:
-    """Save a new application (from the wizard's first step) with its creator as owner."""
+def create_application(
+    *, user, organization: Organization, answers: dict | None = None, municipality: Municipality | None = None
+) -> Organization:
+    """Save a new application (from the wizard's first step) with its creator as owner.
+
+    `municipality` is the one whose site the applicant started on: it handles the application
+    until the district (the wizard's next step) confirms it or the applicant chooses another.
+    Its local formalization steps are the ones added."""
+    if municipality is not None:
+        organization.municipality = municipality
     organization.created_by = user
     organization.status = ApplicationStatus.DRAFT
     organization.live = False
@@ -138,6 +213,17 @@ def _current(organization: Organization) -> Organization:
     return Organization.objects.select_for_update().get(pk=organization.pk)
 
 
+def _check_municipality(organization: Organization, edited: Organization) -> None:
+    """Refuse an edit whose district its municipality does not cover (the form said so first)."""
+    fixed = edited.municipality if edits_are_proposals(organization) else None
+    handling_municipality(
+        district=edited.district,
+        covering=municipalities_covering(edited.district),
+        chosen=edited.municipality,
+        fixed=fixed,
+    )
+
+
 @transaction.atomic
 def save_draft(*, organization: Organization, user, edited: Organization) -> None:
     """Keep the applicant's edits of `working_copy(organization)`, children included.
@@ -149,6 +235,14 @@ def save_draft(*, organization: Organization, user, edited: Organization) -> Non
     if not can_edit(organization):
         raise PermissionDenied(_("This application is being reviewed and cannot be changed now."))
     edited.pk = organization.pk
+    if edits_are_proposals(organization):
+        # Sent once, the registration is the municipality's: a proposal never moves it.
+        edited.municipality_id = organization.municipality_id
+    if edited.district_id and (edited.district_id, edited.municipality_id) != (
+        organization.district_id,
+        organization.municipality_id,
+    ):
+        _check_municipality(organization, edited)
     add_applicable_steps(edited)
     if not edits_are_proposals(organization):
         edited.save()

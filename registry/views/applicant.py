@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from ..formalization import organization_path, personal_path, progress
 from ..forms import DeleteAccountForm, InvitationForm, StartForm
+from ..jurisdiction import municipality_for_request
 from ..models import ApplicationStatus, OrganizationInvitation
 from ..security.ratelimits import limit_wizard
 from ..selectors import managed_organization, my_organizations
@@ -34,7 +35,10 @@ def start(request):
     apply_url = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        path = personal_path(data["kind"], data["legal_form"], data)
+        # On a municipality's site, its own local steps (licence, cost, office) with the national ones.
+        path = personal_path(
+            data["kind"], data["legal_form"], data, municipality=municipality_for_request(request)
+        )
         apply_url = reverse("registry:application_new") + "?" + urlencode(data)
     status = 400 if form.is_bound and not form.is_valid() else 200
     return TemplateResponse(
@@ -44,7 +48,7 @@ def start(request):
 
 @login_required
 def my_registrations(request):
-    organizations = list(my_organizations(user=request.user))
+    organizations = list(my_organizations(user=request.user).select_related("municipality"))
     for organization in organizations:
         organization.can_confirm = review.can("confirm", user=request.user, organization=organization)
     return TemplateResponse(request, "registry/my_registrations.html", {"organizations": organizations})

@@ -26,6 +26,7 @@ from ..forms import (
     StepsFormSet,
     SubmitForm,
 )
+from ..jurisdiction import municipality_for_request
 from ..models import ApplicationStatus, Kind, LegalForm, Organization
 from ..security.ratelimits import limit_wizard
 from ..selectors import managed_organization
@@ -106,7 +107,10 @@ def new_application(request):
             # (Imports and staff keep the model's default.)
             organization.address_public = False
             organization = applications.create_application(
-                user=request.user, organization=organization, answers=answers
+                user=request.user,
+                organization=organization,
+                answers=answers,
+                municipality=municipality_for_request(request),
             )
             messages.success(request, _("Your application was created as a draft."))
             return _after_save(request, organization, "organizacion")
@@ -137,16 +141,20 @@ def wizard_step(request, pk, step):
     return handler(request, organization, step)
 
 
-def _model_form_step(request, organization, step, form_class):
+def _model_form_step(request, organization, step, form_class, **form_kwargs):
     copy = working_copy(organization)
     if request.method == "POST":
-        form = form_class(request.POST, instance=copy)
+        form = form_class(request.POST, instance=copy, **form_kwargs)
         if form.is_valid():
             edited = form.save(commit=False)
-            applications.save_draft(organization=organization, user=request.user, edited=edited)
-            return _after_save(request, organization, step)
+            try:
+                applications.save_draft(organization=organization, user=request.user, edited=edited)
+            except ValidationError as error:  # the service's own check, should the form's be bypassed
+                form.add_error(None, error)
+            else:
+                return _after_save(request, organization, step)
         return _render(request, organization, step, {"form": form}, status=400)
-    return _render(request, organization, step, {"form": form_class(instance=copy)})
+    return _render(request, organization, step, {"form": form_class(instance=copy, **form_kwargs)})
 
 
 def _organization_step(request, organization, step):
@@ -154,7 +162,15 @@ def _organization_step(request, organization, step):
 
 
 def _contact_step(request, organization, step):
-    return _model_form_step(request, organization, step, OrganizationContactForm)
+    """The district settles the municipality; once sent to staff it stays put."""
+    return _model_form_step(
+        request,
+        organization,
+        step,
+        OrganizationContactForm,
+        preferred=municipality_for_request(request),
+        fixed=applications.edits_are_proposals(organization),
+    )
 
 
 def _child_formset_step(request, organization, step, formset_class, prefix, queryset=None):

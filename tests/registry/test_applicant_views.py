@@ -409,3 +409,143 @@ def test_invitation_lets_a_second_manager_in(client, complete_draft, applicant, 
     client.force_login(stranger)
     client.post(url)
     assert not OrganizationMembership.objects.filter(organization=draft, user=stranger).exists()
+
+
+# ----- the municipality that handles the registration -----------------------------------------
+
+
+def contact(district, **changes):
+    data = {"district": district.pk, "address": "Jr. Callao 120", "whatsapp": "987 654 321"}
+    data.update(changes)
+    return data
+
+
+def municipality_radio(html, municipality):
+    """The radio of `municipality` in the page, or ""."""
+    import re
+
+    found = re.search(rf'<input[^>]*name="municipality"[^>]*value="{municipality.pk}"[^>]*>', html)
+    return found.group(0) if found else ""
+
+
+def district(code):
+    from registry.models import District
+
+    return District.objects.get(code=code)
+
+
+def test_a_district_one_municipality_covers_gives_it_and_says_so(client, draft, applicant, carmen):
+    client.force_login(applicant)
+    response = client.post(wizard_url(draft, "contacto"), contact(district("comas")))
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.municipality.ubigeo == "150100"
+    page = client.get(wizard_url(draft, "contacto")).content.decode()
+    assert "Tu registro lo lleva la Municipalidad Metropolitana de Lima." in page
+    assert 'name="municipality"' not in page
+
+
+def test_a_district_two_municipalities_cover_asks_which_one(client, draft, applicant, carmen):
+    client.force_login(applicant)
+    response = client.post(wizard_url(draft, "contacto"), contact(district("carmen-de-la-legua-reynoso")))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "elige cuál lleva el tuyo" in html
+    # Both offered, the site's own (Lima's, the default site) ticked for a one-tap "continue".
+    assert municipality_radio(html, carmen) and "checked" not in municipality_radio(html, carmen)
+    assert "checked" in municipality_radio(html, draft.municipality)
+    draft.refresh_from_db()
+    assert draft.address == ""  # nothing saved
+
+    response = client.post(
+        wizard_url(draft, "contacto"), contact(district("carmen-de-la-legua-reynoso"), municipality=carmen.pk)
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.municipality == carmen
+    assert draft.district.code == "carmen-de-la-legua-reynoso"
+
+
+def test_a_municipality_that_does_not_cover_the_district_is_refused(client, draft, applicant, carmen):
+    from registry.services.municipalities import register_municipality
+
+    callao, _created = register_municipality(ubigeo="070101", prefix="MPC")
+    client.force_login(applicant)
+    before = draft.municipality
+    for code in ("carmen-de-la-legua-reynoso", "comas"):
+        response = client.post(wizard_url(draft, "contacto"), contact(district(code), municipality=callao.pk))
+        assert response.status_code == 400
+        assert "no recibe registros en" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.municipality == before and draft.address == ""
+
+
+def test_a_district_no_municipality_covers_is_refused_with_those_that_do(client, draft, applicant):
+    from registry.models import District
+
+    nowhere = District.objects.create(
+        code="pucusana-test", name="Distrito sin municipalidad", province="Lima", ubigeo="159999"
+    )
+    client.force_login(applicant)
+    response = client.post(wizard_url(draft, "contacto"), contact(nowhere))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "todavía no se atiende en este portal" in html and "Municipalidad Metropolitana de Lima" in html
+    draft.refresh_from_db()
+    assert draft.district_id != nowhere.pk
+
+
+def test_starting_on_a_municipality_site_preselects_it(client, applicant, carmen, demo_site):
+    from wagtail.models import Site
+
+    carmen.site = Site.objects.create(hostname="carmen.localhost", port=80, root_page=demo_site)
+    carmen.save()
+    client.force_login(applicant)
+    response = client.post(reverse("registry:application_new"), basics(), HTTP_HOST="carmen.localhost")
+    assert response.status_code == 302
+    organization = Organization.objects.get(name=BASICS["name"])
+    assert organization.municipality == carmen
+    # In its district both municipalities take registrations; on Carmen's site, Carmen comes ticked.
+    response = client.post(
+        wizard_url(organization, "contacto"),
+        contact(district("carmen-de-la-legua-reynoso")),
+        HTTP_HOST="carmen.localhost",
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "checked" in municipality_radio(html, carmen)
+
+
+def test_once_sent_the_municipality_stays_and_a_district_it_does_not_cover_is_refused(
+    client, applicant, carmen
+):
+    listing = PublishedOrganizationFactory(
+        owner=applicant,
+        name="Bodega Carmen",
+        municipality=carmen,
+        district=district("carmen-de-la-legua-reynoso"),
+    )
+    listing.save_revision().publish()
+    client.force_login(applicant)
+    page = client.get(wizard_url(listing, "contacto")).content.decode()
+    assert "Tu registro lo lleva la Municipalidad Distrital de Carmen de la Legua Reynoso." in page
+    assert 'name="municipality"' not in page
+    lima = Organization._meta.get_field("municipality").related_model.objects.get(ubigeo="150100")
+    response = client.post(wizard_url(listing, "contacto"), contact(district("comas"), municipality=lima.pk))
+    assert response.status_code == 400
+    assert "un registro se queda con la municipalidad a la que se envió" in response.content.decode()
+    listing.refresh_from_db()
+    assert listing.municipality == carmen
+    assert listing.get_latest_revision_as_object().district.code == "carmen-de-la-legua-reynoso"
+
+
+def test_one_person_may_hold_a_registration_in_each_municipality(client, applicant, carmen):
+    lima_listing = PublishedOrganizationFactory(owner=applicant, name="Arepas Ana")
+    carmen_listing = PublishedOrganizationFactory(owner=applicant, name="Arepas Ana", municipality=carmen)
+    client.force_login(applicant)
+    html = client.get(reverse("registry:my_registrations")).content.decode()
+    assert "Lo lleva la Municipalidad Metropolitana de Lima" in html
+    assert "Lo lleva la Municipalidad Distrital de Carmen de la Legua Reynoso" in html
+    detail = client.get(reverse("registry:application_detail", args=[carmen_listing.pk])).content.decode()
+    assert "Tu registro lo lleva la Municipalidad Distrital de Carmen de la Legua Reynoso." in detail
+    assert lima_listing.municipality != carmen_listing.municipality

@@ -136,3 +136,233 @@ def test_the_applicant_page_shows_the_portal_step_done_since_the_approval(client
     # The wizard does not ask about it.
     wizard = client.get(reverse("registry:wizard", args=[organization.pk, "formalizacion"])).content.decode()
     assert "Registro en el portal municipal" not in wizard and "RUC" in wizard
+
+
+# ----- national steps, and a municipality's local ones ----------------------------------------
+
+
+def staff_of(municipality, role, username):
+    from registry.models import MunicipalStaffGroup
+
+    user = UserFactory(username=username)
+    user.groups.add(MunicipalStaffGroup.objects.get(municipality=municipality, role=role).group)
+    return user
+
+
+@pytest.fixture
+def carmen_steps(carmen):
+    from registry.formalization import add_local_steps
+
+    return add_local_steps(carmen)
+
+
+def test_a_local_step_replaces_the_national_one_of_its_code_in_its_municipality(carmen_steps, carmen):
+    from registry.formalization import steps_for
+    from registry.models import home_municipality
+
+    carmen_path = steps_for(carmen, "business", "sole_proprietor")
+    lima_path = steps_for(home_municipality(), "business", "sole_proprietor")
+    assert (
+        [s.code for s in carmen_path]
+        == [s.code for s in lima_path]
+        == [
+            "documento-migratorio",
+            "ruc",
+            "licencia",
+            "registro-portal-negocio",
+        ]
+    )
+    carmen_licence = next(s for s in carmen_path if s.code == "licencia")
+    assert carmen_licence.municipality == carmen and carmen_licence.cost.startswith("S/")
+    assert carmen_licence.office and len(carmen_licence.requirement_list) == 4
+    assert all(s.municipality_id is None for s in lima_path)
+    # The other steps are the national ones, shared.
+    assert {s.pk for s in carmen_path if s.code != "licencia"} == {
+        s.pk for s in lima_path if s.code != "licencia"
+    }
+    # Idempotent: run again, nothing new.
+    from registry.formalization import add_local_steps
+
+    assert [s.pk for s in add_local_steps(carmen)] == [s.pk for s in carmen_steps]
+
+
+def test_a_code_is_unique_among_national_steps_and_within_a_municipality(carmen_steps, carmen):
+    from django.db import IntegrityError, transaction
+
+    from registry.models import FormalizationStep, home_municipality
+
+    national = FormalizationStep.objects.get(code="ruc", municipality__isnull=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FormalizationStep.objects.create(code="ruc", kind="business", title="Otro RUC")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FormalizationStep.objects.create(code="licencia", kind="business", title="Otra", municipality=carmen)
+    # Another municipality may write its own step of the same code.
+    FormalizationStep.objects.create(
+        code="licencia", kind="business", title="Licencia en Lima", municipality=home_municipality()
+    )
+    assert national.pk
+
+
+def test_an_organization_follows_its_municipality_steps(carmen_steps, carmen):
+    from registry.models import home_municipality
+
+    organization = OrganizationFactory(municipality=carmen, kind="business", legal_form="informal")
+    ensure_organization_steps(organization)
+    licence = organization.steps.get(step__code="licencia")
+    assert licence.step.municipality == carmen
+    rows = organization_path(organization)
+    assert [row.step.code for row in rows][2] == "licencia"
+
+    # Moved to Lima while untouched, the row follows to Lima's (national) licence step.
+    organization.municipality = home_municipality()
+    ensure_organization_steps(organization)
+    assert organization.steps.get(step__code="licencia").step.municipality_id is None
+    assert organization.steps.filter(step__code="licencia").count() == 1
+
+
+def test_progress_recorded_on_the_national_step_is_kept_when_a_local_one_appears(carmen):
+    from registry.formalization import add_local_steps
+
+    organization = OrganizationFactory(municipality=carmen, kind="business", legal_form="informal")
+    ensure_organization_steps(organization)
+    organization.steps.filter(step__code="licencia").update(status=StepStatus.DONE, evidence_number="L-123")
+    add_local_steps(carmen)
+    organization = Organization.objects.get(pk=organization.pk)
+    ensure_organization_steps(organization)
+    licence = organization.steps.get(step__code="licencia")
+    assert licence.status == StepStatus.DONE and licence.evidence_number == "L-123"
+    assert licence.step.municipality_id is None  # the progress stands for the step, nothing doubled
+
+
+def test_where_do_i_start_on_a_municipality_site_gives_its_local_steps(
+    client, carmen_steps, carmen, demo_site
+):
+    from wagtail.models import Site
+
+    carmen.site = Site.objects.create(hostname="carmen.localhost", port=80, root_page=demo_site)
+    carmen.save()
+    query = {
+        "kind": "business",
+        "legal_form": "informal",
+        "migration_document": "cpp",
+        "has_ruc": "no",
+        "has_licence": "no",
+    }
+    on_carmen = client.get(reverse("registry:start"), query, HTTP_HOST="carmen.localhost").content.decode()
+    assert "Licencia de funcionamiento en Carmen de la Legua Reynoso" in on_carmen
+    assert "S/ 98.50" in on_carmen and "Hasta 4 días hábiles" in on_carmen
+    on_lima = client.get(reverse("registry:start"), query).content.decode()
+    assert "Licencia municipal de funcionamiento con ITSE" in on_lima and "S/ 98.50" not in on_lima
+
+
+# ----- the admin: national steps the administrators', local ones their municipality's editors' ----
+
+STEPS_ADMIN = "wagtailsnippets_registry_formalizationstep"
+
+
+def step_form(step, **changes):
+    data = {
+        "municipality": step.municipality_id or "",
+        "code": step.code,
+        "kind": step.kind,
+        "legal_forms": "[]",
+        "title": step.title,
+        "title_en": step.title_en,
+        "summary": step.summary,
+        "summary_en": step.summary_en,
+        "cost": step.cost,
+        "processing_time": step.processing_time,
+        "office": step.office,
+        "requirements": step.requirements,
+        "sort_order": step.sort_order,
+        "evidence": step.evidence,
+        "evidence_document_type": step.evidence_document_type,
+        "guide_page": step.guide_page_id or "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_municipality_editor_changes_only_its_local_steps(client, carmen_steps, carmen):
+    from registry.models import FormalizationStep, home_municipality
+
+    lima = home_municipality()
+    lima_local = FormalizationStep.objects.create(
+        code="licencia", kind="business", title="Licencia en Lima", municipality=lima
+    )
+    national = FormalizationStep.objects.get(code="licencia", municipality__isnull=True)
+    (carmen_licence,) = carmen_steps
+    editor = staff_of(carmen, "editors", "editora-carmen")
+    client.force_login(editor)
+
+    listing = client.get(reverse(f"{STEPS_ADMIN}:list")).content.decode()
+    assert "Licencia de funcionamiento en Carmen de la Legua Reynoso" in listing
+    assert "Licencia municipal de funcionamiento con ITSE" in listing  # national: to copy
+    assert "Licencia en Lima" not in listing
+
+    assert client.get(reverse(f"{STEPS_ADMIN}:edit", args=[lima_local.pk])).status_code == 404
+    assert client.get(reverse(f"{STEPS_ADMIN}:edit", args=[national.pk])).status_code in {302, 403}
+    response = client.post(
+        reverse(f"{STEPS_ADMIN}:edit", args=[national.pk]), step_form(national, cost="S/ 1")
+    )
+    assert response.status_code in {302, 403}
+    national.refresh_from_db()
+    assert national.cost == ""
+    assert client.get(reverse(f"{STEPS_ADMIN}:copy", args=[national.pk])).status_code == 200
+
+    response = client.post(
+        reverse(f"{STEPS_ADMIN}:edit", args=[carmen_licence.pk]), step_form(carmen_licence, cost="S/ 120.00")
+    )
+    assert response.status_code == 302
+    carmen_licence.refresh_from_db()
+    assert carmen_licence.cost == "S/ 120.00"
+
+    # A new step: of their municipality, never national, never another municipality's.
+    itse = FormalizationStep.objects.get(code="ruc", municipality__isnull=True)
+    for municipality in ("", lima.pk):
+        response = client.post(
+            reverse(f"{STEPS_ADMIN}:add"),
+            step_form(itse, code="itse", title="ITSE", municipality=municipality),
+        )
+        assert response.status_code == 200
+        assert not FormalizationStep.objects.filter(code="itse").exists()
+    response = client.post(
+        reverse(f"{STEPS_ADMIN}:add"), step_form(itse, code="itse", title="ITSE", municipality=carmen.pk)
+    )
+    assert response.status_code == 302
+    assert FormalizationStep.objects.get(code="itse").municipality == carmen
+
+
+def test_superusers_change_the_national_steps(client, carmen_steps):
+    from registry.models import FormalizationStep
+
+    admin = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    national = FormalizationStep.objects.get(code="licencia", municipality__isnull=True)
+    response = client.post(
+        reverse(f"{STEPS_ADMIN}:edit", args=[national.pk]), step_form(national, summary="Nueva explicación")
+    )
+    assert response.status_code == 302
+    national.refresh_from_db()
+    assert national.summary == "Nueva explicación"
+    listing = client.get(reverse(f"{STEPS_ADMIN}:list")).content.decode()
+    assert "Licencia de funcionamiento en Carmen de la Legua Reynoso" in listing
+
+
+def test_a_local_step_links_to_its_municipality_guide_when_its_site_has_one(carmen, demo_site):
+    from wagtail.models import Page, Site
+
+    from registry.formalization import add_local_steps
+    from registry.models import FormalizationStep
+
+    national = FormalizationStep.objects.get(code="licencia", municipality__isnull=True)
+    assert national.guide_page_id  # the demo site links it to Lima's business guide
+    (without_site,) = add_local_steps(carmen)
+    assert without_site.guide_page_id == national.guide_page_id
+
+    root = Page.get_first_root_node().add_child(instance=Page(title="Carmen", slug="inicio-carmen"))
+    own_guide = root.add_child(instance=Page(title="Guía de Carmen", slug=national.guide_page.slug))
+    carmen.site = Site.objects.create(hostname="carmen.localhost", port=80, root_page=root)
+    carmen.save()
+    (with_site,) = add_local_steps(carmen)
+    assert with_site.pk == without_site.pk and with_site.guide_page_id == own_guide.pk

@@ -200,9 +200,11 @@ MATRIX.update(
         ("registrar", "superuser"),
     )
 )
+# The step is a national one: editors see it and copy it into their municipality's local step;
+# only superusers change it (registry.formalization_viewsets).
 MATRIX.update(
     _snippet_rows(
-        "formalizationstep", "step", ("editor", "superuser"), ("editor", "superuser"), ("superuser",)
+        "formalizationstep", "step", ("editor", "superuser"), ("superuser",), ("editor", "superuser")
     )
 )
 
