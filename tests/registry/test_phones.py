@@ -171,6 +171,8 @@ def test_the_migration_converts_stored_numbers_and_keeps_what_it_cannot_read(db)
     assert Organization.objects.get(pk=unreadable.pk).phone == "123 anexo 4"
 
 
+# The database: a new Organization takes the home municipality as its default.
+@pytest.mark.django_db
 @pytest.mark.parametrize("form_name", ["OrganizationContactForm", "PersonForm"])
 def test_phone_inputs_are_tel_with_one_type_attribute(form_name):
     """A phone keypad on phones, and valid HTML: `type` once (the Nu checker refuses two)."""
