@@ -86,7 +86,7 @@ def test_rows_outside_the_municipalitys_districts_are_refused_row_by_row_with_th
         (
             "district",
             "El distrito San Martín de Porres no pertenece a Municipalidad Distrital de Carmen de la "
-            "Legua Reynoso; corrija el distrito o importe esta fila en la municipalidad que lo atiende.",
+            "Legua Reynoso; corrige el distrito o importa esta fila en la municipalidad que lo atiende.",
         )
     ]
     assert errors[4][0][0] == "district" and "Breña" in errors[4][0][1]
@@ -279,7 +279,7 @@ def test_with_two_municipalities_an_import_command_says_which_option_to_give(car
     with pytest.raises(CommandError) as refused:
         call_command("import_registry", str(FILES / "registry-utf8.csv"), stdout=io.StringIO())
     assert str(refused.value) == (
-        "Hay 2 municipalidades; indique cuál con --municipality: 150100 (Lima), 070103 (Carmen de la Legua Reynoso)"
+        "Hay 2 municipalidades; indica cuál con --municipality: 150100 (Lima), 070103 (Carmen de la Legua Reynoso)"
     )
     assert Organization.objects.count() == 0
 
