@@ -75,13 +75,13 @@ def test_upcoming_events_exclude_past(demo_site):
     index.add_child(instance=past)
     upcoming = list(EventPage.objects.live().upcoming())
     assert past not in upcoming
-    assert any(e.slug == "migraton-carmen-de-la-legua" for e in upcoming)
+    assert any(e.slug == "migraton-lima" for e in upcoming)
 
 
 def test_main_menu_and_footer_come_from_settings(client, demo_site):
     html = client.get("/").content.decode()
     assert ">Directorio<" in html and ">Privacidad<" in html
-    assert "Carmen de la Legua" in html  # office settings in the footer
+    assert "Municipalidad Metropolitana de Lima" in html  # office settings in the footer
 
 
 def test_admin_login_page(client, demo_site):
