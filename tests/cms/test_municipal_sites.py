@@ -103,3 +103,18 @@ def test_the_header_text_always_contrasts_with_the_colour(colour):
     ink = ink_for(colour)
     assert ink in (LIGHT_INK, DARK_INK)
     assert contrast_ratio(colour, ink) >= 4.5
+
+
+def test_the_page_cache_keeps_each_host_apart_and_follows_each_sites_settings(client, two_sites):
+    lima_directory = client.get("/directorio/", HTTP_HOST="127.0.0.1:8000").content.decode()
+    client.get("/directorio/", **CARMEN)
+    # Served again (from the cache, keyed by host): each host keeps its own municipality.
+    assert "c=9b1b30" in client.get("/directorio/", HTTP_HOST="127.0.0.1:8000").content.decode()
+    carmen_directory = client.get("/directorio/", **CARMEN).content.decode()
+    assert "c=00677f" in carmen_directory and carmen_directory != lima_directory
+    # Saving one site's office details shows at once on that site's cached pages only.
+    office = OfficeSettings.for_site(two_sites.site)
+    office.phone = "01 429 1234"
+    office.save()
+    assert "01 429 1234" in client.get("/directorio/", **CARMEN).content.decode()
+    assert "01 429 1234" not in client.get("/directorio/", HTTP_HOST="127.0.0.1:8000").content.decode()
