@@ -10,7 +10,6 @@ the English text) only when missing, so an editor's changes are never overwritte
 from datetime import date, timedelta
 
 from django.utils import timezone
-from django.utils.text import slugify
 from wagtail.models import Locale, Page, Site
 
 from registry.models import FormalizationStep, home_municipality
@@ -571,33 +570,31 @@ def build_settings(site, pages, municipality=None) -> None:
 
 
 def build_demo_extras(site, pages, office_details: dict | None = None) -> None:
-    """What only the demo has: a service fair in the municipality and the office's contact
-    details (fictitious), filled in where staff have not written their own."""
-    municipality = getattr(site, "municipality", None)
-    place = municipality.short_name if municipality else "Carmen de la Legua"
+    """What only the demo has: a service fair and the office's contact details (fictitious),
+    filled in where staff have not written their own."""
     # Lima time: 09:00 for the people who read it, whatever the server clock says.
     start = (timezone.localtime() + timedelta(days=21)).replace(hour=9, minute=0, second=0, microsecond=0)
     event, _ = _child(
         pages["events"],
         EventPage,
-        f"migraton-{slugify(place)}",
-        title=f"Migratón en {place}",
-        search_description=f"Feria de servicios en {place}: orientación sobre el CPP, RUC, "
+        "migraton-carmen-de-la-legua",
+        title="Migratón en Carmen de la Legua",
+        search_description="Feria de servicios en Carmen de la Legua: orientación sobre el CPP, RUC, "
         "asesoría legal y registro de emprendimientos.",
         start=start,
         end=start + timedelta(hours=7),
-        place=f"Parque central de {place}",
-        address=(office_details or {}).get("address", ""),
+        place="Parque Central de Carmen de la Legua",
+        address="Av. Morales Duárez s/n",
         description="<p>Feria de servicios: orientación sobre el CPP, inscripción en el RUC, "
         "asesoría legal y registro de emprendimientos en el portal.</p>",
     )
     _translate(
         event,
         Locale.objects.get(language_code="en"),
-        title=f"Migratón in {place}",
+        title="Migratón in Carmen de la Legua",
         description="<p>Service fair: advice on the CPP, registration for the RUC, legal advice "
         "and registration of businesses on the portal.</p>",
-        search_description=f"Service fair in {place}: advice on the CPP, the RUC, legal advice "
+        search_description="Service fair in Carmen de la Legua: advice on the CPP, the RUC, legal advice "
         "and registration on the portal.",
     )
     office = OfficeSettings.for_site(site)

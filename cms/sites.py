@@ -79,7 +79,7 @@ def municipal_site(
     known = Municipality.objects.filter(ubigeo=ubigeo).first()
     municipality, created = register_municipality(ubigeo=ubigeo, prefix=prefix, **overrides)
     if created:
-        changes.append(_("Municipality %(name)s created, prefix %(prefix)s.") % _names(municipality))
+        changes.append(_("%(name)s created, with the registry prefix %(prefix)s.") % _names(municipality))
     elif known is not None and known.registry_prefix != municipality.registry_prefix:
         changes.append(_("Registry prefix changed to %(prefix)s.") % _names(municipality))
 

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from wagtail.models import GroupPagePermission, Locale, Page, Site, Workflow
 
 from cms.models import DirectoryPage, GuidePage, HomePage, NavigationSettings, OfficeSettings
@@ -25,7 +26,10 @@ def counts():
 
 
 def add_carmen(capsys, **options):
-    call_command("add_municipality", ubigeo="070103", host="carmen.localhost:8000", prefix="MCL", **options)
+    with translation.override("en"):
+        call_command(
+            "add_municipality", ubigeo="070103", host="carmen.localhost:8000", prefix="MCL", **options
+        )
     return capsys.readouterr().out
 
 

@@ -75,7 +75,7 @@ def test_upcoming_events_exclude_past(demo_site):
     index.add_child(instance=past)
     upcoming = list(EventPage.objects.live().upcoming())
     assert past not in upcoming
-    assert any(e.slug == "migraton-lima" for e in upcoming)
+    assert any(e.slug == "migraton-carmen-de-la-legua" for e in upcoming)
 
 
 def test_main_menu_and_footer_come_from_settings(client, demo_site):
