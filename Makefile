@@ -1,4 +1,5 @@
-# Two commands for a newcomer: `make run` (demo site on http://127.0.0.1:8000) and `make test`.
+# Two commands for a newcomer: `make run` (the demo on http://127.0.0.1:8000, http://lima.localhost:8000
+# and http://carmen.localhost:8000) and `make test`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -21,7 +22,9 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 migrate: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 
-# Links in the portal's e-mails point where it runs (SITE_URL, unless already set).
+# Links in the portal's e-mails point where it runs (SITE_URL, unless already set); its port is
+# also the demo sites' (lima.localhost and carmen.localhost: browsers send *.localhost to the
+# loopback, where the server listens).
 run: export SITE_URL ?= http://$(HOST)
 run: migrate
 	$(BIN)/python manage.py seed_demo --listings 120 --only-if-empty

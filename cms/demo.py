@@ -1,14 +1,18 @@
-"""The demo site: pages an office would publish on day one, in Spanish and in English.
-Idempotent: each page is looked up by slug under its parent before being created, and its
-English translation is made (Wagtail's copy for translation, then the English text) only when
-missing, so an editor's changes are never overwritten."""
+"""The page tree every municipality's site starts with, and the demo site built from it.
+
+`build_pages` makes the pages an office would publish on day one (directory, guides, events,
+privacy, accessibility), in Spanish and in English, below any site's home; `build_settings` its
+menu, footer and office name. add_municipality (cms/sites.py) and seed_demo use the same
+builders for every municipality. Idempotent: each page is looked up by slug under its parent
+before being created, and its English translation is made (Wagtail's copy for translation, then
+the English text) only when missing, so an editor's changes are never overwritten."""
 
 from datetime import date, timedelta
 
 from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
-from registry.models import FormalizationStep
+from registry.models import FormalizationStep, home_municipality
 
 from .models import (
     AccessibilityPage,
@@ -421,41 +425,43 @@ def _translate(page, locale, **fields):
     return translation
 
 
-def build_site():
-    """Create the demo pages and settings; return the home page."""
-    root = Page.get_first_root_node()
-    home = HomePage.objects.filter(locale=Locale.get_default()).first()
+def home_for_site(site, *, slug: str, municipality=None) -> HomePage:
+    """The site's home page: its root when that is a home already, else a new home (or the one
+    left by an earlier run, found by its slug) under Wagtail's root, made the site's root. The
+    welcome page a new installation starts with is removed once nothing hangs under it."""
+    root_page = site.root_page.specific
+    if isinstance(root_page, HomePage):
+        return root_page
+    wagtail_root = Page.get_first_root_node()
+    home = HomePage.objects.child_of(wagtail_root).filter(slug=slug, locale=Locale.get_default()).first()
     if home is None:
+        name = municipality.name if municipality else ""
         home = HomePage(
             title="Registro de emprendimientos y organizaciones migrantes",
-            slug="inicio",
+            slug=slug,
             search_description="Registra tu emprendimiento u organización migrante en la municipalidad, "
             "formalízate paso a paso y encuentra negocios de la comunidad en Lima y Callao.",
-            intro="<p>Registra tu emprendimiento u organización, formalízate paso a paso y "
-            "encuentra negocios y organizaciones de la comunidad migrante en Lima y Callao.</p>",
+            intro=f"<p>Registra tu emprendimiento u organización{' en la ' + name if name else ''}, "
+            "formalízate paso a paso y encuentra negocios y organizaciones de la comunidad migrante "
+            "en Lima y Callao.</p>",
         )
-        root.add_child(instance=home)
+        wagtail_root.add_child(instance=home)
         home.save_revision().publish()
-        site = Site.objects.filter(is_default_site=True).first()
-        old_root = site.root_page if site else None
-        if site:
-            site.root_page = home
-            site.site_name = "Registro migrante"
-            site.save()
-        else:
-            Site.objects.create(
-                hostname="localhost", root_page=home, is_default_site=True, site_name="Registro migrante"
-            )
-        if (
-            old_root
-            and old_root.pk != home.pk
-            and old_root.depth == 2
-            and not old_root.get_children().exists()
-        ):
-            old_root.delete()
-        home.refresh_from_db()
+    site.root_page = home
+    site.save()
+    if root_page.depth == 2 and not isinstance(root_page, HomePage) and not root_page.get_children().exists():
+        root_page.delete()
+    home.refresh_from_db()
+    return home
 
-    directory, _ = _child(
+
+def build_pages(home, municipality=None) -> dict:
+    """The page tree every municipality's site starts with, below its home: directory, guides,
+    events, privacy and accessibility, each in Spanish and English. Pages that exist (by slug
+    under their parent) are kept as editors left them. Returns the Spanish pages by name, and
+    their English translations under "en"."""
+    pages = {"home": home}
+    pages["directory"], _ = _child(
         home,
         DirectoryPage,
         "directorio",
@@ -464,7 +470,7 @@ def build_site():
         "por rubro, distrito o cercanía, y contáctalos por WhatsApp o teléfono.",
         intro="<p>Busca por lo que necesitas, por distrito o cerca de ti.</p>",
     )
-    guides, _ = _child(
+    pages["guides"], _ = _child(
         home,
         GuideIndexPage,
         "guias",
@@ -473,8 +479,8 @@ def build_site():
         "requisitos, costos, plazos y dónde hacer cada trámite.",
         intro="<p>Paso a paso, con requisitos, costos y dónde ir.</p>",
     )
-    business_guide, _ = _child(
-        guides,
+    pages["business_guide"], _ = _child(
+        pages["guides"],
         GuidePage,
         "formalizar-mi-negocio",
         title="Cómo formalizar mi negocio",
@@ -484,8 +490,8 @@ def build_site():
         intro="<p>Del emprendimiento informal al negocio formal, con RUC y licencia.</p>",
         steps=BUSINESS_STEPS,
     )
-    organization_guide, _ = _child(
-        guides,
+    pages["organization_guide"], _ = _child(
+        pages["guides"],
         GuidePage,
         "registrar-mi-organizacion",
         title="Cómo registrar mi organización",
@@ -496,7 +502,7 @@ def build_site():
         "participativo.</p>",
         steps=ORGANIZATION_STEPS,
     )
-    events, _ = _child(
+    pages["events"], _ = _child(
         home,
         EventIndexPage,
         "eventos",
@@ -505,23 +511,7 @@ def build_site():
         "trámites y registro de emprendimientos.",
         intro="<p>Migratones y ferias de servicios.</p>",
     )
-    # Lima time: 09:00 for the people who read it, whatever the server clock says.
-    start = (timezone.localtime() + timedelta(days=21)).replace(hour=9, minute=0, second=0, microsecond=0)
-    _child(
-        events,
-        EventPage,
-        "migraton-carmen-de-la-legua",
-        title="Migratón en Carmen de la Legua",
-        search_description="Feria de servicios en Carmen de la Legua: orientación sobre el CPP, RUC, "
-        "asesoría legal y registro de emprendimientos.",
-        start=start,
-        end=start + timedelta(hours=7),
-        place="Parque Central de Carmen de la Legua",
-        address="Av. Morales Duárez s/n",
-        description="<p>Feria de servicios: orientación sobre el CPP, inscripción en el RUC, "
-        "asesoría legal y registro de emprendimientos en el portal.</p>",
-    )
-    about, _ = _child(
+    pages["about"], _ = _child(
         home,
         StandardPage,
         "privacidad",
@@ -538,8 +528,7 @@ def build_site():
             )
         ],
     )
-
-    accessibility, _ = _child(
+    pages["accessibility"], _ = _child(
         home,
         AccessibilityPage,
         "accesibilidad",
@@ -549,39 +538,26 @@ def build_site():
         body=ACCESSIBILITY_ES,
         last_reviewed=ACCESSIBILITY_REVIEWED,
     )
-    english = _english_site(
-        home, directory, guides, business_guide, organization_guide, events, about, accessibility
-    )
+    pages["en"] = _english_site(pages, municipality)
+    return pages
 
-    # Link each formalization step to the guide that explains it.
-    FormalizationStep.objects.filter(kind="business", guide_page__isnull=True).update(
-        guide_page=business_guide
-    )
-    FormalizationStep.objects.filter(kind="organization", guide_page__isnull=True).update(
-        guide_page=organization_guide
-    )
 
-    site = Site.objects.get(root_page=home)
+def build_settings(site, pages, municipality=None) -> None:
+    """The site's office details (the municipality's name; contact details are left for staff
+    to fill in) and its menu and footer, in both languages; what is filled in already is kept."""
     office = OfficeSettings.for_site(site)
-    if not office.municipality:
-        office.municipality = "Municipalidad Distrital de Carmen de la Legua Reynoso"
-        office.address = "Av. Morales Duárez cdra. 28, Carmen de la Legua Reynoso, Callao"
-        office.phone = "01 000 0000"
-        office.email = "migrantes@municipalidad.example"
-        office.opening_hours = "Lunes a viernes de 8:30 a 16:30"
-        office.save()
-    if not office.office_name_en:
-        office.office_name_en = "Municipal Office for Migrant Neighbours"
-        office.opening_hours_en = "Monday to Friday, 8:30 a.m. to 4:30 p.m."
+    if municipality is not None and not office.municipality:
+        office.municipality = municipality.name
         office.save()
     nav = NavigationSettings.for_site(site)
+    english = pages["en"]
     if not nav.main_menu:
         nav.main_menu = [
-            ("link", {"title": "Directorio", "page": directory, "url": ""}),
-            ("link", {"title": "Guías", "page": guides, "url": ""}),
-            ("link", {"title": "Eventos", "page": events, "url": ""}),
+            ("link", {"title": "Directorio", "page": pages["directory"], "url": ""}),
+            ("link", {"title": "Guías", "page": pages["guides"], "url": ""}),
+            ("link", {"title": "Eventos", "page": pages["events"], "url": ""}),
         ]
-        nav.footer_links = [("link", {"title": "Privacidad", "page": about, "url": ""})]
+        nav.footer_links = [("link", {"title": "Privacidad", "page": pages["about"], "url": ""})]
         nav.save()
     if not nav.main_menu_en:
         nav.main_menu_en = [
@@ -591,18 +567,100 @@ def build_site():
         ]
         nav.footer_links_en = [("link", {"title": "Privacy", "page": english["about"], "url": ""})]
         nav.save()
+
+
+def build_demo_extras(site, pages, office_details: dict | None = None) -> None:
+    """What only the demo has: a service fair and the office's contact details (fictitious),
+    filled in where staff have not written their own."""
+    # Lima time: 09:00 for the people who read it, whatever the server clock says.
+    start = (timezone.localtime() + timedelta(days=21)).replace(hour=9, minute=0, second=0, microsecond=0)
+    event, _ = _child(
+        pages["events"],
+        EventPage,
+        "migraton-carmen-de-la-legua",
+        title="Migratón en Carmen de la Legua",
+        search_description="Feria de servicios en Carmen de la Legua: orientación sobre el CPP, RUC, "
+        "asesoría legal y registro de emprendimientos.",
+        start=start,
+        end=start + timedelta(hours=7),
+        place="Parque Central de Carmen de la Legua",
+        address="Av. Morales Duárez s/n",
+        description="<p>Feria de servicios: orientación sobre el CPP, inscripción en el RUC, "
+        "asesoría legal y registro de emprendimientos en el portal.</p>",
+    )
+    _translate(
+        event,
+        Locale.objects.get(language_code="en"),
+        title="Migratón in Carmen de la Legua",
+        description="<p>Service fair: advice on the CPP, registration for the RUC, legal advice "
+        "and registration of businesses on the portal.</p>",
+        search_description="Service fair in Carmen de la Legua: advice on the CPP, the RUC, legal advice "
+        "and registration on the portal.",
+    )
+    office = OfficeSettings.for_site(site)
+    if office_details and not office.address:
+        for name, value in office_details.items():
+            setattr(office, name, value)
+        office.save()
+    if not office.office_name_en:
+        office.office_name_en = "Municipal Office for Migrant Neighbours"
+        office.opening_hours_en = "Monday to Friday, 8:30 a.m. to 4:30 p.m."
+        office.save()
+
+
+# The demo offices' contact details: fictitious, in the municipality's own district.
+DEMO_OFFICES = {
+    "150100": {
+        "address": "Jr. de la Unión 300, Cercado de Lima",
+        "phone": "01 000 0000",
+        "email": "migrantes@municipalidad.example",
+        "opening_hours": "Lunes a viernes de 8:30 a 16:30",
+    },
+    "070103": {
+        "address": "Av. Morales Duárez cdra. 28, Carmen de la Legua Reynoso, Callao",
+        "phone": "01 000 0001",
+        "email": "migrantes@carmen.municipalidad.example",
+        "opening_hours": "Lunes a viernes de 8:30 a 16:30",
+    },
+}
+
+
+def build_site():
+    """The demo's default site: the home municipality's pages, settings and demo content;
+    return its home page. Other municipalities' sites are built by add_municipality."""
+    municipality = home_municipality()
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        site = Site.objects.create(
+            hostname="localhost", root_page=Page.get_first_root_node(), is_default_site=True
+        )
+    if not site.site_name:
+        site.site_name = "Registro migrante"
+        site.save(update_fields=["site_name"])
+    home = home_for_site(site, slug="inicio", municipality=municipality)
+    pages = build_pages(home, municipality)
+    build_settings(site, pages, municipality)
+    build_demo_extras(site, pages, DEMO_OFFICES.get(municipality.ubigeo if municipality else "150100"))
+    # Link each formalization step to the guide that explains it.
+    FormalizationStep.objects.filter(kind="business", guide_page__isnull=True).update(
+        guide_page=pages["business_guide"]
+    )
+    FormalizationStep.objects.filter(kind="organization", guide_page__isnull=True).update(
+        guide_page=pages["organization_guide"]
+    )
     return home
 
 
-def _english_site(home, directory, guides, business_guide, organization_guide, events, about, accessibility):
-    """The English translation of every demo page, with its English text."""
+def _english_site(pages, municipality=None):
+    """The English translation of every page of the tree, with its English text."""
     en, _ = Locale.objects.get_or_create(language_code="en")
+    name = f" with the {municipality.name}" if municipality else ""
     english = {
         "home": _translate(
-            home,
+            pages["home"],
             en,
             title="Registry of migrant businesses and organizations",
-            intro="<p>Register your business or organization, become formal step by step, and find "
+            intro=f"<p>Register your business or organization{name}, become formal step by step, and find "
             "businesses and organizations of the migrant community in Lima and Callao.</p>",
             apply_text="Register your business",
             search_text="Search the directory",
@@ -611,7 +669,7 @@ def _english_site(home, directory, guides, business_guide, organization_guide, e
         )
     }
     english["directory"] = _translate(
-        directory,
+        pages["directory"],
         en,
         title="Directory of businesses and organizations",
         intro="<p>Search for what you need, by district or near you.</p>",
@@ -619,7 +677,7 @@ def _english_site(home, directory, guides, business_guide, organization_guide, e
         "district or distance, and contact them by WhatsApp or phone.",
     )
     english["guides"] = _translate(
-        guides,
+        pages["guides"],
         en,
         title="Guides to become formal",
         intro="<p>Step by step, with requirements, costs and where to go.</p>",
@@ -627,7 +685,7 @@ def _english_site(home, directory, guides, business_guide, organization_guide, e
         "requirements, costs, times and offices.",
     )
     _translate(
-        business_guide,
+        pages["business_guide"],
         en,
         title="How to formalize my business",
         intro="<p>From an informal venture to a formal business, with a RUC and a licence.</p>",
@@ -636,7 +694,7 @@ def _english_site(home, directory, guides, business_guide, organization_guide, e
         "SUNAT, municipal licence and registration on the portal.",
     )
     _translate(
-        organization_guide,
+        pages["organization_guide"],
         en,
         title="How to register my organization",
         intro="<p>From a group of neighbours to a registered organization that takes part in "
@@ -646,24 +704,14 @@ def _english_site(home, directory, guides, business_guide, organization_guide, e
         "organizations and take part in participatory budgeting.",
     )
     english["events"] = _translate(
-        events,
+        pages["events"],
         en,
         title="Events and fairs",
         intro="<p>Migratones and service fairs.</p>",
         search_description="Migratones and service fairs for migrants: advice, procedures and registration.",
     )
-    for event in EventPage.objects.child_of(events).filter(slug="migraton-carmen-de-la-legua"):
-        _translate(
-            event,
-            en,
-            title="Migratón in Carmen de la Legua",
-            description="<p>Service fair: advice on the CPP, registration for the RUC, legal advice "
-            "and registration of businesses on the portal.</p>",
-            search_description="Service fair in Carmen de la Legua: advice on the CPP, the RUC, legal advice "
-            "and registration on the portal.",
-        )
     english["about"] = _translate(
-        about,
+        pages["about"],
         en,
         title="Privacy and data protection",
         intro="We process your personal data under Law 29733 on the Protection of Personal Data.",
@@ -679,7 +727,7 @@ def _english_site(home, directory, guides, business_guide, organization_guide, e
         ],
     )
     english["accessibility"] = _translate(
-        accessibility,
+        pages["accessibility"],
         en,
         title="Accessibility statement",
         intro="We want everyone to be able to use this portal: on a phone or a computer, with a screen "

@@ -1,19 +1,22 @@
 """What else the cached directory pages show besides the directory index (cms/page_cache.py):
-the directory page's own title and intro, the menu with the titles of the pages it links, and
-the office's details. Publishing or unpublishing any page, or saving the menu or the office's
-details, bumps the index version in the same transaction, as a listing's change does, so cached
-pages never show the old ones. Editors publish a few pages a day: each costs the database
-backend one reload of what it keeps per version (milliseconds).
+the directory page's own title and intro, the menu with the titles of the pages it links, the
+office's details, and the municipality's name, colour and logo. Publishing or unpublishing any
+page, or saving the menu, the office's details, a municipality or a site, bumps the index version
+in the same transaction, as a listing's change does, so cached pages never show the old ones.
+Editors publish a few pages a day: each costs the database backend one reload of what it keeps
+per version (milliseconds).
 
 Also here: the editors' rights follow a site's home into its translation."""
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.models import GroupPagePermission, Page, Site
 from wagtail.signals import copy_for_translation_done, page_published, page_unpublished
 
+from registry.models import Municipality
 from search.indexing import bump_version
 
+from . import branding
 from .models import NavigationSettings, OfficeSettings
 
 
@@ -31,6 +34,17 @@ def page_changed(sender, **kwargs):
 @receiver(post_save, sender=OfficeSettings, dispatch_uid="cms_page_cache_office")
 def settings_changed(sender, raw=False, **kwargs):
     if not raw:
+        _bump()
+
+
+@receiver(post_save, sender=Municipality, dispatch_uid="cms_branding_municipality_saved")
+@receiver(post_delete, sender=Municipality, dispatch_uid="cms_branding_municipality_deleted")
+@receiver(post_save, sender=Site, dispatch_uid="cms_branding_site_saved")
+@receiver(post_delete, sender=Site, dispatch_uid="cms_branding_site_deleted")
+def municipality_changed(sender, raw=False, **kwargs):
+    """A municipality's name, colour, logo or site shows on every page (cms/branding.py)."""
+    if not raw:
+        branding.forget()
         _bump()
 
 

@@ -1,4 +1,5 @@
-"""The accessibility statement at a fixed address, on every site.
+"""Pages at fixed addresses on every site: the accessibility statement and the stylesheet of
+the municipality's colours.
 
 The footer of every page links to /accesibilidad/ (/en/accesibilidad/ in English). A site that
 has an AccessibilityPage gets it, in the visitor's language when translated; a site that has
@@ -8,9 +9,11 @@ so the link never leads nowhere.
 
 from datetime import date
 
+from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from wagtail.models import Site
 
+from .branding import brand_for_request
 from .models import AccessibilityPage
 
 # When the built-in statement (templates/cms/accessibility_statement.html) was last checked
@@ -36,3 +39,16 @@ def accessibility_statement(request):
     return TemplateResponse(
         request, "cms/accessibility_statement.html", {"last_reviewed": STATEMENT_REVIEWED}
     )
+
+
+def municipal_stylesheet(request):
+    """The colours of this site's municipality as CSS custom properties (cms/branding.py): a
+    stylesheet, since the Content-Security-Policy allows no inline style. base.html links it with
+    the colour in the address, so a new colour is fetched at once and an old one cached long."""
+    brand = brand_for_request(request) or {}
+    css = ""
+    if brand.get("colour"):
+        css = f":root {{ --municipal-colour: {brand['colour']}; --municipal-ink: {brand['ink']}; }}\n"
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

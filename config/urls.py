@@ -6,7 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from cms.views import accessibility_statement
+from cms.views import accessibility_statement, municipal_stylesheet
 from registry.security.two_factor import staff_two_factor
 
 from .locale import i18n_patterns
@@ -21,6 +21,7 @@ urlpatterns = [
     # the worst a forged request can do here is switch someone's language.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("municipalidad.css", municipal_stylesheet, name="municipal_stylesheet"),
     path("", include("search.urls")),
     path("", include("registry.importexport.urls")),
 ]

@@ -13,8 +13,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .models import ApplicationStatus, District, Kind, LegalForm, Organization, Sector
-from .services.registry_numbers import next_registry_numbers
+from .models import (
+    ApplicationStatus,
+    District,
+    Kind,
+    LegalForm,
+    Municipality,
+    Organization,
+    Sector,
+    home_municipality,
+)
+from .services.registry_numbers import next_registry_numbers, registry_prefix
 
 # Approximate centre of each district (WGS84), enough to scatter demo pins inside it.
 DISTRICT_CENTRES = {
@@ -222,7 +231,7 @@ HOURS_PATTERNS = [
 ]
 
 
-def build_listing(rng, index, sectors, districts, weights):
+def build_listing(rng, index, sectors, districts, weights, slug_suffix=""):
     sector = rng.choice(sectors)
     district = rng.choices(districts, weights=weights)[0]
     templates, services = SECTOR_TEMPLATES.get(sector.code, SECTOR_TEMPLATES["comercio"])
@@ -245,7 +254,7 @@ def build_listing(rng, index, sectors, districts, weights):
         kind=kind,
         legal_form=legal_form,
         name=name,
-        slug=f"{slugify(name)[:150]}-{index + 1}",
+        slug=f"{slugify(name)[:150]}{slug_suffix}-{index + 1}",
         sector=sector,
         district=district,
         short_description=f"{', '.join(chosen).capitalize()} en {district.name}.",
@@ -279,19 +288,38 @@ def build_listing(rng, index, sectors, districts, weights):
 
 
 @transaction.atomic
-def create_listings(count: int, seed: int = 1, *, prefix: str | None = None, batch_size: int = 2000) -> int:
-    """Create the demo listings 0..count-1 for this seed that do not exist yet; return how many.
-    They are numbered with `prefix`, by default the home municipality's."""
+def create_listings(
+    count: int,
+    seed: int = 1,
+    *,
+    municipality: Municipality | None = None,
+    prefix: str | None = None,
+    batch_size: int = 2000,
+) -> int:
+    """Create `municipality`'s demo listings 0..count-1 for this seed that do not exist yet;
+    return how many. They lie in its districts and carry its numbers (or `prefix`'s); by default
+    the home municipality's, whose listings keep the slugs and data they always had. Another
+    municipality's draw from a generator and slugs of their own (its ubigeo), so the same seed
+    gives each municipality different listings."""
+    municipality = municipality or home_municipality()
+    home = home_municipality()
+    is_home = municipality is None or home is None or municipality.pk == home.pk
     sectors = list(Sector.objects.all())
-    districts = list(District.objects.all())
+    districts = list(municipality.districts.all()) if municipality is not None else []
+    districts = districts or list(District.objects.all())
     weights = [BUSY_DISTRICTS.get(d.code, 1) for d in districts]
+    suffix = "" if is_home else f"-{municipality.ubigeo}"
+    prefix = prefix or registry_prefix(municipality)
     now = timezone.now()
     created = 0
     for start in range(0, count, batch_size):
         # One generator per listing: listing i is the same whatever exists already, so a second
         # run finds it by its slug and adds nothing.
-        rngs = {i: random.Random(seed * 1_000_003 + i) for i in range(start, min(count, start + batch_size))}
-        batch = [build_listing(rngs[i], i, sectors, districts, weights) for i in rngs]
+        rngs = {
+            i: random.Random(seed * 1_000_003 + i if is_home else f"{seed}:{municipality.ubigeo}:{i}")
+            for i in range(start, min(count, start + batch_size))
+        }
+        batch = [build_listing(rngs[i], i, sectors, districts, weights, suffix) for i in rngs]
         existing = set(
             Organization.objects.filter(slug__in=[o.slug for o in batch]).values_list("slug", flat=True)
         )
@@ -299,6 +327,8 @@ def create_listings(count: int, seed: int = 1, *, prefix: str | None = None, bat
         numbers = next_registry_numbers(count=len(new), prefix=prefix, year=now.year) if new else []
         for organization, number in zip(new, numbers, strict=True):
             organization.registry_number = number
+            if municipality is not None:
+                organization.municipality = municipality
             moment = now - timedelta(days=rngs[int(organization.slug.rsplit("-", 1)[1]) - 1].randint(1, 700))
             organization.created_at = organization.submitted_at = moment - timedelta(days=7)
             organization.registered_at = organization.decided_at = moment

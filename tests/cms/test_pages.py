@@ -81,7 +81,7 @@ def test_upcoming_events_exclude_past(demo_site):
 def test_main_menu_and_footer_come_from_settings(client, demo_site):
     html = client.get("/").content.decode()
     assert ">Directorio<" in html and ">Privacidad<" in html
-    assert "Carmen de la Legua" in html  # office settings in the footer
+    assert "Municipalidad Metropolitana de Lima" in html  # office settings in the footer
 
 
 def test_admin_login_page(client, demo_site):

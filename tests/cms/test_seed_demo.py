@@ -5,10 +5,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import call_command
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 from registry.demo_applications import DEMO_APPLICATIONS
-from registry.models import Organization
+from registry.models import Municipality, Organization
 
 APPLICATIONS = len(DEMO_APPLICATIONS)  # one application in each review state
 
@@ -22,6 +22,8 @@ def counts():
         get_user_model().objects.count(),
         Group.objects.count(),
         Organization.objects.values("registry_number").distinct().count(),
+        Site.objects.count(),
+        Municipality.objects.count(),
     )
 
 
@@ -55,8 +57,16 @@ def test_seed_demo_ends_with_addresses_and_accounts_and_sends_no_mail(
         "revisora@example.com",
         "registrador@example.com",
         "editora@example.com",
+        "revisor.carmen@example.com",
+        "registradora.carmen@example.com",
+        "editor.carmen@example.com",
     ):
         assert email in block
+    # Each municipality's site, on the port the portal runs on.
+    assert "http://lima.localhost:8765/" in block and "http://carmen.localhost:8765/" in block
+    lima_staff = block.index("Municipalidad Metropolitana de Lima:")
+    carmen_staff = block.index("Municipalidad Distrital de Carmen de la Legua Reynoso:")
+    assert lima_staff < block.index("revisora@example.com") < carmen_staff < block.index("revisor.carmen@")
     assert "solicitante@example.com" in block
     password = re.search(r"revisora@example.com\s+password: (\S+)", block).group(1)
     reviewer = get_user_model().objects.get(email="revisora@example.com")
@@ -87,7 +97,7 @@ def test_seed_demo_listings_are_realistic():
     }
     assert listings.values("district").distinct().count() > 5
     assert listings.values("sector").distinct().count() > 5
-    assert all(o.registry_number.startswith("RMO-") for o in listings)
+    assert all(o.registry_number.startswith(f"{o.municipality.registry_prefix}-") for o in listings)
     assert {"Revisores", "Registradores", "Editores"} <= set(Group.objects.values_list("name", flat=True))
 
 
@@ -95,3 +105,49 @@ def test_seed_demo_more_listings_adds_only_the_new_ones():
     call_command("seed_demo", listings=10, seed=1)
     call_command("seed_demo", listings=25, seed=1)
     assert Organization.objects.count() == 25 + APPLICATIONS
+
+
+def test_seed_demo_builds_two_municipalities_each_with_its_site_staff_and_listings():
+    call_command("seed_demo", listings=40, seed=4)
+    lima = Municipality.objects.get(ubigeo="150100")
+    carmen = Municipality.objects.get(ubigeo="070103")
+    assert lima.name == "Municipalidad Metropolitana de Lima"
+    assert carmen.name == "Municipalidad Distrital de Carmen de la Legua Reynoso"
+    # Lima's default site (so 127.0.0.1 reaches it) and Carmen's own, on *.localhost.
+    assert (lima.site.hostname, lima.site.port, lima.site.is_default_site) == ("lima.localhost", 8000, True)
+    assert (carmen.site.hostname, carmen.site.port, carmen.site.is_default_site) == (
+        "carmen.localhost",
+        8000,
+        False,
+    )
+    assert lima.colour and carmen.colour and lima.colour != carmen.colour
+    # Lima takes registrations in the districts of Lima province only.
+    assert lima.districts.count() == 43
+    assert set(lima.districts.values_list("ubigeo", flat=True)) == {f"1501{n:02d}" for n in range(1, 44)}
+    listings = Organization.objects.published().filter(created_by__isnull=True)
+    lima_listings, carmen_listings = listings.filter(municipality=lima), listings.filter(municipality=carmen)
+    assert lima_listings.count() == 32 and carmen_listings.count() == 8
+    assert all(o.district.ubigeo.startswith("1501") for o in lima_listings)
+    assert all(o.registry_number.startswith("RMO-") for o in lima_listings)
+    assert {o.district.code for o in carmen_listings} == {"carmen-de-la-legua-reynoso"}
+    assert all(o.registry_number.startswith("MCL-") for o in carmen_listings)
+    # Both have staff and applications waiting in their own queue.
+    for municipality in (lima, carmen):
+        applications = Organization.objects.filter(municipality=municipality, created_by__isnull=False)
+        assert {"submitted", "in_review", "observed"} <= set(applications.values_list("status", flat=True))
+        for role in ("reviewers", "registrars", "editors"):
+            group = municipality.staff_groups.get(role=role).group
+            assert group.user_set.exclude(is_superuser=True).exists()
+    # Each site has its own pages.
+    for municipality in (lima, carmen):
+        home = municipality.site.root_page
+        assert set(home.get_children().values_list("slug", flat=True)) >= {"directorio", "guias", "eventos"}
+
+
+def test_seed_demo_second_run_changes_nothing_with_two_municipalities(capsys):
+    call_command("seed_demo", listings=20, seed=6)
+    first = counts()
+    numbers = sorted(Organization.objects.values_list("slug", "registry_number", "municipality_id"))
+    call_command("seed_demo", listings=20, seed=6)
+    assert counts() == first
+    assert sorted(Organization.objects.values_list("slug", "registry_number", "municipality_id")) == numbers

@@ -49,8 +49,10 @@ API_QUERIES = {
 # index version (cms/page_cache.py) and the badges' filter; its search is the same as the API's
 # (highlights are computed in Python). Two languages add four: the active locale (Wagtail's
 # routing into that language's tree) and, for the language switcher, the locales, the page's
-# translation and its address (cms/templatetags/cms_i18n.py).
-PAGE_EXTRA = 17
+# translation and its address (cms/templatetags/cms_i18n.py). The page is measured with Django's
+# cache emptied, so it also reads the municipalities' branding (cms/branding.py: one query for all
+# of them, then cached).
+PAGE_EXTRA = 18
 PAGE_QUERIES = {
     "all": {},
     "words": {"q": "zuliana"},

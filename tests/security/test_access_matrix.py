@@ -36,6 +36,7 @@ MATRIX = {
     "healthz": (lambda o: "/healthz", EVERYONE),
     "registry:start": (lambda o: "/empezar/", EVERYONE),
     "accessibility": (lambda o: "/accesibilidad/", EVERYONE),
+    "municipal_stylesheet": (lambda o: "/municipalidad.css", EVERYONE),
     "registry:verify_lookup": (lambda o: "/verify/", EVERYONE),
     "registry:verify": (lambda o: f"/verify/{o['published'].registry_number}/", EVERYONE),
     "registry:certificate": (lambda o: f"/verify/{o['published'].registry_number}/certificate/", EVERYONE),
