@@ -142,6 +142,10 @@ def test_seed_demo_builds_two_municipalities_each_with_its_site_staff_and_listin
     for municipality in (lima, carmen):
         home = municipality.site.root_page
         assert set(home.get_children().values_list("slug", flat=True)) >= {"directorio", "guias", "eventos"}
+    # Carmen's licence step replaces the national one there, and links Carmen's own guide.
+    licence = carmen.formalization_steps.get(code="licencia")
+    assert licence.cost and licence.guide_page.get_site().pk == carmen.site.pk
+    assert not lima.formalization_steps.exists()
 
 
 def test_seed_demo_second_run_changes_nothing_with_two_municipalities(capsys):

@@ -12,6 +12,7 @@ from cms.sites import municipal_site
 from registry import notifications
 from registry.demo import create_listings
 from registry.demo_applications import create_demo_applications, demo_accounts
+from registry.formalization import add_local_steps
 from registry.models import District, Municipality, home_municipality
 from registry.permissions import EDITORS, REGISTRARS, REVIEWERS
 from search.indexing import rebuild
@@ -74,6 +75,9 @@ class Command(BaseCommand):
                 municipality.colour = colour
                 municipality.save(update_fields=["colour"])
             build_demo_extras(result.site, result.pages, DEMO_OFFICES.get(ubigeo))
+            # Its own licence step (cost, time, office) in place of the national one, linked to
+            # its guide now that its pages exist.
+            add_local_steps(municipality)
             municipalities.append(municipality)
             groups += result.groups.values()
         passwords = self._staff_account(groups)
