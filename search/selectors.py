@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import get_language, gettext
 
-from registry.models import District, FormalizationStep, Kind, Sector
+from registry.models import District, FormalizationStep, Kind, Municipality, Sector
 from registry.models.organization import LANGUAGE_CHOICES
 
 from .backends import database
@@ -30,9 +30,31 @@ def _facet_vocabulary() -> tuple[dict[str, dict[str, str]], dict[str, list[str]]
         "sector": {sector.code: sector.label for sector in sectors},
         "district": dict(District.objects.values_list("code", "name")),
         "language": {code: str(label) for code, label in LANGUAGE_CHOICES},
+        "municipality": municipality_labels(),
     }
     order = {"kind": [value for value, _label in Kind.choices], "sector": [sector.code for sector in sectors]}
     return labels, order
+
+
+MUNICIPALITY_LABELS_KEY = "directory:municipality-labels"
+
+
+def municipality_labels() -> dict[str, str]:
+    """Ubigeo -> short name of every municipality: the labels of the `municipality` facet and
+    the values its filter accepts.
+
+    Kept in the cache rather than read per search (the facet would otherwise cost a query on
+    every page and API call); search.signals drops it when a municipality is saved or deleted.
+    A hundred municipalities make a few kilobytes."""
+    return cache.get_or_set(
+        MUNICIPALITY_LABELS_KEY, lambda: dict(Municipality.objects.values_list("ubigeo", "short_name")), 3600
+    )
+
+
+def unknown_municipalities(codes) -> list[str]:
+    """The values among `codes` that are no municipality's ubigeo."""
+    known = municipality_labels()
+    return [code for code in codes if code not in known]
 
 
 def labelled_facets(counts: dict[str, dict[str, int]], query: DirectoryQuery) -> dict[str, list[FacetValue]]:
