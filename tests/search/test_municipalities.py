@@ -134,7 +134,7 @@ def test_a_district_site_shows_its_own_registry_first_and_all_one_tap_away(
     own = client.get(directory.url, HTTP_HOST=CARMEN_HOST, HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert own.count('class="card listing-card"') == 1 and "Cachapas del Callao" in own
     assert f"Mostrando las fichas registradas en {carmen.short_name}." in own
-    assert f'<a href="?" aria-current="page">Solo {carmen.short_name}</a>' in own
+    assert f'<a href="?" aria-current="true">Solo {carmen.short_name}</a>' in own
     # A plain link (no JavaScript), and the search form keeps the scope shown.
     assert '<a href="?scope=all">Ver todo Lima y Callao</a>' in own
     assert f'<input type="hidden" name="municipality" value="{CARMEN}">' in own
@@ -145,7 +145,7 @@ def test_a_district_site_shows_its_own_registry_first_and_all_one_tap_away(
     ).content.decode()
     assert everything.count('class="card listing-card"') == 3
     assert "Mostrando las fichas de todo Lima y Callao." in everything
-    assert '<a href="?scope=all" aria-current="page">Ver todo Lima y Callao</a>' in everything
+    assert '<a href="?scope=all" aria-current="true">Ver todo Lima y Callao</a>' in everything
     assert f'<a href="?">Solo {carmen.short_name}</a>' in everything
     assert 'name="municipality"' not in everything.split("</form>")[0]
 
@@ -229,3 +229,44 @@ def test_saving_a_municipality_without_renaming_it_reindexes_nothing(
         carmen.save()
     names = {getattr(callback, "__name__", "") for callback in callbacks}
     assert "_flush" not in names
+
+
+def test_the_migration_fills_the_entries_indexed_before_it(listings, carmen):
+    """Migration 0007 on an index written without municipalities: the entries get theirs and
+    move to facet groups that carry it, and the index version changes."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    from search.models import FacetGroup
+    from search.version import current_version
+
+    migration = importlib.import_module("search.migrations.0007_municipality")
+    # The index as it was: no municipality on the entries nor in their facet groups.
+    DirectoryEntry.objects.update(municipality_code="", municipality_name="")
+    FacetGroup.objects.all().delete()
+    for entry in DirectoryEntry.objects.all():
+        group, _created = FacetGroup.objects.get_or_create(
+            kind=entry.kind,
+            sector_code=entry.sector_code,
+            district_code=entry.district_code,
+            language_codes=entry.language_codes,
+        )
+        DirectoryEntry.objects.filter(pk=entry.pk).update(facet_group=group.pk)
+    version = current_version()
+
+    class Editor:
+        def execute(self, sql, params=None):
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+
+    migration.fill(apps, Editor())
+
+    entry = DirectoryEntry.objects.get(pk=listings["carmen"][0].pk)
+    assert (entry.municipality_code, entry.municipality_name) == (CARMEN, carmen.name)
+    groups = dict(FacetGroup.objects.values_list("pk", "municipality_code"))
+    assert all(groups[e.facet_group] == e.municipality_code for e in DirectoryEntry.objects.all())
+    assert current_version() != version
+    result = directory_search(query=DirectoryQuery(municipality=(CARMEN,)), backend="database")
+    assert [hit.listing.name for hit in result.hits] == ["Cachapas del Callao"]
