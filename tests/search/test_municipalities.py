@@ -270,3 +270,16 @@ def test_the_migration_fills_the_entries_indexed_before_it(listings, carmen):
     assert current_version() != version
     result = directory_search(query=DirectoryQuery(municipality=(CARMEN,)), backend="database")
     assert [hit.listing.name for hit in result.hits] == ["Cachapas del Callao"]
+
+
+def test_elasticsearch_maps_filters_and_counts_the_municipality(settings):
+    from search.backends import elasticsearch as es_backend
+
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"
+    assert es_backend.mapping()["mappings"]["properties"]["municipality"] == {"type": "keyword"}
+    body = es_backend.build_search(DirectoryQuery(municipality=(CARMEN,), sector=("gastronomia",))).to_dict()
+    # A post_filter, so that its own facet still counts every municipality.
+    assert {"terms": {"municipality": [CARMEN]}} in body["post_filter"]["bool"]["filter"]
+    aggregation = body["aggs"]["municipality"]
+    assert aggregation["filter"] == {"bool": {"filter": [{"terms": {"sector": ["gastronomia"]}}]}}
+    assert aggregation["aggs"]["values"]["terms"]["field"] == "municipality"
