@@ -17,7 +17,7 @@ from registry.jurisdiction import municipality_for_request
 from registry.models import LegalForm, Municipality, Organization
 from registry.models.organization import WEEKDAY_LABELS, WEEKDAYS
 
-from .forms import ListingReportForm, query_from_params
+from .forms import ListingReportForm, listed, query_from_params
 from .query import FACETS, Sort
 from .selectors import badge_labels, directory_search, formalization_steps, municipality_labels
 from .selectors import directory_listing as find_listing
@@ -88,7 +88,8 @@ def _scoped(request, query):
 
 
 def directory_index(request, page):
-    query = query_from_params(request.GET, municipalities=municipality_labels())
+    known = municipality_labels(needed=listed(request.GET, "municipality"))
+    query = query_from_params(request.GET, municipalities=known)
     query, params, scope = _scoped(request, query)
     result = directory_search(query=query)
     facet_groups = []

@@ -283,3 +283,28 @@ def test_elasticsearch_maps_filters_and_counts_the_municipality(settings):
     aggregation = body["aggs"]["municipality"]
     assert aggregation["filter"] == {"bool": {"filter": [{"terms": {"sector": ["gastronomia"]}}]}}
     assert aggregation["aggs"]["values"]["terms"]["field"] == "municipality"
+
+
+def test_a_municipality_that_joins_is_known_where_the_cached_labels_predate_it(client, listings):
+    """Another process's cache (no Redis) may hold the labels from before a municipality joined:
+    its code is still accepted, and labelled, at once."""
+    from registry.models import Municipality
+    from search.selectors import MUNICIPALITY_LABELS_KEY
+
+    client.get("/api/v1/directory/")
+    Municipality.objects.bulk_create(  # no signal: as if saved by another process
+        [
+            Municipality(
+                ubigeo="150132",
+                name="Municipalidad Distrital de San Juan de Lurigancho",
+                short_name="San Juan de Lurigancho",
+                kind="district",
+                registry_prefix="SJL",
+            )
+        ]
+    )
+    assert "150132" not in cache.get(MUNICIPALITY_LABELS_KEY)
+
+    response = client.get("/api/v1/directory/", {"municipality": "150132"})
+    assert response.status_code == 200
+    assert facet(response)["150132"] == ("San Juan de Lurigancho", 0)
