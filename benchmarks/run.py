@@ -6,9 +6,11 @@
    against django-import-export's defaults.
 3. page_bench.py: first-load weight of the home, directory and application pages, and the
    directory page's throughput under wrk against gunicorn with 2 workers.
+4. municipalities_bench.py: the directory API and page with one municipality and with fifty
+   (10,000 listings, SQLite and PostgreSQL), side by side, with the queries per request.
 
 PostgreSQL and Elasticsearch are used when reachable (`make bench` starts them with
-.ci/services.sh). Each step has a time limit so the whole run stays under 15 minutes; a step that
+.ci/services.sh). Each step has a time limit so the whole run stays under 20 minutes; a step that
 fails or times out is reported and the others still run.
 """
 
@@ -23,6 +25,7 @@ STEPS = [
     ("search", ["benchmarks/search_bench.py", "--listings", "100000"], 420),
     ("import and export", ["benchmarks/import_export_bench.py", "--database", "both", "--rounds", "3"], 300),
     ("pages", ["benchmarks/page_bench.py", "--seconds", "30", "--listings", "2000"], 180),
+    ("municipalities", ["benchmarks/municipalities_bench.py", "--listings", "10000", "--rounds", "3"], 300),
 ]
 
 

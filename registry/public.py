@@ -199,6 +199,10 @@ FIELDS = (
     _field("registered_at", "registered_at", "first_published_at", "created_at", tidy=_as_is),
     # When staff last approved the listing's data or its people confirmed it (empty if never).
     _field("last_confirmed_at", tidy=_as_is),
+    # The municipality whose registry holds the listing: its INEI ubigeo (the directory's and
+    # the API's `municipality` filter) and its name.
+    _field("municipality", "municipality__ubigeo"),
+    _field("municipality_name", "municipality__name"),
 )
 FIELD_NAMES = tuple(field.name for field in FIELDS)
 BY_NAME = {field.name: field for field in FIELDS}

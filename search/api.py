@@ -12,7 +12,7 @@ from ninja.throttling import AnonRateThrottle
 from registry.security.client_ip import client_ip
 
 from .query import DirectoryQuery, Listing
-from .selectors import directory_listing, directory_search, directory_suggestions
+from .selectors import directory_listing, directory_search, directory_suggestions, unknown_municipalities
 
 
 class ClientAddressThrottle(AnonRateThrottle):
@@ -48,6 +48,8 @@ class FacetsOut(Schema):
     sector: list[FacetValueOut]
     district: list[FacetValueOut]
     language: list[FacetValueOut]
+    # Values are the municipalities' INEI ubigeo codes; labels their short names.
+    municipality: list[FacetValueOut]
 
 
 class ListingOut(Schema):
@@ -75,6 +77,9 @@ class ListingOut(Schema):
     founded_year: int | None
     ruc: str
     verification_url: str
+    # The municipality whose registry holds the listing: its INEI ubigeo and its name.
+    municipality: str = ""
+    municipality_name: str = ""
     distance_km: float | None = None
     # True when the address is private: no coordinates, and `distance_km` is measured to the
     # district's capital.
@@ -96,6 +101,8 @@ class DirectoryParams(Schema):
     sector: list[str] = []
     district: list[str] = []
     language: list[str] = []
+    # Ubigeo codes, repeated (municipality=150100&municipality=070103) or comma-separated.
+    municipality: list[str] = []
     badge: list[str] = []
     open_now: bool = False
     lat: float | None = None
@@ -131,12 +138,23 @@ def directory(request, params: Query[DirectoryParams]):
         raise HttpError(400, str(_("Give both lat and lon, or neither.")))
     if params.lat is not None and not (-90 <= params.lat <= 90 and -180 <= params.lon <= 180):
         raise HttpError(400, str(_("lat or lon is out of range.")))
+    municipalities = tuple(
+        code.strip() for value in params.municipality for code in value.split(",") if code.strip()
+    )
+    unknown = unknown_municipalities(municipalities)
+    if unknown:
+        raise HttpError(
+            400,
+            str(_("No municipality has the ubigeo %(codes)s; give six-digit INEI codes such as 150100."))
+            % {"codes": ", ".join(code[:12] for code in unknown[:5])},
+        )
     query = DirectoryQuery(
         text=params.q,
         kind=tuple(params.kind),
         sector=tuple(params.sector),
         district=tuple(params.district),
         language=tuple(params.language),
+        municipality=municipalities,
         badges=tuple(params.badge),
         open_now=params.open_now,
         lat=params.lat,

@@ -19,7 +19,7 @@ from .models import DirectoryEntry, FacetGroup
 from .query import Listing
 
 # Public field -> the entry's column, where the names differ.
-ENTRY_COLUMN = {"sector": "sector_code", "district": "district_code"}
+ENTRY_COLUMN = {"sector": "sector_code", "district": "district_code", "municipality": "municipality_code"}
 
 
 def entry_column(name: str) -> str:
@@ -79,23 +79,28 @@ def build_entries(ids: list[int] | None = None) -> Iterable[DirectoryEntry]:
     yield from _grouped(chunk)
 
 
-def facet_group_ids(keys: set[tuple[str, str, str, str]]) -> dict[tuple[str, str, str, str], int]:
-    """The ids of these facet groups (kind, sector, district, language codes), created as needed."""
-    fields = ("kind", "sector_code", "district_code", "language_codes")
-    found = {tuple(row[:4]): row[4] for row in FacetGroup.objects.values_list(*fields, "id")}
+GROUP_FIELDS = ("kind", "sector_code", "district_code", "language_codes", "municipality_code")
+
+
+def facet_group_ids(keys: set[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
+    """The ids of these facet groups (kind, sector, district, language codes, municipality),
+    created as needed."""
+    fields = GROUP_FIELDS
+    width = len(fields)
+    found = {tuple(row[:width]): row[width] for row in FacetGroup.objects.values_list(*fields, "id")}
     missing = keys - set(found)
     if missing:
         # Another re-index may add the same group meanwhile: the unique constraint settles it.
         FacetGroup.objects.bulk_create(
             [FacetGroup(**dict(zip(fields, key, strict=True))) for key in missing], ignore_conflicts=True
         )
-        found = {tuple(row[:4]): row[4] for row in FacetGroup.objects.values_list(*fields, "id")}
+        found = {tuple(row[:width]): row[width] for row in FacetGroup.objects.values_list(*fields, "id")}
     return {key: found[key] for key in keys}
 
 
 def _grouped(entries: list[DirectoryEntry]) -> list[DirectoryEntry]:
     def key(entry):
-        return (entry.kind, entry.sector_code, entry.district_code, entry.language_codes)
+        return tuple(getattr(entry, name) for name in GROUP_FIELDS)
 
     ids = facet_group_ids({key(entry) for entry in entries})
     for entry in entries:

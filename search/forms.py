@@ -16,9 +16,15 @@ def _float(value):
     return number if number == number else None  # NaN is not a coordinate
 
 
-def query_from_params(params, *, page_size: int = 20) -> DirectoryQuery:
+def listed(params, name: str) -> tuple[str, ...]:
+    """A parameter's values, given repeated (a=1&a=2) or comma-separated (a=1,2)."""
+    return tuple(code.strip() for value in params.getlist(name) for code in value.split(",") if code.strip())
+
+
+def query_from_params(params, *, page_size: int = 20, municipalities=None) -> DirectoryQuery:
     """The query a directory URL describes. Bad values are ignored rather than refused: a link
-    that someone shared should still show something."""
+    that someone shared should still show something. `municipalities`: the ubigeo codes the
+    `municipality` filter accepts (others are dropped)."""
     lat, lon = _float(params.get("lat")), _float(params.get("lon"))
     if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
         lat = lon = None
@@ -33,6 +39,11 @@ def query_from_params(params, *, page_size: int = 20) -> DirectoryQuery:
         sector=tuple(params.getlist("sector")),
         district=tuple(params.getlist("district")),
         language=tuple(params.getlist("language")),
+        municipality=tuple(
+            code
+            for code in listed(params, "municipality")
+            if municipalities is None or code in municipalities
+        ),
         badges=tuple(params.getlist("badge")),
         open_now=params.get("open_now") in {"1", "on", "true"},
         lat=lat,

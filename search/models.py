@@ -64,6 +64,10 @@ class DirectoryEntry(models.Model):
     registered_at = models.DateTimeField(null=True, blank=True)
     # When the listing's data was last approved by staff or confirmed by its people.
     last_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The municipality whose registry holds the listing: its ubigeo (the `municipality` facet)
+    # and its name. Facet labels (short names) are read from the municipalities themselves.
+    municipality_code = models.CharField(max_length=6, blank=True)
+    municipality_name = models.CharField(max_length=200, blank=True)
     # The listing's own last change: `search_index check` compares it with the organization's.
     source_updated_at = models.DateTimeField(null=True, blank=True)
     indexed_at = models.DateTimeField(auto_now=True)
@@ -92,7 +96,8 @@ class DirectoryEntry(models.Model):
 
 
 class FacetGroup(models.Model):
-    """A combination of facet values that listings share: kind, sector, district, languages.
+    """A combination of facet values that listings share: kind, sector, district, languages and
+    the registering municipality.
 
     A hundred thousand listings fall into a few thousand groups. Counting facets is then a
     GROUP BY over one small integer (read from an index, not from the rows), and a facet filter
@@ -103,18 +108,24 @@ class FacetGroup(models.Model):
     sector_code = models.CharField(max_length=50, blank=True)
     district_code = models.CharField(max_length=60, blank=True)
     language_codes = models.CharField(max_length=100, blank=True)
+    # A district is served by one or two municipalities (a Lima district and the metropolitan
+    # one): the municipality at most doubles the groups.
+    municipality_code = models.CharField(max_length=6, blank=True)
 
     class Meta:
         verbose_name = _("directory facet group")
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "sector_code", "district_code", "language_codes"],
-                name="directory_facet_group_unique",
+                fields=["kind", "sector_code", "district_code", "language_codes", "municipality_code"],
+                name="directory_facet_group_key",
             )
         ]
 
     def __str__(self):
-        return f"{self.kind} · {self.sector_code} · {self.district_code} ·{self.language_codes}"
+        return (
+            f"{self.kind} · {self.sector_code} · {self.district_code} ·{self.language_codes}"
+            f"· {self.municipality_code}"
+        )
 
 
 class Synonym(models.Model):

@@ -19,7 +19,7 @@ from . import analysis
 PAGE_SIZE = 20
 MAX_PAGE = 500
 MAX_RADIUS_KM = 100.0
-FACETS = ("kind", "sector", "district", "language")
+FACETS = ("kind", "sector", "district", "language", "municipality")
 
 # How much a word found in each part of a listing weighs in relevance, the same on every
 # backend: the name, then the services and sector, then the descriptions and district.
@@ -57,14 +57,16 @@ class Sort:
 
 @dataclass(frozen=True)
 class DirectoryQuery:
-    """What someone looks for. Facet filters (kind, sector, district, language) take several
-    values, OR-ed within a facet and AND-ed across facets; badges must all be present."""
+    """What someone looks for. Facet filters (kind, sector, district, language, municipality by
+    its ubigeo) take several values, OR-ed within a facet and AND-ed across facets; badges must
+    all be present."""
 
     text: str = ""
     kind: tuple[str, ...] = ()
     sector: tuple[str, ...] = ()
     district: tuple[str, ...] = ()
     language: tuple[str, ...] = ()
+    municipality: tuple[str, ...] = ()
     badges: tuple[str, ...] = ()
     open_now: bool = False
     # When open_now is set, the moment it refers to (default: now); tests pin it.
@@ -156,6 +158,9 @@ class Listing:
     logo: str
     registered_at: datetime | None
     last_confirmed_at: datetime | None
+    # The registering municipality's ubigeo and name.
+    municipality: str
+    municipality_name: str
     # Placed at its district's capital for "near me" (its address is private): its distance
     # is approximate, and it has no pin.
     location_approximate: bool = False

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import get_language, gettext
 
-from registry.models import District, FormalizationStep, Kind, Sector
+from registry.models import District, FormalizationStep, Kind, Municipality, Sector
 from registry.models.organization import LANGUAGE_CHOICES
 
 from .backends import database
@@ -22,23 +22,53 @@ DATABASE = "database"
 ELASTICSEARCH = "elasticsearch"
 
 
-def _facet_vocabulary() -> tuple[dict[str, dict[str, str]], dict[str, list[str]]]:
-    """(labels per facet and code, vocabulary order of kind and sector): two small queries."""
+def _facet_vocabulary(municipalities=()) -> tuple[dict[str, dict[str, str]], dict[str, list[str]]]:
+    """(labels per facet and code, vocabulary order of kind and sector): two small queries, and
+    the municipalities' names from the cache (`municipalities`: the codes to label)."""
     sectors = list(Sector.objects.all())
     labels = {
         "kind": {value: str(label) for value, label in Kind.choices},
         "sector": {sector.code: sector.label for sector in sectors},
         "district": dict(District.objects.values_list("code", "name")),
         "language": {code: str(label) for code, label in LANGUAGE_CHOICES},
+        "municipality": municipality_labels(needed=municipalities),
     }
     order = {"kind": [value for value, _label in Kind.choices], "sector": [sector.code for sector in sectors]}
     return labels, order
 
 
+MUNICIPALITY_LABELS_KEY = "directory:municipality-labels"
+MUNICIPALITY_LABELS_SECONDS = 600
+
+
+def municipality_labels(*, needed=()) -> dict[str, str]:
+    """Ubigeo -> short name of every municipality: the labels of the `municipality` facet and
+    the values its filter accepts.
+
+    Kept in the cache rather than read per search (the facet would otherwise cost a query on
+    every page and API call); search.signals drops it when a municipality is saved or deleted.
+    A hundred municipalities make a few kilobytes. With a per-process cache (no Redis) another
+    process may hold them still: a code in `needed` that they lack (a municipality that has
+    just joined) reads them again."""
+    labels = cache.get(MUNICIPALITY_LABELS_KEY)
+    if labels is None or not set(needed) <= set(labels):
+        labels = dict(Municipality.objects.values_list("ubigeo", "short_name"))
+        cache.set(MUNICIPALITY_LABELS_KEY, labels, MUNICIPALITY_LABELS_SECONDS)
+    return labels
+
+
+def unknown_municipalities(codes) -> list[str]:
+    """The values among `codes` that are no municipality's ubigeo."""
+    known = municipality_labels(needed=codes)
+    return [code for code in codes if code not in known]
+
+
 def labelled_facets(counts: dict[str, dict[str, int]], query: DirectoryQuery) -> dict[str, list[FacetValue]]:
     """Counts per code -> labelled values: vocabulary order for kind and sector, most listings
     first for district and language; chosen values are always listed."""
-    labels, order = _facet_vocabulary()
+    labels, order = _facet_vocabulary(
+        {code for code in counts.get("municipality", {}) if code} | set(query.municipality)
+    )
     facets = {}
     for facet in FACETS:
         chosen = set(getattr(query, facet))

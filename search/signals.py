@@ -16,6 +16,13 @@ formalization step (or deleting one) bumps the index version in the same transac
 once) and marks the organizations that use it, re-indexed as above. Staff rename a sector a few
 times a year; the largest touches a few thousand listings, a handful of batches.
 
+Municipalities. Listings carry their municipality's ubigeo and name, and the `municipality`
+facet shows short names kept in the cache (`search.selectors.municipality_labels`). Saving or
+deleting a municipality drops those labels and bumps the index version (cached pages follow at
+once); when its name or ubigeo changed, its listings are re-indexed as above. A rename happens
+once in a municipality's life; the labels being read from the municipalities themselves, a new
+short name costs no re-index at all.
+
 Imports. The registry import writes rows in bulk and sends `organizations_imported` inside its
 transaction: the database index is written there too, so the directory shows the import exactly
 when it commits, and Elasticsearch follows through tasks after the commit (`index_in_transaction`).
@@ -33,16 +40,23 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from registry.models import District, FormalizationStep, Organization, OrganizationStep, Sector
+from registry.models import (
+    District,
+    FormalizationStep,
+    Municipality,
+    Organization,
+    OrganizationStep,
+    Sector,
+)
 from registry.signals import organizations_imported
 
 from .backends import elasticsearch as es_backend
 from .indexing import bump_version, index_in_transaction, rebuild_elasticsearch_task, reindex_organizations
 from .models import Synonym
-from .selectors import BADGE_LABELS_KEY
+from .selectors import BADGE_LABELS_KEY, MUNICIPALITY_LABELS_KEY
 
 _pending = threading.local()
 
@@ -100,6 +114,35 @@ def step_changed(sender, instance, raw=False, **kwargs):
     mark_for_reindex(
         OrganizationStep.objects.filter(step=instance).values_list("organization_id", flat=True).distinct()
     )
+
+
+# What of a municipality its listings carry in the index.
+MUNICIPALITY_INDEXED = ("ubigeo", "name")
+
+
+@receiver(pre_save, sender=Municipality, dispatch_uid="search_municipality_before_save")
+def municipality_saving(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        return
+    instance._indexed_before = (
+        Municipality.objects.filter(pk=instance.pk).values_list(*MUNICIPALITY_INDEXED).first()
+    )
+
+
+@receiver(post_save, sender=Municipality, dispatch_uid="search_municipality_saved")
+@receiver(post_delete, sender=Municipality, dispatch_uid="search_municipality_deleted")
+def municipality_changed(sender, instance, raw=False, created=False, **kwargs):
+    if raw:
+        return
+    bump_version()
+    cache.delete(MUNICIPALITY_LABELS_KEY)
+    # The labels are read again after the commit too: a reader between the delete and the
+    # commit may have cached the old ones.
+    transaction.on_commit(lambda: cache.delete(MUNICIPALITY_LABELS_KEY))
+    before = getattr(instance, "_indexed_before", None)
+    renamed = before is not None and before != tuple(getattr(instance, name) for name in MUNICIPALITY_INDEXED)
+    if kwargs.get("signal") is post_save and not created and renamed:
+        mark_for_reindex(Organization.objects.filter(municipality=instance).values_list("pk", flat=True))
 
 
 @receiver(organizations_imported, dispatch_uid="search_index_import")

@@ -13,12 +13,13 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registry.models import LegalForm, Organization
+from registry.jurisdiction import municipality_for_request
+from registry.models import LegalForm, Municipality, Organization
 from registry.models.organization import WEEKDAY_LABELS, WEEKDAYS
 
-from .forms import ListingReportForm, query_from_params
+from .forms import ListingReportForm, listed, query_from_params
 from .query import FACETS, Sort
-from .selectors import badge_labels, directory_search, formalization_steps
+from .selectors import badge_labels, directory_search, formalization_steps, municipality_labels
 from .selectors import directory_listing as find_listing
 
 REPORTS_PER_HOUR = 5
@@ -27,6 +28,10 @@ REPORTS_PER_HOUR = 5
 # escapes, as Django's json_script does.
 JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 FACET_VISIBLE = 8
+# `scope=all`: the directory of a district municipality's site shows every municipality's
+# listings rather than its own registry's.
+SCOPE = "scope"
+SCOPE_ALL = "all"
 
 
 def _client_ip(request):
@@ -55,12 +60,47 @@ def _page_url(params, page):
     return "?" + urlencode(pairs)
 
 
+def _scoped(request, query):
+    """(query, link parameters, scope) on this site.
+
+    A district municipality's site shows its own registry unless the URL names municipalities
+    or asks for all of them (`scope=all`); a provincial or metropolitan site searches
+    everything. On a district site the links and the search form then name the municipalities
+    outright (and `scope=all`), so that a tap on a filter keeps what is shown. `scope` describes
+    the two ways to look, for the switch above the results (None on other sites)."""
+    own = municipality_for_request(request)
+    if own is None or own.kind != Municipality.Kind.DISTRICT:
+        return query, request.GET, None
+    if not query.municipality and request.GET.get(SCOPE) != SCOPE_ALL:
+        query = query.with_values(municipality=(own.ubigeo,))
+    params = request.GET.copy()
+    params.setlist("municipality", list(query.municipality))
+    params[SCOPE] = SCOPE_ALL
+    plain = [(k, v) for k, vs in request.GET.lists() for v in vs if k not in {"page", "municipality", SCOPE}]
+    scope = {
+        "name": own.short_name,
+        "local": query.municipality == (own.ubigeo,),
+        "all": not query.municipality,
+        "local_url": "?" + urlencode(plain) if plain else "?",
+        "all_url": "?" + urlencode([*plain, (SCOPE, SCOPE_ALL)]),
+    }
+    return query, params, scope
+
+
 def directory_index(request, page):
-    query = query_from_params(request.GET)
+    known = municipality_labels(needed=listed(request.GET, "municipality"))
+    query = query_from_params(request.GET, municipalities=known)
+    query, params, scope = _scoped(request, query)
     result = directory_search(query=query)
     facet_groups = []
-    titles = {"kind": _("Type"), "sector": _("Sector"), "district": _("District"), "language": _("Languages")}
-    param = {"kind": "kind", "sector": "sector", "district": "district", "language": "language"}
+    titles = {
+        "kind": _("Type"),
+        "sector": _("Sector"),
+        "district": _("District"),
+        "language": _("Languages"),
+        "municipality": _("Registered by"),
+    }
+    param = {facet: facet for facet in FACETS}
     for facet in FACETS:
         values = [
             {
@@ -68,7 +108,7 @@ def directory_index(request, page):
                 "label": v.label,
                 "count": v.count,
                 "selected": v.selected,
-                "url": _toggle_url(request.GET, param[facet], v.value),
+                "url": _toggle_url(params, param[facet], v.value),
             }
             for v in result.facets[facet]
         ]
@@ -87,7 +127,7 @@ def directory_index(request, page):
                 "more": more,
             }
         )
-    active_filters = _active_filters(request.GET, query, facet_groups)
+    active_filters = _active_filters(params, query, facet_groups, scope)
     _name_badges(hit.listing for hit in result.hits)
     pins = [
         {
@@ -109,14 +149,15 @@ def directory_index(request, page):
             "result": result,
             "facet_groups": facet_groups,
             "active_filters": active_filters,
+            "scope": scope,
             "sorts": [
                 (Sort.RELEVANCE, _("Best match")),
                 (Sort.NEWEST, _("Newest")),
                 (Sort.NAME, _("Name")),
                 *([(Sort.DISTANCE, _("Nearest"))] if query.has_point else []),
             ],
-            "previous_url": _page_url(request.GET, query.page - 1) if result.has_previous else "",
-            "next_url": _page_url(request.GET, query.page + 1) if result.has_next else "",
+            "previous_url": _page_url(params, query.page - 1) if result.has_previous else "",
+            "next_url": _page_url(params, query.page + 1) if result.has_next else "",
             "pins": pins,
             "pins_json": json.dumps(pins),
             "badge_choices": _badge_choices(),
@@ -125,14 +166,15 @@ def directory_index(request, page):
     )
 
 
-def _active_filters(params, query, facet_groups):
+def _active_filters(params, query, facet_groups, scope=None):
     """The filters in force, each with the link that removes it: shown above the results so that
-    after a tap on a filter the person sees what narrowed the list and can undo it there."""
+    after a tap on a filter the person sees what narrowed the list and can undo it there. (The
+    site's own registry, when it is what is shown, is said by the scope switch instead.)"""
     active = [
         {"label": v["label"], "url": v["url"]}
         for group in facet_groups
         for v in group["values"]
-        if v["selected"]
+        if v["selected"] and not (group["name"] == "municipality" and scope and scope["local"])
     ]
     badge_labels = dict(_badge_choices()) if query.badges else {}
     active += [

@@ -6,6 +6,11 @@ tooling. Each organization carries its identifiers, phones, one location and one
 the listing offers), with the service's languages. Identifiers are UUIDs derived from the
 registry number, so they stay the same from one download to the next.
 
+Each organization names the municipality whose registry holds it: its registry number's
+identifier has the scheme ``PE-MUNI-<ubigeo>`` (the municipality's INEI ubigeo: a number is
+unique within its municipality's registry), and an attribute (link type ``registering_municipality``) carries the ubigeo as
+its value and the name as its label.
+
 Only public data, as on the public site: published listings, and of each the values of
 `registry.public` (no street nor pin for a listing whose address is private, no person's RUC).
 """
@@ -28,6 +33,8 @@ NAMESPACE = uuid.UUID("8f5c2b0e-5a1d-4c61-9b3f-6c1f4e2d7a90")
 CHUNK = 1000
 
 CALLAO_PROVINCE = "Callao"
+# The identifier scheme of a municipality's registry of organizations, by its INEI ubigeo.
+MUNICIPAL_REGISTRY_SCHEME = "PE-MUNI-{ubigeo}"
 
 
 def _id(*parts) -> str:
@@ -109,14 +116,17 @@ def organization_document(organization: Organization, *, base_url: str = "") -> 
     }
     if shown["services"]:
         service["alternate_name"] = "; ".join(shown["services"])
-    identifiers = [
-        {
-            "id": _id(key, "identifier", "registry"),
-            "organization_id": org_id,
-            "identifier_type": "municipal_registry_number",
-            "identifier": shown["registry_number"],
-        }
-    ]
+    registry_identifier = {
+        "id": _id(key, "identifier", "registry"),
+        "organization_id": org_id,
+        "identifier_type": "municipal_registry_number",
+        "identifier": shown["registry_number"],
+    }
+    if shown["municipality"]:
+        registry_identifier["identifier_scheme"] = MUNICIPAL_REGISTRY_SCHEME.format(
+            ubigeo=shown["municipality"]
+        )
+    identifiers = [registry_identifier]
     if shown["ruc"]:
         identifiers.append(
             {
@@ -149,13 +159,28 @@ def organization_document(organization: Organization, *, base_url: str = "") -> 
                 "link_entity": "organization",
                 "label": shown["kind"],
                 "value": shown["kind"],
-            }
+            },
+            *(
+                [
+                    {
+                        "id": _id(key, "attribute", "municipality"),
+                        "link_type": "registering_municipality",
+                        "link_entity": "organization",
+                        "label": shown["municipality_name"],
+                        "value": shown["municipality"],
+                    }
+                ]
+                if shown["municipality"]
+                else []
+            ),
         ],
     }
 
 
 def published_queryset():
-    return Organization.objects.published().select_related("sector", "district").order_by("pk")
+    return (
+        Organization.objects.published().select_related("sector", "district", "municipality").order_by("pk")
+    )
 
 
 def stream(*, request=None, base_url: str | None = None) -> Iterator[bytes]:

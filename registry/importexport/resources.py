@@ -133,7 +133,15 @@ class PublicOrganizationResource(OrganizationResource):
                 "district__code": shown["district"],
                 "address_public": row["address_public"],
                 "pk": row["id"],
+                "_municipality": shown["municipality"],
             }
+
+    # The registering municipality's ubigeo, after the import's columns (an export column only).
+    def export_columns(self):
+        return [*super().export_columns(), "municipality"]
+
+    def extra_cells(self, record):
+        return [record["_municipality"]]
 
 
 PRIVATE_COLUMNS = [

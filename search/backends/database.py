@@ -101,14 +101,19 @@ def _non_facet_filters(query: DirectoryQuery, sql: _Sql):
         sql.add(f"{_distance_sql(query.lat, query.lon)} <= %s", query.radius_km)
 
 
-def _facet_groups(version: int) -> dict[int, tuple[str, str, str, frozenset]]:
-    """Facet group id -> (kind, sector, district, language codes)."""
+LANGUAGE = FACETS.index("language")
+
+
+def _facet_groups(version: int) -> dict[int, tuple]:
+    """Facet group id -> its values in the order of FACETS (the languages as a frozenset)."""
 
     def load():
-        rows = FacetGroup.objects.values_list("id", "kind", "sector_code", "district_code", "language_codes")
+        rows = FacetGroup.objects.values_list(
+            "id", "kind", "sector_code", "district_code", "language_codes", "municipality_code"
+        )
         return {
-            pk: (kind, sector, district, frozenset(codes.split()))
-            for pk, kind, sector, district, codes in rows
+            pk: (kind, sector, district, frozenset(codes.split()), municipality)
+            for pk, kind, sector, district, codes, municipality in rows
         }
 
     return memoized(version, "groups", load)
@@ -122,13 +127,12 @@ def _chosen_groups(query: DirectoryQuery, version: int) -> list[int] | None:
 
     def work_out():
         wanted = [(FACETS.index(facet), set(values)) for facet, values in chosen]
-        language = FACETS.index("language")
         return sorted(
             pk
             for pk, group in _facet_groups(version).items()
             if all(
                 (not wanted_values.isdisjoint(group[position]))
-                if position == language
+                if position == LANGUAGE
                 else group[position] in wanted_values
                 for position, wanted_values in wanted
             )
@@ -331,34 +335,35 @@ def _grouped_counts(where: str, params) -> list[tuple[int, int]]:
 
 
 def _facets_from_groups(rows, chosen: dict[str, set]):
-    """Disjunctive facet counts: each facet counts the rows that pass every other facet's filter."""
-    counts = {facet: Counter() for facet in FACETS}
+    """Disjunctive facet counts: each facet counts the rows that pass every other facet's filter.
+
+    `rows` are (values in the order of FACETS..., count): a few thousand facet groups."""
+    counters = [Counter() for _facet in FACETS]
+    wanted = [(position, chosen[facet]) for position, facet in enumerate(FACETS) if chosen.get(facet)]
     total = 0
-    kinds, sectors, districts, languages = (counts[f] for f in FACETS)
-    kind_in, sector_in, district_in, language_in = (chosen.get(f) for f in FACETS)
-    for kind, sector, district, codes, count in rows:
-        passes = (
-            kind_in is None or kind in kind_in,
-            sector_in is None or sector in sector_in,
-            district_in is None or district in district_in,
-            language_in is None or not language_in.isdisjoint(codes),
-        )
-        failed = passes.count(False)
+    for *values, count in rows:
+        failed, failed_at = 0, None
+        for position, wanted_values in wanted:
+            value = values[position]
+            if wanted_values.isdisjoint(value) if position == LANGUAGE else value not in wanted_values:
+                failed += 1
+                failed_at = position
+                if failed > 1:
+                    break
         if failed > 1:
             continue
         if failed == 0:
             total += count
-        k, s, d, lang = passes
-        if s and d and lang:
-            kinds[kind] += count
-        if k and d and lang and sector:
-            sectors[sector] += count
-        if k and s and lang and district:
-            districts[district] += count
-        if k and s and d:
-            for code in codes:
-                languages[code] += count
-    return total, {facet: dict(counter) for facet, counter in counts.items()}
+        # A row failing one facet's filter only counts for that facet ("what if I chose it").
+        positions = range(len(FACETS)) if failed == 0 else (failed_at,)
+        for position in positions:
+            value = values[position]
+            if position == LANGUAGE:
+                for code in value:
+                    counters[position][code] += count
+            elif value:
+                counters[position][value] += count
+    return total, {facet: dict(counters[position]) for position, facet in enumerate(FACETS)}
 
 
 # ----- suggestions ----------------------------------------------------------------------------

@@ -139,6 +139,8 @@ def build_document_class(rules: list[str] | None = None):
         district = Keyword()
         languages = Keyword()
         badges = Keyword()
+        # The registering municipality's ubigeo.
+        municipality = Keyword()
         location = GeoPoint()
         open_slots = IntegerRange()
         registered_at = Date()
@@ -228,6 +230,7 @@ def document_body(entry) -> dict:
         "district": entry.district_code,
         "languages": entry.languages,
         "badges": entry.badges,
+        "municipality": entry.municipality_code,
         "open_slots": [{"gte": start, "lt": end} for start, end in analysis.open_ranges(entry.opening_hours)],
         "registered_at": entry.registered_at,
         "registry_number": entry.registry_number,
@@ -355,8 +358,14 @@ TEXT_FIELDS = [
     f"description^{BODY_WEIGHT:g}",
     f"district_name^{BODY_WEIGHT:g}",
 ]
-FACET_FIELDS = {"kind": "kind", "sector": "sector", "district": "district", "language": "languages"}
-FACET_SIZES = {"kind": 10, "sector": 100, "district": 100, "language": 50}
+FACET_FIELDS = {
+    "kind": "kind",
+    "sector": "sector",
+    "district": "district",
+    "language": "languages",
+    "municipality": "municipality",
+}
+FACET_SIZES = {"kind": 10, "sector": 100, "district": 100, "language": 50, "municipality": 500}
 
 
 def fuzzy_word(word: str, **kwargs):
@@ -486,6 +495,8 @@ def build_search(
 
 def listing_from_source(public: dict) -> Listing:
     values = {key: public.get(key) for key in Listing.__dataclass_fields__}
+    for name in ("municipality", "municipality_name"):
+        values[name] = values[name] or ""  # a document indexed without them
     for name in DATES:
         values[name] = datetime.fromisoformat(values[name]) if values[name] else None
     values["location_approximate"] = bool(values["location_approximate"])

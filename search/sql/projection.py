@@ -23,6 +23,7 @@ from registry.models import (
     ApplicationStatus,
     District,
     FormalizationStep,
+    Municipality,
     Organization,
     OrganizationStep,
     Sector,
@@ -34,7 +35,7 @@ from .tables import ENTRY_TABLE, GROUPS_TABLE, SLOTS_TABLE
 
 ORGANIZATIONS = Organization._meta.db_table
 # Aliases of the statement's joins, by the relation a public field reads through.
-JOINED = {"sector": "s", "district": "d"}
+JOINED = {"sector": "s", "district": "d", "municipality": "m"}
 
 # The columns of an entry that are not public fields but what the backend searches by.
 SEARCH_COLUMNS = (
@@ -107,6 +108,7 @@ def insert_entries_sql(dialect, where: str, table: str = ENTRY_TABLE, *, cluster
     sector ("costura", "arepas"), so they then share table pages, and a search reads 2.6 to 3.7
     times fewer of them (docs/benchmarks.md)."""
     sectors, districts = Sector._meta.db_table, District._meta.db_table
+    municipalities = Municipality._meta.db_table
     badges = dialect.badges_cte(
         ORGANIZATIONS, OrganizationStep._meta.db_table, FormalizationStep._meta.db_table, where
     )
@@ -142,10 +144,12 @@ def insert_entries_sql(dialect, where: str, table: str = ENTRY_TABLE, *, cluster
         f"FROM {ORGANIZATIONS} o "
         f"LEFT JOIN {sectors} s ON s.id = o.sector_id "
         f"LEFT JOIN {districts} d ON d.id = o.district_id "
+        f"LEFT JOIN {municipalities} m ON m.id = o.municipality_id "
         f"LEFT JOIN b ON b.id = o.id "
         f"LEFT JOIN {SLOTS_TABLE} h ON h.hours = o.opening_hours "
         f"LEFT JOIN {GROUPS_TABLE} g ON g.kind = o.kind AND g.sector_id = COALESCE(o.sector_id, 0) "
         "AND g.district_id = COALESCE(o.district_id, 0) AND g.languages = o.languages "
+        "AND g.municipality_id = COALESCE(o.municipality_id, 0) "
         f"WHERE {where}" + (" ORDER BY s.code, d.code, o.id" if clustered else "")
     )
 
@@ -193,15 +197,17 @@ def _fill_slots_table(cursor, dialect, where: str, params: list) -> None:
 
 
 def _fill_groups_table(cursor, dialect, where: str, params: list) -> None:
-    """A table from what an organization stores (kind, sector, district, languages) to the facet
-    group of its listing. A few distinct combinations, worked out in Python."""
+    """A table from what an organization stores (kind, sector, district, languages,
+    municipality) to the facet group of its listing. A few distinct combinations, worked out in
+    Python."""
     cursor.execute(f"DROP TABLE IF EXISTS {GROUPS_TABLE}")
     cursor.execute(
         f"CREATE TEMPORARY TABLE {GROUPS_TABLE} (kind TEXT, sector_id BIGINT, district_id BIGINT, "
-        f"languages {dialect.JSON_TYPE}, facet_group INTEGER, language_codes TEXT)"
+        f"languages {dialect.JSON_TYPE}, municipality_id BIGINT, facet_group INTEGER, language_codes TEXT)"
     )
     cursor.execute(
-        "SELECT DISTINCT o.kind, COALESCE(o.sector_id, 0), COALESCE(o.district_id, 0), o.languages "  # noqa: S608
+        "SELECT DISTINCT o.kind, COALESCE(o.sector_id, 0), COALESCE(o.district_id, 0), o.languages, "  # noqa: S608
+        "COALESCE(o.municipality_id, 0) "
         f"FROM {ORGANIZATIONS} o WHERE {where}",
         params,
     )
@@ -210,21 +216,26 @@ def _fill_groups_table(cursor, dialect, where: str, params: list) -> None:
         return
     sectors = dict(Sector.objects.values_list("id", "code"))
     districts = dict(District.objects.values_list("id", "code"))
+    # Only the municipalities of these listings: no read that grows with the installation's.
+    municipalities = dict(
+        Municipality.objects.filter(pk__in={row[4] for row in combinations}).values_list("id", "ubigeo")
+    )
     keys = {}
-    for kind, sector_id, district_id, languages in combinations:
+    for kind, sector_id, district_id, languages, municipality_id in combinations:
         try:
             decoded = json.loads(languages) if isinstance(languages, str) else languages
         except ValueError:
             decoded = []
         codes = public.language_codes(decoded)
-        keys[(kind, sector_id, district_id, languages)] = (
+        keys[(kind, sector_id, district_id, languages, municipality_id)] = (
             kind,
             sectors.get(sector_id, ""),
             districts.get(district_id, ""),
             f" {' '.join(codes)} " if codes else "",
+            municipalities.get(municipality_id, ""),
         )
     ids = facet_group_ids(set(keys.values()))
     cursor.executemany(
-        f"INSERT INTO {GROUPS_TABLE} VALUES (%s, %s, %s, %s{dialect.JSON_CAST}, %s, %s)",  # noqa: S608
+        f"INSERT INTO {GROUPS_TABLE} VALUES (%s, %s, %s, %s{dialect.JSON_CAST}, %s, %s, %s)",  # noqa: S608
         [(*combination, ids[key], key[3]) for combination, key in keys.items()],
     )

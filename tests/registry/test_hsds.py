@@ -108,3 +108,43 @@ def test_public_csv_download(client, directory):
     assert "Bodega Zuliana" in text
     assert "domicilio" not in text
     assert "borrador" not in text
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("directory")
+def test_each_organization_names_its_registering_municipality(client, carmen):
+    from registry.models import home_municipality
+
+    callao = PublishedOrganizationFactory(name="Cachapas del Callao", municipality=carmen)
+    document = json.loads(b"".join(client.get("/datos-abiertos/hsds.json").streaming_content))
+    organizations = {o["name"]: o for o in document["contents"]}
+
+    for name, municipality in (("Bodega Zuliana", home_municipality()), (callao.name, carmen)):
+        organization = organizations[name]
+        (registry,) = [
+            i
+            for i in organization["organization_identifiers"]
+            if i["identifier_type"] == "municipal_registry_number"
+        ]
+        assert registry["identifier_scheme"] == f"PE-MUNI-{municipality.ubigeo}"
+        (attribute,) = [a for a in organization["attributes"] if a["link_type"] == "registering_municipality"]
+        assert (attribute["value"], attribute["label"]) == (municipality.ubigeo, municipality.name)
+        assert attribute["link_entity"] == "organization"
+        uuid.UUID(attribute["id"])
+    assert registry["identifier"] == callao.registry_number
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("directory")
+def test_public_csv_names_each_listings_municipality(client, carmen):
+    import csv
+
+    PublishedOrganizationFactory(name="Cachapas del Callao", municipality=carmen)
+    response = client.get("/datos-abiertos/directorio.csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+    assert {row["name"]: row["municipality"] for row in rows} == {
+        "Bodega Zuliana": "150100",
+        "Tortas Caseras Mariángel": "150100",
+        "Cachapas del Callao": "070103",
+    }

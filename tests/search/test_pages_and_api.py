@@ -101,7 +101,7 @@ def test_api_search_shape_and_public_fields_only(client, published):
     assert response.status_code == 200
     data = response.json()
     assert set(data) == {"count", "results", "facets", "backend", "match"}
-    assert set(data["facets"]) == {"kind", "sector", "district", "language"}
+    assert set(data["facets"]) == {"kind", "sector", "district", "language", "municipality"}
     assert data["backend"] == "database" and data["count"] == 1
     listing = data["results"][0]
     assert listing["registry_number"] == published["home"].registry_number

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from cms.models import DirectoryPage
-from registry.models import Sector
+from registry.models import Municipality, Sector, home_municipality
 from search.backends import database
 from search.models import DirectoryEntry
 from tests.factories import PublishedOrganizationFactory
@@ -27,6 +27,7 @@ API = {
         "facet page 2": 5,
         "distance": 6,
         "suggestions": 1,
+        "municipality": 5,
     },
     "postgresql": {
         "all": 5,
@@ -35,6 +36,7 @@ API = {
         "facet page 2": 5,
         "distance": 5,
         "suggestions": 1,
+        "municipality": 5,
     },
 }
 API_QUERIES = {
@@ -44,6 +46,7 @@ API_QUERIES = {
     "facet page 2": ("/api/v1/directory/", {"sector": "gastronomia", "page": 2}),
     "distance": ("/api/v1/directory/", {"lat": -12.04, "lon": -77.09, "radius_km": 2}),
     "suggestions": ("/api/v1/directory/suggestions/", {"q": "are"}),
+    "municipality": ("/api/v1/directory/", {"municipality": "150100"}),
 }
 # The page adds Wagtail's routing, the site settings and the menu, the page cache's look at the
 # index version (cms/page_cache.py) and the badges' filter; its search is the same as the API's
@@ -51,8 +54,10 @@ API_QUERIES = {
 # routing into that language's tree) and, for the language switcher, the locales, the page's
 # translation and its address (cms/templatetags/cms_i18n.py). The page is measured with Django's
 # cache emptied, so it also reads the municipalities' branding (cms/branding.py: one query for all
-# of them, then cached).
-PAGE_EXTRA = 18
+# of them, then cached); the site's municipality (whose registry a district's site shows first)
+# and the municipalities' short names for the facet (kept in the cache, read again here as the
+# cache was cleared) add two.
+PAGE_EXTRA = 20
 PAGE_QUERIES = {
     "all": {},
     "words": {"q": "zuliana"},
@@ -62,9 +67,13 @@ PAGE_QUERIES = {
 # Wagtail's routing, the site settings and the menu, and one query for the listing; with two
 # languages, the active locale, the locales and the page's translation.
 LISTING_PAGE = 14
+# A municipality's own site is found in one query; the tests' default site, which no
+# municipality owns, also looks for the home municipality (one more).
+DISTRICT_SITE_EXTRA = -1
 # Loaded once per index version: facet groups, whole-directory counts, synonyms (and on SQLite
 # the indexed words, for typos).
-FIRST_AFTER_CHANGE = {"sqlite": {"words": 3, "all": 2}, "postgresql": {"words": 2, "all": 2}}
+# The test's first request also reads the municipalities' short names (then kept in the cache).
+FIRST_AFTER_CHANGE = {"sqlite": {"words": 4, "all": 3}, "postgresql": {"words": 3, "all": 3}}
 
 
 @pytest.fixture(autouse=True)
@@ -142,3 +151,96 @@ def test_listing_page_and_detail_api(client, demo_site, index_now, django_assert
             assert client.get(f"{directory.url}{entry.slug}/").status_code == 200
         with django_assert_num_queries(1):
             assert client.get(f"/api/v1/directory/{entry.registry_number}/").status_code == 200
+
+
+# ----- many municipalities -------------------------------------------------------------------
+
+# Lima's districts (150101…150143) and Callao's (070101…070106), beside Lima Metropolitana.
+OTHER_UBIGEOS = [f"1501{n:02d}" for n in range(1, 44)] + [f"0701{n:02d}" for n in range(1, 7)]
+
+
+def municipalities(count):
+    """The home municipality and `count - 1` district ones, created in one statement."""
+    others = OTHER_UBIGEOS[: count - 1] if count > 2 else ["070103"]
+    Municipality.objects.bulk_create(
+        [
+            Municipality(
+                ubigeo=ubigeo,
+                name=f"Municipalidad Distrital {ubigeo}",
+                short_name=f"Distrito {ubigeo}",
+                kind=Municipality.Kind.DISTRICT,
+                registry_prefix=f"M{ubigeo}",
+            )
+            for ubigeo in others
+        ]
+    )
+    everyone = [home_municipality(), *Municipality.objects.filter(ubigeo__in=others).order_by("ubigeo")]
+    assert Municipality.objects.count() == count
+    return everyone
+
+
+def listings_across(count, spread):
+    """`count` listings, dealt round the municipalities `spread`."""
+    gastronomia = Sector.objects.get(code="gastronomia")
+    for n in range(count):
+        PublishedOrganizationFactory(
+            name=f"Arepera Zuliana {n}",
+            sector=gastronomia,
+            municipality=spread[n % len(spread)],
+            latitude=f"{-12.04 + n / 100000:.6f}",
+            longitude="-77.090000",
+        )
+
+
+TOWNS = pytest.mark.parametrize("towns", [2, 50], ids=["2 municipalities", "50 municipalities"])
+
+
+@TOWNS
+@pytest.mark.parametrize("case", [case for case in API_QUERIES if case != "suggestions"])
+def test_api_queries_do_not_grow_with_the_municipalities(
+    client, index_now, django_assert_num_queries, case, towns
+):
+    listings_across(60, municipalities(towns))
+    index_now()
+    url, params = API_QUERIES[case]
+    response = client.get(url, params)
+    assert response.status_code == 200
+    # Each facet ignores its own filter: every municipality is offered.
+    assert len(response.json()["facets"]["municipality"]) == towns
+    with django_assert_num_queries(API[connection.vendor][case]):
+        assert client.get(url, params).status_code == 200
+
+
+@TOWNS
+@pytest.mark.parametrize("case", ["all", "words", "municipality"])
+@pytest.mark.parametrize("site", ["metropolitan", "district"])
+def test_directory_page_queries_do_not_grow_with_the_municipalities(
+    client, demo_site, index_now, django_assert_num_queries, case, towns, site
+):
+    from wagtail.models import Site
+
+    spread = municipalities(towns)
+    listings_across(60, spread)
+    index_now()
+    host = "localhost"
+    if site == "district":
+        district = spread[1]
+        district.site = Site.objects.create(hostname="distrito.localhost", root_page=demo_site)
+        district.save()
+        host = "distrito.localhost"
+    directory = DirectoryPage.objects.live().first()
+    params = {"municipality": "150100,070103"} if case == "municipality" else PAGE_QUERIES[case]
+    # Twice: a site's first request creates its settings (which changes the index version).
+    for _ in range(2):
+        assert client.get(directory.url, params, HTTP_HOST=host).status_code == 200
+    cache.clear()  # anonymous pages are cached: measure the page being made
+    api_case = "facet page 2" if case == "municipality" else case
+    expected = (
+        API[connection.vendor][api_case] + PAGE_EXTRA + (DISTRICT_SITE_EXTRA if site == "district" else 0)
+    )
+    with django_assert_num_queries(expected):
+        response = client.get(directory.url, params, HTTP_HOST=host)
+    assert response.status_code == 200
+    cards = response.content.decode().count('class="card listing-card"')
+    # A filter by municipality, or a district's site (its own registry first): a share of them.
+    assert cards == 20 if site == "metropolitan" and case != "municipality" else 0 < cards <= 30

@@ -85,7 +85,7 @@ def test_api_never_fails_on_generated_parameters(
     if response.status_code == 200:
         body = response.json()
         assert body["count"] >= len(body["results"])
-        assert set(body["facets"]) == {"kind", "sector", "district", "language"}
+        assert set(body["facets"]) == {"kind", "sector", "district", "language", "municipality"}
         check_public(body)
 
 
