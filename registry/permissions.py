@@ -27,6 +27,10 @@ _REGISTRAR_PERMS = _REVIEWER_PERMS + [
     ("registry", "handle_personal_data_request"),
     ("registry", "approve_organization"),
     ("registry", "publish_organization"),
+    # Their own municipality's registry number prefix, and nothing else of it
+    # (registry.municipality_admin).
+    ("registry", "view_municipality"),
+    ("registry", "change_municipality"),
     ("registry", "add_organization"),
     ("registry", "lock_organization"),
     ("registry", "unlock_organization"),
@@ -48,8 +52,8 @@ _EDITOR_PERMS = [
     ("wagtaildocs", "change_document"),
     ("wagtaildocs", "choose_document"),
     # Not the office's settings (name, address, hours, contact shown on every page): they speak
-    # for the municipality, so administrators change them; the registry number prefix is a
-    # registry setting, the Registradores' (_REGISTRAR_PERMS).
+    # for the municipality, so administrators change them; the registry number prefix is the
+    # Registradores' (_REGISTRAR_PERMS).
     ("cms", "change_navigationsettings"),
     # "Translate" in a page's menu: copy a page or a tree to English (wagtail.contrib.simple_translation).
     ("simple_translation", "submit_translation"),
