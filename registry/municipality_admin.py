@@ -24,6 +24,11 @@ class MunicipalityEditView(snippet_views.EditView):
             return super().get_panel()
         return PREFIX_ONLY.bind_to_model(Municipality)
 
+    def get_form_class(self):
+        if self.request.user.is_superuser:
+            return super().get_form_class()
+        return self.panel.get_form_class()
+
 
 class _MunicipalitiesServed:
     def get_object_list(self):

@@ -426,3 +426,67 @@ def test_import_history_shows_the_municipalitys_imports(client, world):
         other = "carmen" if own == "lima" else "lima"
         assert f"lista-{own}.csv" in body
         assert f"lista-{other}.csv" not in body
+
+
+@pytest.fixture
+def carmen_site(world, carmen):
+    """Carmen de la Legua's own site and page tree; its editors get rights there."""
+    from wagtail.models import Page, Site
+
+    from registry.permissions import ensure_staff_groups
+
+    home = Page.get_first_root_node().add_child(instance=Page(title="Inicio Chalaco", slug="inicio-chalaco"))
+    carmen.site = Site.objects.create(hostname="carmen.localhost", root_page=home, site_name="Carmen")
+    carmen.save()
+    ensure_staff_groups(municipality=carmen)
+    return home
+
+
+def test_editors_edit_only_their_municipalitys_pages(client, world, carmen_site):
+    from wagtail.models import Page, Site
+
+    users, _objects = world
+    lima_home = Site.objects.get(is_default_site=True).root_page
+    edit = lambda page: reverse("wagtailadmin_pages:edit", args=[page.pk])  # noqa: E731
+
+    client.force_login(users["carmen_editor"])
+    assert client.get(edit(carmen_site)).status_code == 200
+    response = client.get(edit(lima_home))
+    assert response.status_code in REFUSED and lima_home.title not in response.content.decode()
+
+    client.force_login(users["lima_editor"])
+    assert client.get(edit(lima_home)).status_code == 200
+    response = client.get(edit(carmen_site))
+    assert response.status_code in REFUSED and "Inicio Chalaco" not in response.content.decode()
+    client.post(edit(carmen_site), {"title": "Tomado", "slug": "inicio-chalaco", "action-publish": "1"})
+    client.post(reverse("wagtailadmin_pages:add_subpage", args=[carmen_site.pk]))
+    carmen_site.refresh_from_db()
+    assert carmen_site.title == "Inicio Chalaco" and not carmen_site.get_children().exists()
+    assert Page.objects.get(pk=carmen_site.pk).latest_revision is None
+
+
+def test_editors_of_another_municipality_do_not_reach_the_home_collection(client, world, carmen, carmen_site):
+    """Carmen de la Legua's editors work in its own collection. (The home municipality's editors
+    hold the root collection, where an installation's images already were, and collection rights
+    pass to child collections: they reach every municipality's images; see docs/architecture.md.)"""
+    from wagtail.images.models import Image
+    from wagtail.images.tests.utils import get_test_image_file
+    from wagtail.models import Collection
+
+    from registry.permissions import municipal_collection
+
+    users, _objects = world
+    home_image = Image.objects.create(
+        title="Foto limeña", file=get_test_image_file(), collection=Collection.get_first_root_node()
+    )
+    carmen_image = Image.objects.create(
+        title="Foto chalaca", file=get_test_image_file(), collection=municipal_collection(carmen)
+    )
+    client.force_login(users["carmen_editor"])
+    assert client.get(reverse("wagtailimages:edit", args=[carmen_image.pk])).status_code == 200
+    response = client.get(reverse("wagtailimages:edit", args=[home_image.pk]))
+    assert response.status_code in REFUSED
+    listing = client.get(reverse("wagtailimages:index")).content.decode()
+    assert "Foto chalaca" in listing and "Foto limeña" not in listing
+    client.post(reverse("wagtailimages:delete", args=[home_image.pk]))
+    assert Image.objects.filter(pk=home_image.pk).exists()
