@@ -102,7 +102,7 @@ def ensure_staff_groups(root_page=None, municipality=None):
     """Create or complete a municipality's three staff groups (the home municipality's by
     default); editors get page rights below root_page (by default the municipality's site root)
     and image and document rights in its collection."""
-    from wagtail.models import GroupCollectionPermission, GroupPagePermission
+    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
     from .models import home_municipality
 
@@ -138,7 +138,12 @@ def ensure_staff_groups(root_page=None, municipality=None):
             for home in homes:
                 GroupPagePermission.objects.get_or_create(group=editors, page=home, permission=perm)
     collection = municipal_collection(municipality)
-    if collection:
+    if collection and not collection.is_root():
+        # Rights on the root (given before each municipality had its own collection) would
+        # reach every municipality's images and documents.
+        GroupCollectionPermission.objects.filter(
+            group=editors, collection=Collection.get_first_root_node()
+        ).delete()
         for codename in (
             "add_image",
             "change_image",
@@ -156,16 +161,17 @@ def ensure_staff_groups(root_page=None, municipality=None):
 
 
 def municipal_collection(municipality):
-    """Where a municipality's editors keep images and documents: the root collection for the home
-    municipality (where an installation's images already are), a child collection named after
-    any other, so its editors do not reach the rest (collection rights pass to descendants)."""
+    """Where a municipality's editors keep images and documents: a child collection of the root
+    named after it, for the home municipality as for any other, so its editors reach no other
+    municipality's (collection rights pass to descendants, so rights on the root would reach
+    them all)."""
     from wagtail.models import Collection
 
     from .models import home_municipality
 
     root = Collection.get_first_root_node()
-    home = home_municipality()
-    if root is None or municipality is None or (home is not None and municipality.pk == home.pk):
+    municipality = municipality or home_municipality()
+    if root is None or municipality is None:
         return root
     existing = root.get_children().filter(name=municipality.name).first()
     return existing or root.add_child(name=municipality.name)

@@ -465,10 +465,9 @@ def test_editors_edit_only_their_municipalitys_pages(client, world, carmen_site)
     assert Page.objects.get(pk=carmen_site.pk).latest_revision is None
 
 
-def test_editors_of_another_municipality_do_not_reach_the_home_collection(client, world, carmen, carmen_site):
-    """Carmen de la Legua's editors work in its own collection. (The home municipality's editors
-    hold the root collection, where an installation's images already were, and collection rights
-    pass to child collections: they reach every municipality's images; see docs/architecture.md.)"""
+def test_editors_reach_only_their_municipalitys_collection(client, world, carmen, carmen_site):
+    """Each municipality's editors keep images in its own child collection (the home one's
+    too: rights on the root collection would pass to every child)."""
     from wagtail.images.models import Image
     from wagtail.images.tests.utils import get_test_image_file
     from wagtail.models import Collection
@@ -476,17 +475,48 @@ def test_editors_of_another_municipality_do_not_reach_the_home_collection(client
     from registry.permissions import municipal_collection
 
     users, _objects = world
-    home_image = Image.objects.create(
-        title="Foto limeña", file=get_test_image_file(), collection=Collection.get_first_root_node()
+    images = {
+        "lima": Image.objects.create(
+            title="Foto limeña",
+            file=get_test_image_file(),
+            collection=municipal_collection(home_municipality()),
+        ),
+        "carmen": Image.objects.create(
+            title="Foto chalaca", file=get_test_image_file(), collection=municipal_collection(carmen)
+        ),
+        "root": Image.objects.create(
+            title="Foto general", file=get_test_image_file(), collection=Collection.get_first_root_node()
+        ),
+    }
+    for own, other in (("lima", "carmen"), ("carmen", "lima")):
+        client.force_login(users[f"{own}_editor"])
+        assert client.get(reverse("wagtailimages:edit", args=[images[own].pk])).status_code == 200
+        for foreign in (other, "root"):
+            response = client.get(reverse("wagtailimages:edit", args=[images[foreign].pk]))
+            assert response.status_code in REFUSED, (own, foreign)
+            client.post(reverse("wagtailimages:delete", args=[images[foreign].pk]))
+            assert Image.objects.filter(pk=images[foreign].pk).exists()
+        listing = client.get(reverse("wagtailimages:index")).content.decode()
+        assert images[own].title in listing
+        assert images[other].title not in listing and "Foto general" not in listing
+
+
+def test_the_home_editors_lose_rights_on_the_root_collection(world):
+    """Groups made before each municipality had its own collection: ensure_staff_groups moves
+    the rights from the root to the municipality's collection."""
+    from django.contrib.auth.models import Permission
+    from wagtail.models import Collection, GroupCollectionPermission
+
+    from registry.permissions import ensure_staff_groups, municipal_collection
+
+    users, _objects = world
+    editors = users["lima_editor"].groups.get()
+    root = Collection.get_first_root_node()
+    GroupCollectionPermission.objects.create(
+        group=editors, collection=root, permission=Permission.objects.get(codename="change_image")
     )
-    carmen_image = Image.objects.create(
-        title="Foto chalaca", file=get_test_image_file(), collection=municipal_collection(carmen)
-    )
-    client.force_login(users["carmen_editor"])
-    assert client.get(reverse("wagtailimages:edit", args=[carmen_image.pk])).status_code == 200
-    response = client.get(reverse("wagtailimages:edit", args=[home_image.pk]))
-    assert response.status_code in REFUSED
-    listing = client.get(reverse("wagtailimages:index")).content.decode()
-    assert "Foto chalaca" in listing and "Foto limeña" not in listing
-    client.post(reverse("wagtailimages:delete", args=[home_image.pk]))
-    assert Image.objects.filter(pk=home_image.pk).exists()
+    ensure_staff_groups()
+    assert not GroupCollectionPermission.objects.filter(group=editors, collection=root).exists()
+    assert GroupCollectionPermission.objects.filter(
+        group=editors, collection=municipal_collection(home_municipality())
+    ).exists()
