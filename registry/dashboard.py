@@ -1,4 +1,9 @@
-"""Figures for the staff dashboard on the Wagtail admin home (reads only)."""
+"""Figures for the staff dashboard on the Wagtail admin home (reads only).
+
+Each figure counts the registrations of the municipalities the staff member serves
+(registry.jurisdiction); without a user (management commands, tests of the figures) it counts
+the whole installation.
+"""
 
 from datetime import timedelta
 
@@ -6,26 +11,36 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from .jurisdiction import within_reach
 from .models import ApplicationStatus, Organization
 
 DECIDED = [ApplicationStatus.APPROVED, ApplicationStatus.REJECTED, ApplicationStatus.SUSPENDED]
 
 
-def applications_by_status() -> list[tuple[str, str, int]]:
-    counts = dict(Organization.objects.values_list("status").annotate(n=Count("pk")).order_by())
+def _organizations(user=None):
+    queryset = Organization.objects.all()
+    return queryset if user is None else within_reach(queryset, user)
+
+
+def applications_by_status(*, user=None) -> list[tuple[str, str, int]]:
+    counts = dict(_organizations(user).values_list("status").annotate(n=Count("pk")).order_by())
     return [(code, label, counts.get(code, 0)) for code, label in ApplicationStatus.choices]
 
 
-def median_days_to_decision(*, since=None) -> float | None:
+def median_days_to_decision(*, since=None, user=None) -> float | None:
     """Median days from submission to the decision, over decisions of the last 12 months.
 
     Ordered in the database and read at the middle row(s), so 100,000 listings cost two small
     queries rather than loading every duration.
     """
     since = since or timezone.now() - timedelta(days=365)
-    decided = Organization.objects.filter(
-        status__in=DECIDED, submitted_at__isnull=False, decided_at__isnull=False, decided_at__gte=since
-    ).annotate(took=ExpressionWrapper(F("decided_at") - F("submitted_at"), output_field=DurationField()))
+    decided = (
+        _organizations(user)
+        .filter(
+            status__in=DECIDED, submitted_at__isnull=False, decided_at__isnull=False, decided_at__gte=since
+        )
+        .annotate(took=ExpressionWrapper(F("decided_at") - F("submitted_at"), output_field=DurationField()))
+    )
     count = decided.count()
     if not count:
         return None
@@ -35,10 +50,11 @@ def median_days_to_decision(*, since=None) -> float | None:
     return round(seconds / 86400, 1)
 
 
-def approvals_per_month(*, months: int = 12) -> list[tuple]:
+def approvals_per_month(*, months: int = 12, user=None) -> list[tuple]:
     start = (timezone.localdate().replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
     rows = (
-        Organization.objects.filter(registered_at__date__gte=start)
+        _organizations(user)
+        .filter(registered_at__date__gte=start)
         .annotate(month=TruncMonth("registered_at"))
         .values_list("month")
         .annotate(n=Count("pk"))
@@ -47,10 +63,11 @@ def approvals_per_month(*, months: int = 12) -> list[tuple]:
     return [(month.date() if hasattr(month, "date") else month, n) for month, n in rows]
 
 
-def listings_by(field: str, *, limit: int = 10) -> list[tuple[str, int]]:
+def listings_by(field: str, *, limit: int = 10, user=None) -> list[tuple[str, int]]:
     """Published listings per district or sector, the largest first."""
     rows = (
-        Organization.objects.published()
+        _organizations(user)
+        .published()
         .values_list(f"{field}__name")
         .annotate(n=Count("pk"))
         .order_by("-n", f"{field}__name")[:limit]
@@ -58,11 +75,11 @@ def listings_by(field: str, *, limit: int = 10) -> list[tuple[str, int]]:
     return [(name or "—", n) for name, n in rows]
 
 
-def staff_dashboard() -> dict:
+def staff_dashboard(user=None) -> dict:
     return {
-        "by_status": applications_by_status(),
-        "median_days": median_days_to_decision(),
-        "approvals_per_month": approvals_per_month(),
-        "by_district": listings_by("district"),
-        "by_sector": listings_by("sector"),
+        "by_status": applications_by_status(user=user),
+        "median_days": median_days_to_decision(user=user),
+        "approvals_per_month": approvals_per_month(user=user),
+        "by_district": listings_by("district", user=user),
+        "by_sector": listings_by("sector", user=user),
     }

@@ -66,9 +66,14 @@ def applicant_emails(organization: Organization) -> list[str]:
     return sorted({user.email for user in users})
 
 
-def staff_emails(groups) -> list[str]:
-    users = get_user_model().objects.filter(groups__in=groups, is_active=True).exclude(email="").distinct()
-    return sorted({user.email for user in users}) or list(settings.REGISTRY_STAFF_EMAILS)
+def staff_emails(groups, *, municipality_id: int | None = None) -> list[str]:
+    """The addresses of the active members of `groups`; with a municipality, only those who
+    serve it (who belong to one of its staff groups, registry.models.MunicipalStaffGroup), so an
+    application's news never reaches another municipality's staff."""
+    users = get_user_model().objects.filter(groups__in=groups, is_active=True).exclude(email="")
+    if municipality_id is not None:
+        users = users.filter(groups__municipal_role__municipality_id=municipality_id)
+    return sorted({user.email for user in users.distinct()}) or list(settings.REGISTRY_STAFF_EMAILS)
 
 
 _silenced = ContextVar("registry_notifications_silenced", default=False)
@@ -118,9 +123,10 @@ def applicant(
 def staff_group(
     task, organization: Organization, event: StaffEvent, *, observation_id: int | None = None
 ) -> None:
-    """Tell the staff of a workflow task's groups that an application waits for them."""
+    """Tell the staff of a workflow task's groups who serve the application's municipality that
+    it waits for them."""
     event = StaffEvent(event)
-    recipients = staff_emails(task.groups.all())
+    recipients = staff_emails(task.groups.all(), municipality_id=organization.municipality_id)
     if recipients:
         _enqueue(
             event=str(event),

@@ -27,6 +27,10 @@ _REGISTRAR_PERMS = _REVIEWER_PERMS + [
     ("registry", "handle_personal_data_request"),
     ("registry", "approve_organization"),
     ("registry", "publish_organization"),
+    # Their own municipality's registry number prefix, and nothing else of it
+    # (registry.municipality_admin).
+    ("registry", "view_municipality"),
+    ("registry", "change_municipality"),
     ("registry", "add_organization"),
     ("registry", "lock_organization"),
     ("registry", "unlock_organization"),
@@ -48,8 +52,8 @@ _EDITOR_PERMS = [
     ("wagtaildocs", "change_document"),
     ("wagtaildocs", "choose_document"),
     # Not the office's settings (name, address, hours, contact shown on every page): they speak
-    # for the municipality, so administrators change them; the registry number prefix is a
-    # registry setting, the Registradores' (_REGISTRAR_PERMS).
+    # for the municipality, so administrators change them; the registry number prefix is the
+    # Registradores' (_REGISTRAR_PERMS).
     ("cms", "change_navigationsettings"),
     # "Translate" in a page's menu: copy a page or a tree to English (wagtail.contrib.simple_translation).
     ("simple_translation", "submit_translation"),
@@ -99,7 +103,7 @@ def ensure_staff_groups(root_page=None, municipality=None):
     """Create or complete a municipality's three staff groups (the home municipality's by
     default); editors get page rights below root_page (by default the municipality's site root)
     and image and document rights in its collection."""
-    from wagtail.models import GroupCollectionPermission, GroupPagePermission
+    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
     from .models import home_municipality
 
@@ -135,7 +139,12 @@ def ensure_staff_groups(root_page=None, municipality=None):
             for home in homes:
                 GroupPagePermission.objects.get_or_create(group=editors, page=home, permission=perm)
     collection = municipal_collection(municipality)
-    if collection:
+    if collection and not collection.is_root():
+        # Rights on the root (given before each municipality had its own collection) would
+        # reach every municipality's images and documents.
+        GroupCollectionPermission.objects.filter(
+            group=editors, collection=Collection.get_first_root_node()
+        ).delete()
         for codename in (
             "add_image",
             "change_image",
@@ -153,16 +162,17 @@ def ensure_staff_groups(root_page=None, municipality=None):
 
 
 def municipal_collection(municipality):
-    """Where a municipality's editors keep images and documents: the root collection for the home
-    municipality (where an installation's images already are), a child collection named after
-    any other, so its editors do not reach the rest (collection rights pass to descendants)."""
+    """Where a municipality's editors keep images and documents: a child collection of the root
+    named after it, for the home municipality as for any other, so its editors reach no other
+    municipality's (collection rights pass to descendants, so rights on the root would reach
+    them all)."""
     from wagtail.models import Collection
 
     from .models import home_municipality
 
     root = Collection.get_first_root_node()
-    home = home_municipality()
-    if root is None or municipality is None or (home is not None and municipality.pk == home.pk):
+    municipality = municipality or home_municipality()
+    if root is None or municipality is None:
         return root
     existing = root.get_children().filter(name=municipality.name).first()
     return existing or root.add_child(name=municipality.name)

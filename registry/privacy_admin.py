@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from .jurisdiction import within_reach
 from .models import PersonalDataRequest
 from .services import privacy
 
@@ -51,6 +52,14 @@ def data_requests(request):
                 "email",
                 _("This is a staff account. Staff accounts are managed by administrators, not here."),
             )
+        elif not privacy.may_handle(request.user, subject):
+            form.add_error(
+                "email",
+                _(
+                    "This person also has registrations with another municipality: that "
+                    "municipality's office or an administrator handles the request."
+                ),
+            )
         elif form.cleaned_data["kind"] == PersonalDataRequest.Kind.ACCESS:
             data = privacy.access_request(
                 subject=subject, handled_by=request.user, notes=form.cleaned_data["notes"]
@@ -69,7 +78,9 @@ def data_requests(request):
             return redirect("registry_data_requests")
     context = {
         "form": form,
-        "requests": PersonalDataRequest.objects.select_related("handled_by")[:50],
+        "requests": within_reach(PersonalDataRequest.objects.all(), request.user, field="municipalities")
+        .distinct()
+        .select_related("handled_by")[:50],
         "header_title": _("Personal data requests"),
     }
     return TemplateResponse(

@@ -2,6 +2,7 @@
 
 from django.http import Http404
 
+from .jurisdiction import within_reach
 from .models import Organization, SupportingDocument
 from .security.two_factor import staff_powers_withheld
 
@@ -36,12 +37,13 @@ STAFF_READER_PERMISSIONS = (
 
 
 def organizations_for_staff(user):
-    """The organizations an admin user may open or choose: for reviewers and registrars, all but
-    applicants' unsubmitted drafts; for anyone else in the admin (editors picking featured
-    listings), published listings only."""
+    """The organizations an admin user may open or choose, of the municipalities they serve
+    (registry.jurisdiction): for reviewers and registrars, all but applicants' unsubmitted
+    drafts; for anyone else in the admin (editors picking featured listings), published
+    listings only."""
     if user.is_superuser or any(user.has_perm(p) for p in STAFF_READER_PERMISSIONS):
         return Organization.objects.visible_to_staff(user)
-    return Organization.objects.published()
+    return within_reach(Organization.objects.published(), user)
 
 
 def private_document(*, user, organization_pk, document_pk) -> SupportingDocument:

@@ -4,12 +4,13 @@ from functools import wraps
 
 import django_filters
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Exists, OuterRef
+from django.db.models import CharField, Exists, OuterRef, Q
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.urls import URLPattern
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.admin.ui.tables import Column, DateColumn, UpdatedAtColumn
 from wagtail.models import WorkflowState
@@ -19,6 +20,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .formalization_viewsets import FormalizationStepViewSet
 from .importexport.widgets import escape_formula
+from .jurisdiction import municipalities_served, served_municipality_ids, serves, within_reach
 from .models import (
     ApplicationStatus,
     District,
@@ -28,6 +30,8 @@ from .models import (
     Organization,
     Sector,
 )
+from .models.municipality import home_municipality_id
+from .municipality_admin import MunicipalityViewSet
 from .selectors import organizations_for_staff
 from .services import review
 
@@ -52,6 +56,9 @@ class OrganizationFilterSet(WagtailFilterSet):
         method="filter_awaiting",
         empty_label=_("Anyone"),
     )
+    municipality = django_filters.ModelChoiceFilter(
+        queryset=lambda request: municipalities_served(request.user), label=_("Municipality")
+    )
     kind = django_filters.ChoiceFilter(choices=Kind.choices, label=_("Kind"))
     district = django_filters.ModelChoiceFilter(queryset=District.objects.all(), label=_("District"))
     sector = django_filters.ModelChoiceFilter(queryset=Sector.objects.all(), label=_("Sector"))
@@ -61,7 +68,7 @@ class OrganizationFilterSet(WagtailFilterSet):
 
     class Meta:
         model = Organization
-        fields = ["awaiting", "status", "kind", "district", "sector", "submitted_at"]
+        fields = ["awaiting", "status", "municipality", "kind", "district", "sector", "submitted_at"]
 
     def filter_awaiting(self, queryset, name, value):
         return review.awaiting(queryset, user=self.request.user) if value == "me" else queryset
@@ -86,25 +93,30 @@ class OrganizationCreateView(_RegistryActionsOnly, snippet_views.CreateView):
     pass
 
 
-def _only_organizations_for_staff(view):
-    """Every admin screen of one organization (edit, history, revisions, workflow, usage...)
-    answers 404 for one the user may not open (registry.selectors.organizations_for_staff):
-    Wagtail's generic views fetch the object by primary key from the whole table."""
+def _only_within_reach(view, reachable):
+    """Every admin screen of one object (edit, history, revisions, workflow, usage...) answers
+    404 for one the user may not open (`reachable(user)`, a queryset): Wagtail's generic views
+    fetch the object by primary key from the whole table."""
 
     @wraps(view)
     def guarded(request, *args, **kwargs):
         pk = kwargs.get("pk")
-        if pk is not None and not organizations_for_staff(request.user).filter(pk=pk).exists():
-            raise Http404
+        if pk is not None:
+            try:
+                found = reachable(request.user).filter(pk=pk).exists()
+            except (ValueError, TypeError):
+                found = False
+            if not found:
+                raise Http404
         return view(request, *args, **kwargs)
 
     return guarded
 
 
-def _guard_urlpatterns(patterns):
+def _guard_urlpatterns(patterns, reachable=organizations_for_staff):
     for pattern in patterns:
         if isinstance(pattern, URLPattern):
-            pattern.callback = _only_organizations_for_staff(pattern.callback)
+            pattern.callback = _only_within_reach(pattern.callback, reachable)
     return patterns
 
 
@@ -267,14 +279,64 @@ class SectorViewSet(SnippetViewSet):
     search_backend_name = None
 
 
+def observation_reasons_for_staff(user):
+    """The reasons a staff member lists: their municipalities' own and the shared ones."""
+    shared_or_served = Q(municipality__isnull=True)
+    ids = served_municipality_ids(user)
+    if ids is None:
+        return ObservationReason.objects.all()
+    return ObservationReason.objects.filter(shared_or_served | Q(municipality__in=ids))
+
+
+def observation_reasons_editable_by(user):
+    """The reasons a staff member opens and changes: their municipalities' own; the shared ones
+    (offered by every municipality) only for superusers and the staff of the home municipality,
+    the installation's own office that keeps the common list."""
+    if served_municipality_ids(user) is None or serves(user, home_municipality_id()):
+        return observation_reasons_for_staff(user)
+    return within_reach(ObservationReason.objects.all(), user)
+
+
+class ObservationReasonForm(WagtailAdminModelForm):
+    """A reason belongs to one of the municipalities its author serves, or (for those who keep
+    the common list) to none, shared by all."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.for_user
+        field = self.fields.get("municipality")
+        if field is None or user is None:
+            return
+        field.queryset = municipalities_served(user)
+        if not (served_municipality_ids(user) is None or serves(user, home_municipality_id())):
+            field.required = True
+            field.empty_label = None
+
+
 class ObservationReasonViewSet(SnippetViewSet):
     model = ObservationReason
     icon = "comment"
     menu_label = _("Observation reasons")
-    list_display = ["label", "label_en", "code", "active"]
+    list_display = ["label", "label_en", "code", "municipality", "active"]
     list_filter = ["active"]
     search_fields = ["label", "label_en", "code"]
     search_backend_name = None
+    edit_handler = ObjectList(
+        [
+            FieldPanel("label"),
+            FieldPanel("label_en"),
+            FieldPanel("code"),
+            FieldPanel("municipality"),
+            FieldPanel("active"),
+        ],
+        base_form_class=ObservationReasonForm,
+    )
+
+    def get_queryset(self, request):
+        return observation_reasons_for_staff(request.user).select_related("municipality")
+
+    def get_urlpatterns(self):
+        return _guard_urlpatterns(super().get_urlpatterns(), observation_reasons_editable_by)
 
 
 class ListingReportViewSet(SnippetViewSet):
@@ -294,11 +356,23 @@ class ListingReportViewSet(SnippetViewSet):
     search_fields = ["message", "organization__name"]
     search_backend_name = None
 
+    def get_queryset(self, request):
+        return listing_reports_for_staff(request.user).select_related("organization")
+
+    def get_urlpatterns(self):
+        return _guard_urlpatterns(super().get_urlpatterns(), listing_reports_for_staff)
+
+
+def listing_reports_for_staff(user):
+    """Reports of the listings of the municipalities `user` serves."""
+    return within_reach(ListingReport.objects.all(), user, field="organization__municipality")
+
 
 class RegistryViewSetGroup(SnippetViewSetGroup):
     items = (
         OrganizationViewSet,
         ListingReportViewSet,
+        MunicipalityViewSet,
         SectorViewSet,
         ObservationReasonViewSet,
         FormalizationStepViewSet,

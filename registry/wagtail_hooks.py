@@ -1,12 +1,17 @@
 """Staff admin wiring of the registry: the review queue, the review screens, the dashboard panel
 and the history entries of review decisions."""
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.log_actions import LogFormatter
+from wagtail.models import ModelLogEntry
 from wagtail.snippets.models import register_snippet
 
+from .jurisdiction import served_municipality_ids, within_reach
 from .models import Organization
 from .services import review
 from .views import review_admin
@@ -14,6 +19,35 @@ from .views.review_admin import DashboardPanel
 from .viewsets import RegistryViewSetGroup
 
 register_snippet(RegistryViewSetGroup)
+
+
+def _scope_audit_log():
+    """Wagtail's site history report lists every log entry of a model to whoever holds a
+    permission on the model; organizations' entries name them. Its one question,
+    `viewable_by_user`, is extended here so that an organization's entries show only to staff
+    who serve its municipality (registry.jurisdiction). Wagtail offers no hook for it, and
+    every log view (site history, its filters) asks this method."""
+    manager_class = type(ModelLogEntry.objects)
+    if getattr(manager_class, "_registry_scoped", False):
+        return
+    wagtail_viewable_by_user = manager_class.viewable_by_user
+
+    def viewable_by_user(self, user):
+        entries = wagtail_viewable_by_user(self, user)
+        if served_municipality_ids(user) is None:
+            return entries
+        reachable = within_reach(Organization.objects.all(), user).values_list(
+            Cast("pk", output_field=CharField()), flat=True
+        )
+        return entries.exclude(
+            Q(content_type=ContentType.objects.get_for_model(Organization)) & ~Q(object_id__in=reachable)
+        )
+
+    manager_class.viewable_by_user = viewable_by_user
+    manager_class._registry_scoped = True
+
+
+_scope_audit_log()
 
 
 @hooks.register("register_admin_urls")

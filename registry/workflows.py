@@ -97,8 +97,18 @@ def default_deadline():
     return timezone.localdate() + timedelta(days=settings.REGISTRY_OBSERVATION_DAYS)
 
 
-def observation_reason_choices():
-    return [(reason.code, str(reason)) for reason in ObservationReason.objects.filter(active=True)]
+def observation_reasons(municipality_id=None):
+    """The active reasons offered when observing a registration of this municipality: its own
+    and those every municipality shares (the shared ones alone when no municipality is named)."""
+    from django.db.models import Q
+
+    shared = Q(municipality__isnull=True)
+    mine = Q(municipality_id=municipality_id) if municipality_id else Q(pk__in=[])
+    return ObservationReason.objects.filter(shared | mine, active=True)
+
+
+def observation_reason_choices(municipality_id=None):
+    return [(reason.code, str(reason)) for reason in observation_reasons(municipality_id)]
 
 
 class ObserveForm(forms.Form):
@@ -108,9 +118,7 @@ class ObserveForm(forms.Form):
     back as JSON before the action runs.
     """
 
-    reasons = forms.MultipleChoiceField(
-        label=_("Reasons"), choices=observation_reason_choices, widget=forms.CheckboxSelectMultiple
-    )
+    reasons = forms.MultipleChoiceField(label=_("Reasons"), choices=(), widget=forms.CheckboxSelectMultiple)
     message = forms.CharField(
         label=_("What the applicant must correct"),
         help_text=SEEN_BY_APPLICANT,
@@ -122,6 +130,21 @@ class ObserveForm(forms.Form):
         initial=default_deadline,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+
+    def __init__(self, *args, municipality_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reasons"].choices = lambda: observation_reason_choices(municipality_id)
+
+    @classmethod
+    def for_municipality(cls, municipality_id):
+        """The form for one municipality's registrations, as a class (Wagtail's workflow modal
+        builds the form itself from the task's form class)."""
+
+        def __init__(self, *args, **kwargs):
+            kwargs.setdefault("municipality_id", municipality_id)
+            cls.__init__(self, *args, **kwargs)
+
+        return type(cls.__name__, (cls,), {"__init__": __init__})
 
     def clean_deadline(self):
         deadline = self.cleaned_data["deadline"]

@@ -5,6 +5,7 @@ import secrets
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -14,9 +15,11 @@ from django.views import View
 from django.views.generic import FormView
 from import_export.tmp_storages import TempFolderStorage
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.models import ModelLogEntry
 
-from ..jurisdiction import municipalities_served
+from ..jurisdiction import municipalities_served, served_municipality_ids, within_reach
 from ..models import ApplicationStatus, District, Kind, Municipality, Sector
+from ..models.municipality import home_municipality_id
 from . import hsds, services
 from .columnar import RowStatus
 from .readers import COLUMNS, max_rows
@@ -123,7 +126,7 @@ class ImportView(_StaffView, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["history"] = services.import_history()
+        context["history"] = import_history_for(self.request.user)
         context["columns"] = COLUMNS
         context["max_rows"] = max_rows()
         context["can_publish"] = self.request.user.has_perm("registry.approve_organization")
@@ -165,6 +168,20 @@ class ImportView(_StaffView, FormView):
                 form=form, report=report, rows=preview_rows(report), token=token, preview=True
             )
         )
+
+
+def import_history_for(user, limit: int = 20):
+    """The recent imports into the municipalities `user` serves. An import records its
+    municipality in its log entry's data; one recorded without (before the registry had several
+    municipalities) went into the home municipality's."""
+    entries = ModelLogEntry.objects.filter(action=services.IMPORT_ACTION)
+    served = served_municipality_ids(user)
+    if served is not None:
+        into = Q(data__municipality_id__in=list(served))
+        if home_municipality_id() in served:
+            into |= Q(data__municipality_id__isnull=True)
+        entries = entries.filter(into)
+    return entries.select_related("user").order_by("-timestamp")[:limit]
 
 
 def preview_rows(report):
@@ -248,12 +265,16 @@ class ExportView(_StaffView, FormView):
     def download(self, options):
         fmt = options["format"]
         resource = services.export_resource(user=self.request.user, private=options.get("private", False))
-        queryset = services.export_queryset(
-            status=options["status"],
-            kind=options["kind"],
-            sector=options["sector"],
-            district=options["district"],
-            published_only=options["published_only"],
+        # Staff export their municipalities' registrations only (registry.jurisdiction).
+        queryset = within_reach(
+            services.export_queryset(
+                status=options["status"],
+                kind=options["kind"],
+                sector=options["sector"],
+                district=options["district"],
+                published_only=options["published_only"],
+            ),
+            self.request.user,
         )
         suffix = "-privado" if options.get("private") else ""
         name = f"registro{suffix}-{timezone.localdate():%Y-%m-%d}.{fmt}"

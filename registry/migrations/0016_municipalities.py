@@ -63,6 +63,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
+        # The office settings handed their prefix to the registry settings this migration retires.
+        ('cms', '0003_registry_prefix_moved'),
         ('registry', '0015_editors_translate_pages'),
         ('wagtailcore', '0098_apitoken'),
         ('wagtailimages', '0027_image_description'),

@@ -26,6 +26,11 @@ class PersonalDataRequest(models.Model):
     notes = models.CharField(max_length=300, blank=True, verbose_name=_("notes"))
     result = models.JSONField(default=dict, blank=True, verbose_name=_("result"))
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("date"))
+    # Whose registry the request concerned (the holder's registrations' municipalities, else the
+    # office's): the staff of those municipalities see it in their list (registry.jurisdiction).
+    municipalities = models.ManyToManyField(
+        "registry.Municipality", blank=True, related_name="+", verbose_name=_("municipalities")
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -53,9 +53,18 @@ class RegistryReviewTask(AbstractGroupApprovalTask):
     def get_form_for_action(self, action):
         from registry.workflows import ObserveForm, RejectForm
 
-        return {"observe": ObserveForm, "reject": RejectForm}.get(action) or super().get_form_for_action(
-            action
-        )
+        if action == "observe":
+            # The reasons offered are the task's municipality's (each has its own workflow and
+            # tasks) and the shared ones.
+            from registry.models import Municipality
+
+            municipality_id = (
+                Municipality.objects.filter(workflow__workflow_tasks__task_id=self.pk)
+                .values_list("pk", flat=True)
+                .first()
+            )
+            return ObserveForm.for_municipality(municipality_id)
+        return {"reject": RejectForm}.get(action) or super().get_form_for_action(action)
 
     def on_action(self, task_state, user, action_name, **kwargs):
         from registry.services import review

@@ -1,8 +1,10 @@
 """Documents are kept only while needed (Ley 29733, principle of proportionality).
 
-Documents of rejected applications go after REGISTRY_RETENTION_REJECTED_DAYS from the decision;
-those of abandoned drafts (untouched for REGISTRY_RETENTION_ABANDONED_DAYS) go too. Each deletion
-is logged by ids and document type only, never names, numbers or file names.
+Documents of rejected applications go after their municipality's retention days from the
+decision (Municipality.rejected_retention_days, by default REGISTRY_RETENTION_REJECTED_DAYS);
+those of abandoned drafts (untouched for Municipality.abandoned_retention_days, by default
+REGISTRY_RETENTION_ABANDONED_DAYS) go too. Each deletion is logged by ids and document type only,
+never names, numbers or file names.
 """
 
 import logging
@@ -13,22 +15,47 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
-from ..models import ApplicationStatus, SupportingDocument
+from ..models import ApplicationStatus, Municipality, SupportingDocument
 
 logger = logging.getLogger("registry.retention")
 
 
+def _older_than(field: str, days_field: str, default_days: int, now) -> Q:
+    """Organizations whose `field` lies further back than their municipality's `days_field`
+    (the default where it has none).
+
+    One condition per distinct number of days in use, not per municipality: a hundred
+    municipalities keeping the default cost the same query as one."""
+    custom = (
+        Municipality.objects.filter(**{f"{days_field}__gt": 0})
+        .values_list(days_field, flat=True)
+        .distinct()
+        .order_by()
+    )
+    # Empty or 0 means the default, as Municipality.rejected_retention_days reads it.
+    condition = (
+        Q(**{f"organization__municipality__{days_field}__isnull": True})
+        | Q(**{f"organization__municipality__{days_field}": 0})
+    ) & Q(**{f"organization__{field}__lt": now - timedelta(days=default_days)})
+    for days in custom:
+        condition |= Q(
+            **{f"organization__municipality__{days_field}": days},
+            **{f"organization__{field}__lt": now - timedelta(days=days)},
+        )
+    return condition
+
+
 def expired_documents(*, now=None):
     now = now or timezone.now()
-    rejected_before = now - timedelta(days=settings.REGISTRY_RETENTION_REJECTED_DAYS)
-    abandoned_before = now - timedelta(days=settings.REGISTRY_RETENTION_ABANDONED_DAYS)
+    rejected = _older_than(
+        "decided_at", "retention_rejected_days", settings.REGISTRY_RETENTION_REJECTED_DAYS, now
+    )
+    abandoned = _older_than(
+        "updated_at", "retention_abandoned_days", settings.REGISTRY_RETENTION_ABANDONED_DAYS, now
+    )
     return SupportingDocument.objects.filter(
-        Q(organization__status=ApplicationStatus.REJECTED, organization__decided_at__lt=rejected_before)
-        | Q(
-            organization__status=ApplicationStatus.DRAFT,
-            organization__live=False,
-            organization__updated_at__lt=abandoned_before,
-        )
+        (Q(organization__status=ApplicationStatus.REJECTED) & rejected)
+        | (Q(organization__status=ApplicationStatus.DRAFT, organization__live=False) & abandoned)
     ).select_related("organization")
 
 

@@ -692,8 +692,11 @@ def observe(
     _check("observe", user=user, organization=organization, task_state=task_state)
     task_state = _expect(task_state, task_state_id)
 
+    from ..workflows import observation_reasons  # the workflows module imports this one's models
+
     codes = [r.code if isinstance(r, ObservationReason) else r for r in reasons]
-    chosen = list(ObservationReason.objects.filter(code__in=codes, active=True))
+    # Only the reasons this registration's municipality offers (its own and the shared ones).
+    chosen = list(observation_reasons(organization.municipality_id).filter(code__in=codes))
     message = (message or "").strip()
     errors = []
     if not chosen or len(chosen) != len(set(codes)):

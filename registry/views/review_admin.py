@@ -76,7 +76,7 @@ def detail(request, pk):
             for action in ("approve", "observe", "reject", "verify_step", "suspend", "unpublish", "reinstate")
         },
         "approve_form": ApproveForm(),
-        "observe_form": ObserveForm(),
+        "observe_form": ObserveForm(municipality_id=organization.municipality_id),
         "reject_form": RejectForm(),
         "reason_form": ReasonForm(),
         "unpublish_form": UnpublishForm(),
@@ -139,7 +139,7 @@ def approve(request, pk):
 @require_POST
 def observe(request, pk):
     organization = _organization(request, pk)
-    form = ObserveForm(request.POST)
+    form = ObserveForm(request.POST, municipality_id=organization.municipality_id)
     if not form.is_valid():
         _form_errors(request, form)
     elif _run(
@@ -235,7 +235,7 @@ class DashboardPanel(Component):
         self.user = user
 
     def get_context_data(self, parent_context=None):
-        context = staff_dashboard()
+        context = staff_dashboard(self.user)
         context["queue_url"] = reverse("wagtailsnippets_registry_organization:list")
         context["my_queue_url"] = context["queue_url"] + "?awaiting=me"
         return context

@@ -45,4 +45,43 @@ def test_admin_queue_query_count_is_pinned(reviewer_client):
 # Session, user, permissions, the municipalities the user serves (registry.jurisdiction), filters'
 # choices, the page of rows with its annotations, counts.
 # Measured on SQLite and PostgreSQL alike; change it only with a reason in the commit.
-PINNED_QUEUE_QUERIES = 17
+PINNED_QUEUE_QUERIES = 18
+
+
+def _more_municipalities(count):
+    """`count` municipalities more, as rows (Lima's districts, ubigeos 150101…), each with its
+    registrations: the queue must cost the same however many share the installation."""
+    from registry.models import District, Municipality
+
+    districts = list(District.objects.order_by("pk")[:count])
+    created = Municipality.objects.bulk_create(
+        Municipality(
+            ubigeo=f"1501{n + 1:02d}",
+            name=f"Municipalidad Distrital {n + 1}",
+            short_name=f"Distrito {n + 1}",
+            kind=Municipality.Kind.DISTRICT,
+            registry_prefix=f"D{n + 1:03d}",
+        )
+        for n in range(count)
+    )
+    for municipality, district in zip(created, districts, strict=False):
+        municipality.districts.add(district)
+        OrganizationFactory(status="submitted", municipality=municipality)
+    return created
+
+
+@pytest.mark.parametrize("role", ["reviewer", "superuser"])
+def test_admin_queue_queries_do_not_grow_with_municipalities(client, demo_site, carmen, role):
+    if role == "superuser":
+        user = UserFactory(username="root", is_superuser=True, is_staff=True)
+    else:
+        user = UserFactory(username="revisora")
+        user.groups.add(Group.objects.get(name="Revisores"))
+    client.force_login(user)
+    OrganizationFactory.create_batch(3, status="submitted")
+    OrganizationFactory.create_batch(3, status="submitted", municipality=carmen)
+    queue_queries(client)  # warm caches
+    with_two = queue_queries(client)
+    _more_municipalities(48)
+    with_fifty = queue_queries(client)
+    assert with_fifty == with_two, f"{with_two} queries with 2 municipalities, {with_fifty} with 50"

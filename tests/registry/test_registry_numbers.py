@@ -4,7 +4,7 @@ import pytest
 
 from registry.importexport.services import import_registry
 from registry.models import Organization, RegistryCounter
-from registry.services.registry_numbers import next_registry_numbers
+from registry.services.registry_numbers import next_registry_numbers, registry_prefix
 from tests.factories import PublishedOrganizationFactory
 from tests.registry.test_import_columnar import cells, csv_file
 
@@ -52,9 +52,79 @@ def test_an_import_numbers_new_rows_around_numbers_held_or_given_in_the_same_fil
 
 def test_the_prefix_is_the_municipalitys(demo_site):
     from registry.models import Municipality, home_municipality
-    from registry.services.registry_numbers import registry_prefix
 
     Municipality.objects.filter(pk=home_municipality().pk).update(registry_prefix="MCL")
 
     assert registry_prefix() == "MCL"
     assert next_registry_numbers(year=2031) == ["MCL-2031-000001"]
+
+
+@pytest.mark.parametrize(
+    ("role", "may_change"),
+    [("registrars", True), ("editors", False), ("reviewers", False)],
+)
+def test_registrars_change_their_own_municipalitys_prefix(client, carmen, role, may_change):
+    """Registrars change their municipality's prefix (and nothing else of it); never another
+    municipality's. Editors and reviewers change none."""
+    from django.urls import reverse
+
+    from registry.models import MunicipalStaffGroup, home_municipality
+    from tests.factories import UserFactory
+
+    lima = home_municipality()
+    user = UserFactory(username=f"staff-{role}")
+    user.groups.add(MunicipalStaffGroup.objects.get(municipality=lima, role=role).group)
+    client.force_login(user)
+
+    own = client.post(
+        reverse("wagtailsnippets_registry_municipality:edit", args=[lima.pk]),
+        {"registry_prefix": "LIM", "name": "Otro nombre", "short_name": "Otro"},
+    )
+    other = client.post(
+        reverse("wagtailsnippets_registry_municipality:edit", args=[carmen.pk]),
+        {"registry_prefix": "XYZ"},
+    )
+
+    lima.refresh_from_db()
+    carmen.refresh_from_db()
+    assert (lima.registry_prefix == "LIM") is may_change
+    assert lima.name == "Municipalidad Metropolitana de Lima"  # only the prefix is theirs
+    assert carmen.registry_prefix == "MCL"
+    assert other.status_code in (302, 403, 404)
+    if may_change:
+        assert registry_prefix(municipality=lima) == "LIM"
+        assert own.status_code == 302
+    else:
+        assert own.status_code in (302, 403)
+
+
+def test_a_prefix_another_municipality_holds_is_refused_in_spanish(client, carmen):
+    from django.urls import reverse
+
+    from registry.models import MunicipalStaffGroup, home_municipality
+    from tests.factories import UserFactory
+
+    lima = home_municipality()
+    user = UserFactory(username="registradora")
+    user.groups.add(MunicipalStaffGroup.objects.get(municipality=lima, role="registrars").group)
+    client.force_login(user)
+    url = reverse("wagtailsnippets_registry_municipality:edit", args=[lima.pk])
+
+    taken = client.post(url, {"registry_prefix": "MCL"})
+    malformed = client.post(url, {"registry_prefix": "1ab"})
+
+    assert "Ya existe" in taken.content.decode()
+    assert "Letras mayúsculas y dígitos" in malformed.content.decode()
+    lima.refresh_from_db()
+    assert lima.registry_prefix == "RMO"
+
+
+def test_superusers_change_every_field(client, carmen):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+    url = reverse("wagtailsnippets_registry_municipality:edit", args=[carmen.pk])
+    page = client.get(url).content.decode()
+    assert 'name="retention_rejected_days"' in page and 'name="ubigeo"' in page

@@ -9,7 +9,13 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import URLResolver, get_resolver, reverse
 
-from registry.models import ListingReport, ObservationReason, OrganizationInvitation, Sector
+from registry.models import (
+    ListingReport,
+    ObservationReason,
+    OrganizationInvitation,
+    Sector,
+    home_municipality,
+)
 from registry.services import review
 from registry.services.applications import add_document, record_consent
 from search.models import Synonym
@@ -209,6 +215,17 @@ MATRIX.update(
     )
 )
 
+# Municipalities: administrators change them; registrars open their own and change its prefix.
+MATRIX.update(
+    _snippet_rows(
+        "municipality",
+        "municipality",
+        ("registrar", "superuser"),
+        ("registrar", "superuser"),
+        ("superuser",),
+    )
+)
+
 # Search synonyms: the editors' vocabulary, like the guides.
 MATRIX.update(
     _snippet_rows(
@@ -336,6 +353,7 @@ def world(db, demo_site):
         "reason": ObservationReason.objects.first(),
         "step": submitted.steps.first().step,
         "synonym": Synonym.objects.create(terms="queque de prueba, torta de prueba"),
+        "municipality": home_municipality(),
     }
     return users, objects
 

@@ -3,6 +3,7 @@ choose among published listings only."""
 
 import pytest
 from django.contrib.auth.models import Group
+from django.urls import reverse
 
 from registry.services import review
 from registry.services.applications import record_consent
@@ -67,10 +68,12 @@ def _settings_url(app, model):
 
 
 @pytest.mark.parametrize(
-    "role, office",
-    [("editor", 302), ("reviewer", 302), ("registrar", 302), ("superuser", 200)],
+    "role, office, municipality",
+    [("editor", 302, 302), ("reviewer", 302, 302), ("registrar", 302, 200), ("superuser", 200, 200)],
 )
-def test_office_settings_belong_to_administrators(client, demo_site, role, office):
+def test_office_settings_belong_to_administrators_the_prefix_to_registrars(
+    client, demo_site, role, office, municipality
+):
     if role == "superuser":
         user = UserFactory(username="root", is_superuser=True, is_staff=True)
     elif role == "registrar":
@@ -80,6 +83,15 @@ def test_office_settings_belong_to_administrators(client, demo_site, role, offic
         user = _user(role)
     client.force_login(user)
     assert client.get(_settings_url("cms", "officesettings")).status_code == office
+    from registry.models import home_municipality
+
+    edit = reverse("wagtailsnippets_registry_municipality:edit", args=[home_municipality().pk])
+    response = client.get(edit)
+    assert response.status_code == municipality
+    if municipality == 200:  # registrars see the prefix only; administrators every field
+        page = response.content.decode()
+        assert 'name="registry_prefix"' in page
+        assert ('name="ubigeo"' in page) is (role == "superuser")
 
 
 def test_existing_editors_lose_the_office_settings(demo_site):
