@@ -208,10 +208,7 @@ def table(results: list[dict]) -> str:
                 return f"p50 {figures['p50']:.1f} ms, p95 {figures['p95']:.1f} ms, {figures['queries']} q"
 
             rows.append((measure_name, f"{r['database']}, {r['listings']:,}", cell(before), cell(after)))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = [" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) for row in rows]
-    lines.insert(1, "-+-".join("-" * width for width in widths))
-    return "\n".join(lines)
+    return search_bench.aligned(rows)
 
 
 def main():

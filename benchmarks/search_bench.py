@@ -449,7 +449,12 @@ def table(results: list[dict]) -> str:
                 )
             if wagtail["empty"]:
                 rows.append(("  Wagtail found nothing for", name, ", ".join(wagtail["empty"]), "-"))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return aligned(rows)
+
+
+def aligned(rows: list[tuple[str, ...]]) -> str:
+    """Rows as a plain-text table, the first one its header."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = [" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) for row in rows]
     lines.insert(1, "-+-".join("-" * width for width in widths))
     return "\n".join(lines)

@@ -10,6 +10,7 @@ failure, since .ci/services.sh installs it.
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -164,3 +165,19 @@ def axe_violations():
         ]
 
     return run
+
+
+PASSWORD = "una-clave-segura-123"  # tests.factories.UserFactory's
+
+
+def staff_page(browser, base_url, username):
+    """A member of staff logged in to the admin, on a desktop-sized window."""
+    context = browser.new_context(locale="es-PE", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(base_url + "/admin/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/$"))
+    return page

@@ -9,7 +9,7 @@ import pytest
 from registry.models import ApplicationStatus, Organization
 from registry.permissions import REGISTRARS, REVIEWERS
 from registry.services import review
-from tests.e2e.conftest import E2E_DB
+from tests.e2e.conftest import E2E_DB, staff_page
 from tests.factories import UserFactory
 from tests.registry.test_review_support import complete_application, staff_member
 
@@ -24,18 +24,6 @@ def submitted_application(demo_site):
     organization = complete_application(applicant, name="Cachapas Doña Yuleisy")
     review.submit_application(organization=organization, user=applicant)
     return organization
-
-
-def staff_page(browser, base_url, username):
-    context = browser.new_context(locale="es-PE", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(base_url + "/admin/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
-    return page
 
 
 def test_observe_answer_and_approve_in_the_browser(browser, page, submitted_application, mailoutbox):

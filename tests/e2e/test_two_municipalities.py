@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from registry.formalization import add_local_steps
 from registry.models import ApplicationStatus, MunicipalStaffGroup, Organization, StaffRole
 from registry.permissions import REGISTRARS, REVIEWERS
-from tests.e2e.conftest import E2E_DB
+from tests.e2e.conftest import E2E_DB, staff_page
 from tests.factories import UserFactory
 from tests.registry.test_review_support import staff_member
 
@@ -60,18 +60,6 @@ def carmen_staff(carmen, role, username):
     user = UserFactory(username=username, email=f"{username}@example.org")
     user.groups.add(MunicipalStaffGroup.objects.get(municipality=carmen, role=role).group)
     return user
-
-
-def log_in_to_admin(browser, base_url, username):
-    context = browser.new_context(locale="es-PE", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(base_url + "/admin/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
-    return page
 
 
 def apply_on_carmens_site(page, carmen_url, carmen):
@@ -149,11 +137,11 @@ def test_an_application_in_carmen_is_carmens_alone(browser, page, carmen, carmen
     assert organization.status == ApplicationStatus.SUBMITTED
 
     # Carmen's Revisor and Registrador approve in the admin.
-    reviewer = log_in_to_admin(browser, base, carmen_reviewer.username)
+    reviewer = staff_page(browser, base, carmen_reviewer.username)
     approve(reviewer, base, organization, ApplicationStatus.SUBMITTED)
     organization.refresh_from_db()
     assert organization.status == ApplicationStatus.IN_REVIEW
-    registrar = log_in_to_admin(browser, base, carmen_registrar.username)
+    registrar = staff_page(browser, base, carmen_registrar.username)
     approve(registrar, base, organization, ApplicationStatus.IN_REVIEW)
     organization.refresh_from_db()
     number = f"MCL-{timezone.now().year}-000001"
@@ -172,7 +160,7 @@ def test_an_application_in_carmen_is_carmens_alone(browser, page, carmen, carmen
 
     # Lima's reviewer and registrar: nothing in their queue, nothing at its admin addresses.
     for username in ("revisora-lima", "registrador-lima"):
-        lima = log_in_to_admin(browser, base, username)
+        lima = staff_page(browser, base, username)
         lima.goto(base + "/admin/snippets/registry/organization/")
         expect(lima.locator("main")).to_be_visible()
         expect(lima.get_by_text(NAME)).to_have_count(0)
