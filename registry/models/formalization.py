@@ -152,6 +152,12 @@ class OrganizationStep(models.Model):
         related_name="+",
         verbose_name=_("document"),
     )
+    valid_until = models.DateField(
+        null=True,
+        blank=True,
+        verbose_name=_("valid until"),
+        help_text=_("When what this step gave expires, if it does (an ITSE certificate, a licence)."),
+    )
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

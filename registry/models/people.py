@@ -49,6 +49,12 @@ class Person(models.Model):
         verbose_name=_("document type"),
     )
     document_number = models.CharField(max_length=30, blank=True, verbose_name=_("document number"))
+    document_expires_on = models.DateField(
+        null=True,
+        blank=True,
+        verbose_name=_("document valid until"),
+        help_text=_("The expiry date printed on the document, when it has one (a CPP lasts a year)."),
+    )
     phone = PhoneNumberField(verbose_name=_("phone"))
     email = models.EmailField(blank=True, verbose_name=_("e-mail"))
     sort_order = models.PositiveSmallIntegerField(default=0)
