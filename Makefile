@@ -32,9 +32,12 @@ run: migrate
 
 # The suite runs in a random order (pytest-randomly; the seed is printed in its header):
 # PYTEST_ARGS="-p randomly --randomly-seed=N" repeats an order, "-p no:randomly" keeps file order.
+# The suite runs in one process per core (pytest-xdist); each worker gets its own test database,
+# Elasticsearch index, media folders and live-server port. TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed-dev
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
