@@ -151,6 +151,15 @@ class Cell:
     verified: "Cell | None" = None  # the funnel's: how many of them staff verified
 
     @property
+    def text(self) -> str:
+        """The count as the page and the CSV write it, in the active language."""
+        if self.shown == public.SMALL:
+            return _("fewer than 5")
+        if self.shown == public.WITHHELD:
+            return _("withheld")
+        return str(self.count)
+
+    @property
     def bar(self) -> int:
         """The length of the cell's bar: a hidden count draws none."""
         return self.count or 0

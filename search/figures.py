@@ -16,7 +16,6 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from registry import figures as registry_figures
-from registry import public
 from registry.jurisdiction import municipality_for_request
 from registry.models import Municipality, home_municipality
 
@@ -117,14 +116,8 @@ def licence_url(identifier: str) -> str:
 
 
 def shown_count(cell) -> str:
-    """A count as the page and the CSV write it."""
-    if cell is None:
-        return ""
-    if cell.shown == public.SMALL:
-        return _("fewer than 5")
-    if cell.shown == public.WITHHELD:
-        return _("withheld")
-    return str(cell.count)
+    """A count as the CSV writes it (empty for none)."""
+    return "" if cell is None else cell.text
 
 
 def figures_page(request):
@@ -143,8 +136,6 @@ def figures_page(request):
             "selected": selected,
             "licence": licence,
             "licence_url": licence_url(licence),
-            "SMALL": public.SMALL,
-            "WITHHELD": public.WITHHELD,
         },
     )
     response["Link"] = f'<{licence_url(licence)}>; rel="license"'
