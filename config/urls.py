@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.views import accessibility_statement, municipal_stylesheet
 from registry.security.two_factor import staff_two_factor
+from search.urls import public_urlpatterns as search_public_urls
 
 from .locale import i18n_patterns
 from .views import healthz
@@ -35,6 +36,7 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("registry.urls")),
+    path("", include(search_public_urls)),
     path("accesibilidad/", accessibility_statement, name="accessibility"),
     path("", include(wagtail_urls)),
 )

@@ -280,3 +280,34 @@ def guarded_sql(name: str, expression: str) -> str:
         return expression
     hidden = "NULL" if field.hidden is None else f"'{field.hidden}'"
     return f"CASE WHEN {field.rule.sql} THEN {expression} ELSE {hidden} END"
+
+
+# ----- counts published as figures ---------------------------------------------------------
+
+# A count from 1 to 4 could single out a person or a family (four Haitian bakeries in one
+# district); it is published as "fewer than 5". Zero says that nobody is there and is shown.
+SMALL_COUNT_LIMIT = 5
+SMALL = "small"  # shown as "fewer than 5"
+WITHHELD = "withheld"  # a count of 5 or more held back, so that no small count can be worked out
+
+
+def withheld_counts(
+    counts: list[int], *, adds_up: bool, parts_hidden: list[bool] | None = None
+) -> list[str | None]:
+    """How each count of a published figure is shown: None (as the number), SMALL or WITHHELD.
+
+    A count is SMALL from 1 to 4. `adds_up` says the counts sum to a total shown elsewhere: a
+    single hidden count would then be the total minus the others, so the smallest count still
+    shown is withheld too (complementary suppression). `parts_hidden` is for a figure that sums
+    several registries' own figures (all municipalities): a count one of whose parts is hidden
+    in its registry's figure is withheld, or that part would be this count minus the others."""
+    parts_hidden = parts_hidden or [False] * len(counts)
+    shown = [
+        SMALL if 0 < count < SMALL_COUNT_LIMIT else WITHHELD if hidden else None
+        for count, hidden in zip(counts, parts_hidden, strict=True)
+    ]
+    if adds_up and sum(1 for how in shown if how) == 1:
+        candidates = [(count, i) for i, count in enumerate(counts) if count and shown[i] is None]
+        if candidates:
+            shown[min(candidates)[1]] = WITHHELD
+    return shown

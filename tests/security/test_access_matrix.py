@@ -50,6 +50,8 @@ MATRIX = {
         lambda o: f"/verify/{o['published'].registry_number}/certificate.pdf",
         EVERYONE,
     ),
+    "figures": (lambda o: "/cifras/", EVERYONE),
+    "figure_csv": (lambda o: "/cifras/district.csv", EVERYONE),
     "registry_importexport_public:hsds": (lambda o: "/datos-abiertos/hsds.json", EVERYONE),
     "registry_importexport_public:csv": (lambda o: "/datos-abiertos/directorio.csv", EVERYONE),
     "api-v1:openapi-json": (lambda o: "/api/v1/openapi.json", EVERYONE),
