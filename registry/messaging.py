@@ -11,7 +11,7 @@ The outbox (registry.notifications) decides what to do with each.
   POST {REGISTRY_WHATSAPP_API_URL}/{REGISTRY_WHATSAPP_PHONE_NUMBER_ID}/messages with a Bearer
   token; errors come as {"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}.
   Business-initiated messages must use a template approved by Meta (REGISTRY_WHATSAPP_TEMPLATE)
-  whose body takes three parameters: the organization's name, what happened, and the link.
+  whose body takes two parameters: what happened (naming the organization) and the link.
 - SMS through an SMS gateway speaking Twilio's Messages API:
   POST {REGISTRY_SMS_API_URL}/2010-04-01/Accounts/{sid}/Messages.json (form fields To, From,
   Body; HTTP basic auth); errors come as {"code", "message", "more_info", "status"}.
