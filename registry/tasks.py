@@ -3,67 +3,38 @@ database backend with a worker in production)."""
 
 import logging
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
 from django_tasks import task
 from wagtail.search.backends import get_search_backends
 
-from .models import Observation, Organization
+from .models import Organization
 
 logger = logging.getLogger(__name__)
 
 
 @task()
-def send_review_email(
-    *,
-    event: str,
-    organization_id: int,
-    recipients: list[str],
-    language: str,
-    audience: str,
-    observation_id: int | None = None,
-) -> int:
-    """Render `templates/registry/email/<audience>_<event>_{subject,body}.txt` and send it."""
-    organization = Organization.objects.select_related("sector", "district").get(pk=organization_id)
-    observation = (
-        Observation.objects.prefetch_related("reasons").filter(pk=observation_id).first()
-        if observation_id
-        else None
-    )
-    with translation.override(language):
-        context = {
-            "organization": organization,
-            "observation": observation,
-            "site_name": settings.WAGTAIL_SITE_NAME,
-            "site_url": settings.SITE_URL.rstrip("/"),
-            "my_registrations_url": settings.SITE_URL.rstrip("/") + reverse("registry:my_registrations"),
-            "admin_url": settings.SITE_URL.rstrip("/")
-            + reverse("registry_review:detail", args=[organization.pk]),
-            "verification_url": settings.SITE_URL.rstrip("/") + organization.get_verification_url()
-            if organization.registry_number
-            else "",
-        }
-        base = f"registry/email/{audience}_{event}"
-        subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
-        body = render_to_string(f"{base}_body.txt", context)
-    message = EmailMultiAlternatives(
-        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=recipients
-    )
-    try:
-        return message.send()
-    except Exception:
-        logger.exception("Review e-mail %s for organization %s not sent", event, organization_id)
-        raise
+def deliver_notification(*, notification_id: int) -> str | None:
+    """Send one outbox row (registry.notifications.deliver): enqueued when its decision commits,
+    and deferred with `run_after` for each retry where the backend supports it."""
+    from . import notifications  # lazy: notifications enqueues this task
+
+    state = notifications.deliver(notification_id)
+    return str(state) if state else None
+
+
+@task()
+def deliver_due_notifications() -> dict[str, int]:
+    """Send every notification whose time has come (for a scheduler; cron can use the
+    `deliver_notifications` command)."""
+    from . import notifications
+
+    return notifications.deliver_due()
 
 
 @task()
 def remind_observations_task() -> dict[str, int]:
     """The daily run of `registry.services.deadlines` (for a scheduler; cron can use the command)."""
     # Lazy: the deadlines service sends e-mails through registry.notifications, which enqueues
-    # send_review_email from this module.
+    # deliver_notification from this module.
     from .services.deadlines import remind_observation_deadlines
 
     return remind_observation_deadlines()

@@ -7,15 +7,22 @@ reviewers' names are theirs to keep); and `public_history`, what the public regi
 /verify/, as registers such as Companies House show: registered on, changes of name, legal form,
 district and public address, suspensions, withdrawals and reinstatements, with a reason only
 where staff chose to make it public.
+
+`timeline_for` also tells where each notice about the application stands (the outbox,
+registry.models.Notification): sent by e-mail on …, retrying, could not be delivered. The
+applicant sees the notices sent to the organization's people, staff see all of them with the
+recipient and the last error.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from wagtail.models import ModelLogEntry
 
-from .models import ObservationReason, Organization, OrganizationMembership
+from .models import Notification, ObservationReason, Organization, OrganizationMembership
 from .services import review
 
 
@@ -29,6 +36,7 @@ class TimelineEntry:
     details: list[str] = field(default_factory=list)
     deadline: date | None = None
     by_staff: bool = True
+    notification: Notification | None = None
 
 
 def _what(action: str) -> str:
@@ -93,7 +101,60 @@ def timeline_for(organization: Organization, *, staff: bool = False) -> list[Tim
                 by_staff=by_staff,
             )
         )
+    timeline += notification_entries(organization, staff=staff)
+    timeline.sort(key=lambda entry: entry.when)
     return timeline
+
+
+def _notification_what(notification: Notification) -> str:
+    channel = {
+        "email": pgettext("notice sent by", "e-mail"),
+        "sms": pgettext("notice sent by", "SMS"),
+        "whatsapp": pgettext("notice sent by", "WhatsApp"),
+    }.get(notification.channel, notification.channel)
+    State = Notification.State
+    if notification.state == State.SENT:
+        return _("Notice sent by %(channel)s") % {"channel": channel}
+    if notification.state == State.RETRYING:
+        return _("Sending the notice by %(channel)s failed; retrying") % {"channel": channel}
+    if notification.state == State.FAILED:
+        return _("The notice by %(channel)s could not be delivered") % {"channel": channel}
+    if notification.state == State.CANCELLED:
+        return _("Notice by %(channel)s cancelled") % {"channel": channel}
+    return _("Notice by %(channel)s waiting to be sent") % {"channel": channel}
+
+
+def notification_entries(organization: Organization, *, staff: bool = False) -> list[TimelineEntry]:
+    """One entry per notice about `organization`, dated when it was sent (or written)."""
+    from .notifications import subject  # lazy: notifications renders with the models this reads
+
+    rows = Notification.objects.filter(organization=organization).select_related("organization")
+    if not staff:
+        rows = rows.filter(audience=Notification.Audience.APPLICANT)
+    entries = []
+    for row in rows:
+        lines = [subject(row)]
+        if row.state == Notification.State.RETRYING:
+            when = formats.date_format(timezone.localtime(row.next_attempt_at), "SHORT_DATETIME_FORMAT")
+            lines.append(_("Next attempt: %(when)s") % {"when": when})
+        details = []
+        if staff:
+            details.append(_("To: %(recipient)s") % {"recipient": row.recipient})
+            if row.last_error and row.state != Notification.State.SENT:
+                details.append(row.last_error)
+        entries.append(
+            TimelineEntry(
+                when=row.sent_at or row.created_at,
+                who="",
+                what=_notification_what(row),
+                why="\n".join(lines),
+                action=f"notification.{row.state}",
+                details=details,
+                by_staff=False,
+                notification=row,
+            )
+        )
+    return entries
 
 
 @dataclass(frozen=True)

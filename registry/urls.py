@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applicant, documents, verification, wizard
+from .views import applicant, documents, messaging_consent, verification, wizard
 
 app_name = "registry"
 
@@ -25,6 +25,8 @@ urlpatterns = [
     path("invitacion/<str:token>/", applicant.accept_invitation, name="accept_invitation"),
     path("mi-cuenta/datos/", applicant.my_data, name="my_data"),
     path("mi-cuenta/datos/descargar/", applicant.download_my_data, name="download_my_data"),
+    path("mi-cuenta/avisos/", messaging_consent.give, name="messaging_consent"),
+    path("mi-cuenta/avisos/retirar/", messaging_consent.withdraw_view, name="messaging_consent_withdraw"),
     path("mi-cuenta/borrar/", applicant.delete_my_account, name="delete_my_account"),
     path("verify/", verification.lookup, name="verify_lookup"),
     path("verify/<str:registry_number>/", verification.verify, name="verify"),

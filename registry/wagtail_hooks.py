@@ -14,7 +14,7 @@ from wagtail.snippets.models import register_snippet
 from .jurisdiction import served_municipality_ids, within_reach
 from .models import Organization
 from .services import review
-from .views import review_admin
+from .views import notifications_admin, review_admin
 from .views.review_admin import DashboardPanel
 from .viewsets import RegistryViewSetGroup
 
@@ -52,7 +52,10 @@ _scope_audit_log()
 
 @hooks.register("register_admin_urls")
 def register_review_urls():
-    return [path("registry/review/", include((review_admin.urlpatterns, "registry_review")))]
+    return [
+        path("registry/review/", include((review_admin.urlpatterns, "registry_review"))),
+        path("registry/notifications/", include((notifications_admin.urlpatterns, "registry_notifications"))),
+    ]
 
 
 @hooks.register("construct_homepage_panels")

@@ -294,6 +294,24 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 REGISTRY_OBSERVATION_DAYS = int(env("REGISTRY_OBSERVATION_DAYS", "15"))
 REGISTRY_STAFF_EMAILS = env_list("REGISTRY_STAFF_EMAILS")
 
+# Notification outbox (registry/notifications.py, registry/messaging.py; README, "Notifications").
+# Minutes to wait after each failed attempt; when they run out the notice has failed permanently.
+REGISTRY_NOTIFICATION_RETRY_MINUTES = [
+    int(minutes) for minutes in env_list("REGISTRY_NOTIFICATION_RETRY_MINUTES", "1,5,30,120,720")
+]
+REGISTRY_MESSAGE_ID_DOMAIN = env("REGISTRY_MESSAGE_ID_DOMAIN", "registro.localhost")
+REGISTRY_MESSAGING_TIMEOUT = float(env("REGISTRY_MESSAGING_TIMEOUT", "10"))
+# WhatsApp Business Cloud API (template messages); empty = the channel is off.
+REGISTRY_WHATSAPP_API_URL = env("REGISTRY_WHATSAPP_API_URL", "https://graph.facebook.com/v21.0")
+REGISTRY_WHATSAPP_PHONE_NUMBER_ID = env("REGISTRY_WHATSAPP_PHONE_NUMBER_ID", "")
+REGISTRY_WHATSAPP_TOKEN = env("REGISTRY_WHATSAPP_TOKEN", "")
+REGISTRY_WHATSAPP_TEMPLATE = env("REGISTRY_WHATSAPP_TEMPLATE", "aviso_registro")
+# An SMS gateway speaking Twilio's Messages API; empty = the channel is off.
+REGISTRY_SMS_API_URL = env("REGISTRY_SMS_API_URL", "https://api.twilio.com")
+REGISTRY_SMS_ACCOUNT_SID = env("REGISTRY_SMS_ACCOUNT_SID", "")
+REGISTRY_SMS_AUTH_TOKEN = env("REGISTRY_SMS_AUTH_TOKEN", "")
+REGISTRY_SMS_FROM = env("REGISTRY_SMS_FROM", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -3,6 +3,7 @@ from .documents import DocumentType, SupportingDocument
 from .formalization import FormalizationStep, OrganizationStep
 from .membership import ConsentRecord, OrganizationInvitation, OrganizationMembership
 from .municipality import Municipality, MunicipalStaffGroup, StaffRole, home_municipality
+from .notifications import Channel, MessagingConsent, Notification
 from .organization import Organization, OrganizationPhoto
 from .people import DocumentKind, Person, PersonRole
 from .privacy import PersonalDataRequest
@@ -12,6 +13,7 @@ from .workflow import RegistryReviewTask, ReviewStage
 
 __all__ = [
     "ApplicationStatus",
+    "Channel",
     "ConsentRecord",
     "District",
     "DocumentKind",
@@ -20,8 +22,10 @@ __all__ = [
     "Kind",
     "LegalForm",
     "ListingReport",
+    "MessagingConsent",
     "MunicipalStaffGroup",
     "Municipality",
+    "Notification",
     "Observation",
     "ObservationReason",
     "Organization",

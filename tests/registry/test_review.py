@@ -65,6 +65,11 @@ def run_on_commit(django_capture_on_commit_callbacks):
     return run
 
 
+def decisions(organization):
+    """The timeline without the notices' delivery entries."""
+    return [entry for entry in timeline_for(organization) if entry.notification is None]
+
+
 def actions(organization):
     return list(
         ModelLogEntry.objects.for_instance(organization)
@@ -212,7 +217,7 @@ def test_observe_then_answer_resumes_the_same_task(application, applicant, revie
     assert "Documento ilegible o incompleto" in email.body
     assert "La foto del CPP no se lee." in email.body
 
-    entry = timeline_for(application)[-1]
+    entry = decisions(application)[-1]
     assert entry.who == "Municipal staff"
     assert entry.what == "The staff sent observations"
     assert entry.why == "La foto del CPP no se lee."
@@ -238,7 +243,7 @@ def test_observe_then_answer_resumes_the_same_task(application, applicant, revie
         "Observations answered: %(name)s", application
     )
     assert actions(application) == [review.SUBMIT, review.OBSERVE, review.RESUBMIT]
-    assert timeline_for(application)[-1].who == applicant.get_username()
+    assert decisions(application)[-1].who == applicant.get_username()
 
 
 def test_an_observation_needs_reasons_text_and_a_future_deadline(
@@ -281,7 +286,7 @@ def test_reject_is_final_and_told(application, applicant, reviewer, registrar, r
     email = sent_to("maria@example.org")[0]
     assert email.subject == spanish("Your application was not approved: %(name)s", application)
     assert "Actividad no permitida." in email.body
-    assert timeline_for(application)[-1].why == "Actividad no permitida."
+    assert decisions(application)[-1].why == "Actividad no permitida."
 
     with pytest.raises(review.ReviewConflict):
         review.reject(organization=application, user=registrar, reason="Otra vez")
@@ -423,7 +428,7 @@ def test_suspend_unpublish_and_reinstate_with_reasons(
     approved.refresh_from_db()
     assert approved.is_published
     assert actions(approved)[-4:] == [review.SUSPEND, review.REINSTATE, review.UNPUBLISH, review.REINSTATE]
-    assert [e.why for e in timeline_for(approved)[-4:]] == [
+    assert [e.why for e in decisions(approved)[-4:]] == [
         "Denuncia de fraude",
         "Se comprobó",
         "Cerró el local",

@@ -79,9 +79,12 @@ MATRIX = {
     "registry:my_data": (lambda o: "/mi-cuenta/datos/", allow(*LOGGED_IN)),
     "registry:download_my_data": (lambda o: "/mi-cuenta/datos/descargar/", allow(*LOGGED_IN)),
     "registry:delete_my_account": (lambda o: "/mi-cuenta/borrar/", POST_ONLY),
+    "registry:messaging_consent": (lambda o: "/mi-cuenta/avisos/", POST_ONLY),
+    "registry:messaging_consent_withdraw": (lambda o: "/mi-cuenta/avisos/retirar/", POST_ONLY),
     "staff_2fa": (lambda o: "/staff/2fa/", allow(*STAFF, "editor")),
     # the staff's review screens
     "registry_review:detail": (lambda o: f"/admin/registry/review/{o['submitted'].pk}/", allow(*STAFF)),
+    "registry_notifications:resend": (lambda o: "/admin/registry/notifications/1/resend/", POST_ONLY),
     "registry_data_requests": (lambda o: "/admin/datos-personales/", allow("registrar", "superuser")),
     "registry_importexport:import": (
         lambda o: "/admin/registry/transfer/import/",
