@@ -6,6 +6,7 @@ from .municipality import Municipality, MunicipalStaffGroup, StaffRole, home_mun
 from .organization import Organization, OrganizationPhoto
 from .people import DocumentKind, Person, PersonRole
 from .privacy import PersonalDataRequest
+from .reminders import ReminderKind, SentReminder
 from .review import ListingReport, Observation, ObservationReason, RegistryCounter
 from .taxonomy import District, Sector
 from .workflow import RegistryReviewTask, ReviewStage
@@ -34,8 +35,10 @@ __all__ = [
     "PersonalDataRequest",
     "RegistryCounter",
     "RegistryReviewTask",
+    "ReminderKind",
     "ReviewStage",
     "Sector",
+    "SentReminder",
     "StaffRole",
     "StepStatus",
     "SupportingDocument",
