@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -29,6 +29,8 @@ from registry.permissions import REGISTRARS
 from registry.services.reminders import current_reminder_day, send_reminders
 from search import indexing
 from tests.factories import OrganizationFactory, PersonFactory, PublishedOrganizationFactory, UserFactory
+
+from .test_concurrency import race
 
 pytestmark = pytest.mark.django_db
 
@@ -225,6 +227,20 @@ def test_a_failed_run_leaves_nothing_and_its_retry_sends_once(
 
     assert run(TODAY) == {"document_expiry": 1}
     assert run(TODAY) == {}
+    assert len(to("duena@example.org")) == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="two workers can only race on PostgreSQL (SQLite serializes writers); set DATABASE_URL to run",
+)
+def test_two_workers_at_the_same_moment_send_a_reminder_once(listing):
+    PersonFactory(organization=listing, document_expires_on=days(30))
+    results, errors = race([lambda: send_reminders(today=TODAY)] * 2)
+    assert errors == [None, None]
+    assert sorted(result["document_expiry"] for result in results) == [0, 1]
+    assert SentReminder.objects.count() == 1
     assert len(to("duena@example.org")) == 1
 
 
