@@ -63,6 +63,9 @@ class ApplicantEvent(StrEnum):
     UNPUBLISHED = "unpublished"
     REINSTATED = "reinstated"
     OBSERVATION_REMINDER = "observation_reminder"
+    DOCUMENT_EXPIRING = "document_expiring"
+    PERMIT_EXPIRING = "permit_expiring"
+    CONFIRMATION_DUE = "confirmation_due"
 
 
 class StaffEvent(StrEnum):
@@ -72,6 +75,7 @@ class StaffEvent(StrEnum):
     RESUBMITTED = "resubmitted"
     AWAITING_APPROVAL = "awaiting_approval"
     OBSERVATION_OVERDUE = "observation_overdue"
+    LISTINGS_UNCONFIRMED = "listings_unconfirmed"
 
 
 def applicant_language(organization: Organization) -> str:

@@ -15,6 +15,9 @@ page and the certificate.
 - `search_position` (and `search_position_sql` beside it) is where "near me" places a listing:
   its pin when the pin is public, else its district's capital, marked approximate, which is
   never shown as a pin or as coordinates.
+- `unconfirmed_since` says when a listing shows "Unconfirmed since <date>": its people did not
+  confirm its data for a year and the grace period after the yearly reminder passed. The listing
+  stays listed; the staff's filter (`unconfirmed_before`) asks the same rule.
 - `PRIVATE_FIELDS` are the organization's fields that are never public, each for a reason.
   Everything about its people (names, nationality, migration status, document numbers, their
   phones and e-mails), its uploaded documents and its memberships is never public either: no
@@ -28,6 +31,10 @@ public output shows a private value.
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
 
 # ----- the privacy rules -------------------------------------------------------------------
 
@@ -311,3 +318,51 @@ def withheld_counts(
         if candidates:
             shown[min(candidates)[1]] = WITHHELD
     return shown
+
+
+# ----- how fresh the listing's data is -------------------------------------------------------
+
+# What the yearly clock starts from: the last confirmation (staff approving the data, or its
+# people saying it is still right), else when it was registered (the same fallbacks as the
+# public `registered_at`).
+CONFIRMATION_SOURCES = ("last_confirmed_at", *BY_NAME["registered_at"].sources)
+
+
+def confirmation_days() -> int:
+    """Days after a confirmation when the listing's people are asked again (a year)."""
+    return int(getattr(settings, "REGISTRY_CONFIRMATION_DAYS", 365))
+
+
+def confirmation_grace_days() -> int:
+    """Days the people have, after that reminder, before the listing shows as unconfirmed."""
+    return int(getattr(settings, "REGISTRY_CONFIRMATION_GRACE_DAYS", 30))
+
+
+def _read(listing, name):
+    if isinstance(listing, Mapping):
+        return listing.get(name)
+    return getattr(listing, name, None)
+
+
+def confirmed_on(listing) -> date | None:
+    """The day the yearly clock of `listing` (an Organization, a directory entry or a row with
+    `CONFIRMATION_SOURCES`) started, in Lima's time."""
+    moment = next((v for v in (_read(listing, s) for s in CONFIRMATION_SOURCES) if v is not None), None)
+    if isinstance(moment, datetime):
+        return timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
+    return moment
+
+
+def unconfirmed_before(today: date) -> date:
+    """Listings whose clock started on a day before this one are unconfirmed on `today`."""
+    return today - timedelta(days=confirmation_days() + confirmation_grace_days() - 1)
+
+
+def unconfirmed_since(listing, *, today: date | None = None) -> date | None:
+    """The day of the last confirmation (or approval) when the listing's data has gone
+    unconfirmed past the yearly reminder and its grace period: the public reads "Unconfirmed since
+    <date>" and staff see it in their filter. None while the data is fresh enough."""
+    since = confirmed_on(listing)
+    if since is None:
+        return None
+    return since if since < unconfirmed_before(today or timezone.localdate()) else None

@@ -50,3 +50,12 @@ def update_admin_search_index(ids: list[int]) -> int:
         for backend in get_search_backends(with_auto_update=True):
             backend.add_bulk(Organization, chunk)
     return len(ids)
+
+
+@task()
+def send_reminders_task() -> dict[str, int]:
+    """The daily run of `registry.services.reminders` (for a scheduler; cron can use the command)."""
+    # Lazy: the reminders service sends through registry.notifications, which imports this module.
+    from .services.reminders import send_reminders
+
+    return send_reminders()

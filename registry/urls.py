@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applicant, documents, messaging_consent, verification, wizard
+from .views import applicant, documents, messaging_consent, reminders, verification, wizard
 
 app_name = "registry"
 
@@ -34,4 +34,5 @@ urlpatterns = [
     path(
         "verify/<str:registry_number>/certificate.pdf", verification.certificate_pdf, name="certificate_pdf"
     ),
+    path("mis-registros/<int:pk>/comprobar/", reminders.check_listing, name="check_listing"),
 ]

@@ -33,7 +33,7 @@ from .models import (
 from .models.municipality import home_municipality_id
 from .municipality_admin import MunicipalityViewSet
 from .selectors import organizations_for_staff
-from .services import review
+from .services import reminders, review
 
 
 class ReviewLinkColumn(Column):
@@ -65,13 +65,33 @@ class OrganizationFilterSet(WagtailFilterSet):
     submitted_at = django_filters.DateFromToRangeFilter(
         label=_("Submitted between"), widget=DateRangePickerWidget
     )
+    # Listings whose people have not confirmed their data for a year and the grace period after
+    # the reminder (registry.public.unconfirmed_since): staff decide what to do with them.
+    confirmation = django_filters.ChoiceFilter(
+        choices=[("unconfirmed", _("Unconfirmed for over a year"))],
+        label=_("Data confirmation"),
+        method="filter_confirmation",
+        empty_label=_("Any"),
+    )
 
     class Meta:
         model = Organization
-        fields = ["awaiting", "status", "municipality", "kind", "district", "sector", "submitted_at"]
+        fields = [
+            "awaiting",
+            "status",
+            "municipality",
+            "kind",
+            "district",
+            "sector",
+            "submitted_at",
+            "confirmation",
+        ]
 
     def filter_awaiting(self, queryset, name, value):
         return review.awaiting(queryset, user=self.request.user) if value == "me" else queryset
+
+    def filter_confirmation(self, queryset, name, value):
+        return reminders.unconfirmed_listings(queryset) if value == "unconfirmed" else queryset
 
 
 class _RegistryActionsOnly:

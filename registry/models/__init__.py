@@ -7,6 +7,7 @@ from .notifications import Channel, MessagingConsent, Notification
 from .organization import Organization, OrganizationPhoto
 from .people import DocumentKind, Person, PersonRole
 from .privacy import PersonalDataRequest
+from .reminders import ReminderKind, SentReminder
 from .review import ListingReport, Observation, ObservationReason, RegistryCounter
 from .taxonomy import District, Sector
 from .workflow import RegistryReviewTask, ReviewStage
@@ -38,8 +39,10 @@ __all__ = [
     "PersonalDataRequest",
     "RegistryCounter",
     "RegistryReviewTask",
+    "ReminderKind",
     "ReviewStage",
     "Sector",
+    "SentReminder",
     "StaffRole",
     "StepStatus",
     "SupportingDocument",

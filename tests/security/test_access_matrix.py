@@ -67,6 +67,7 @@ MATRIX = {
     "registry:wizard": (lambda o: f"/mis-registros/{o['draft'].pk}/paso/personas/", allow("applicant_a")),
     "registry:invite_manager": (lambda o: f"/mis-registros/{o['draft'].pk}/invitar/", POST_ONLY),
     "registry:confirm_listing": (lambda o: f"/mis-registros/{o['published'].pk}/confirmar/", POST_ONLY),
+    "registry:check_listing": (lambda o: f"/mis-registros/{o['draft'].pk}/comprobar/", allow("applicant_a")),
     "registry:document_download": (
         lambda o: f"/mis-registros/{o['submitted'].pk}/documentos/{o['submitted_document'].pk}/",
         allow(*STAFF),
