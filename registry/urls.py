@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applicant, documents, verification, wizard
+from .views import applicant, documents, paperwork, verification, wizard
 
 app_name = "registry"
 
@@ -31,5 +31,11 @@ urlpatterns = [
     path("verify/<str:registry_number>/certificate/", verification.certificate, name="certificate"),
     path(
         "verify/<str:registry_number>/certificate.pdf", verification.certificate_pdf, name="certificate_pdf"
+    ),
+    path("mis-registros/<int:pk>/papeles/", paperwork.prepare, name="paperwork_prepare"),
+    path(
+        "mis-registros/<int:pk>/papeles/<int:draft_pk>.<str:file_format>",
+        paperwork.download,
+        name="paperwork_download",
     ),
 ]

@@ -4,6 +4,7 @@ from .formalization import FormalizationStep, OrganizationStep
 from .membership import ConsentRecord, OrganizationInvitation, OrganizationMembership
 from .municipality import Municipality, MunicipalStaffGroup, StaffRole, home_municipality
 from .organization import Organization, OrganizationPhoto
+from .paperwork import PaperworkDraft, PaperworkKind, PaperworkTemplate
 from .people import DocumentKind, Person, PersonRole
 from .privacy import PersonalDataRequest
 from .review import ListingReport, Observation, ObservationReason, RegistryCounter
@@ -29,6 +30,9 @@ __all__ = [
     "OrganizationMembership",
     "OrganizationPhoto",
     "OrganizationStep",
+    "PaperworkDraft",
+    "PaperworkKind",
+    "PaperworkTemplate",
     "Person",
     "PersonRole",
     "PersonalDataRequest",
