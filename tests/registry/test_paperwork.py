@@ -280,3 +280,30 @@ def test_drafts_go_with_the_documents_of_a_rejected_application(association, app
     assert not PaperworkDraft.objects.filter(organization=association).exists()
     storage = PaperworkDraft._meta.get_field("pdf").storage
     assert names and not any(storage.exists(name) for name in names)
+
+
+def test_a_municipalitys_editors_write_only_their_own_texts(client, carmen):
+    editor = UserFactory(username="editora-carmen", email="editora@example.org")
+    editor.groups.add(MunicipalStaffGroup.objects.get(municipality=carmen, role="editors").group)
+    lima_text = PaperworkTemplate.objects.create(
+        kind="statute", municipality=home_municipality(), title="Estatuto de Lima", body="Texto de Lima."
+    )
+    client.force_login(editor)
+    listing = client.get(reverse("wagtailsnippets_registry_paperworktemplate:list")).content.decode()
+    assert "Estatuto de $nombre" in listing and "Estatuto de Lima" not in listing
+
+    add = reverse("wagtailsnippets_registry_paperworktemplate:add")
+    data = {"kind": "statute", "title": "Estatuto de Carmen", "body": "Estatuto de $nombre en Carmen."}
+    client.post(add, {**data, "municipality": ""})
+    assert not PaperworkTemplate.objects.filter(title="Estatuto de Carmen").exists()
+    client.post(add, {**data, "municipality": carmen.pk})
+    assert PaperworkTemplate.objects.get(title="Estatuto de Carmen").municipality == carmen
+
+    default = PaperworkTemplate.objects.get(kind="statute", municipality=None)
+    for template in (default, lima_text):
+        edit = reverse("wagtailsnippets_registry_paperworktemplate:edit", args=[template.pk])
+        client.post(
+            edit, {"kind": "statute", "municipality": carmen.pk, "title": "Cambiado", "body": "Cambiado."}
+        )
+        template.refresh_from_db()
+        assert template.title != "Cambiado"
