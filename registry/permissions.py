@@ -60,6 +60,11 @@ _EDITOR_PERMS = [
     ("registry", "add_formalizationstep"),  # a municipality's local steps (registry.formalization_viewsets)
     ("registry", "change_formalizationstep"),
     ("registry", "view_formalizationstep"),
+    # Their municipality's own paperwork texts (registry.paperwork_viewsets).
+    ("registry", "add_paperworktemplate"),
+    ("registry", "change_paperworktemplate"),
+    ("registry", "delete_paperworktemplate"),
+    ("registry", "view_paperworktemplate"),
     # The directory's search synonyms (Settings → Search synonyms): vocabulary, like the guides.
     ("directory_search", "view_synonym"),
     ("directory_search", "add_synonym"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applicant, documents, messaging_consent, reminders, verification, wizard
+from .views import applicant, documents, messaging_consent, paperwork, reminders, verification, wizard
 
 app_name = "registry"
 
@@ -35,4 +35,10 @@ urlpatterns = [
         "verify/<str:registry_number>/certificate.pdf", verification.certificate_pdf, name="certificate_pdf"
     ),
     path("mis-registros/<int:pk>/comprobar/", reminders.check_listing, name="check_listing"),
+    path("mis-registros/<int:pk>/papeles/", paperwork.prepare, name="paperwork_prepare"),
+    path(
+        "mis-registros/<int:pk>/papeles/<int:draft_pk>.<str:file_format>",
+        paperwork.download,
+        name="paperwork_download",
+    ),
 ]

@@ -13,12 +13,14 @@ from wagtail.snippets.models import register_snippet
 
 from .jurisdiction import served_municipality_ids, within_reach
 from .models import Organization
+from .paperwork_viewsets import PaperworkTemplateViewSet
 from .services import review
 from .views import notifications_admin, review_admin
 from .views.review_admin import DashboardPanel
 from .viewsets import RegistryViewSetGroup
 
 register_snippet(RegistryViewSetGroup)
+register_snippet(PaperworkTemplateViewSet)
 
 
 def _scope_audit_log():

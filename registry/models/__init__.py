@@ -5,6 +5,7 @@ from .membership import ConsentRecord, OrganizationInvitation, OrganizationMembe
 from .municipality import Municipality, MunicipalStaffGroup, StaffRole, home_municipality
 from .notifications import Channel, MessagingConsent, Notification
 from .organization import Organization, OrganizationPhoto
+from .paperwork import PaperworkDraft, PaperworkKind, PaperworkTemplate
 from .people import DocumentKind, Person, PersonRole
 from .privacy import PersonalDataRequest
 from .reminders import ReminderKind, SentReminder
@@ -34,6 +35,9 @@ __all__ = [
     "OrganizationMembership",
     "OrganizationPhoto",
     "OrganizationStep",
+    "PaperworkDraft",
+    "PaperworkKind",
+    "PaperworkTemplate",
     "Person",
     "PersonRole",
     "PersonalDataRequest",

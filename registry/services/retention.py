@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
-from ..models import ApplicationStatus, Municipality, SupportingDocument
+from ..models import ApplicationStatus, Municipality, PaperworkDraft, SupportingDocument
 
 logger = logging.getLogger("registry.retention")
 
@@ -45,18 +45,21 @@ def _older_than(field: str, days_field: str, default_days: int, now) -> Q:
     return condition
 
 
-def expired_documents(*, now=None):
-    now = now or timezone.now()
+def _expired(now) -> Q:
+    """Files (of a model with an `organization`) past their organization's retention."""
     rejected = _older_than(
         "decided_at", "retention_rejected_days", settings.REGISTRY_RETENTION_REJECTED_DAYS, now
     )
     abandoned = _older_than(
         "updated_at", "retention_abandoned_days", settings.REGISTRY_RETENTION_ABANDONED_DAYS, now
     )
-    return SupportingDocument.objects.filter(
-        (Q(organization__status=ApplicationStatus.REJECTED) & rejected)
-        | (Q(organization__status=ApplicationStatus.DRAFT, organization__live=False) & abandoned)
-    ).select_related("organization")
+    return (Q(organization__status=ApplicationStatus.REJECTED) & rejected) | (
+        Q(organization__status=ApplicationStatus.DRAFT, organization__live=False) & abandoned
+    )
+
+
+def expired_documents(*, now=None):
+    return SupportingDocument.objects.filter(_expired(now or timezone.now())).select_related("organization")
 
 
 def purge_expired_documents(*, now=None, dry_run: bool = False) -> dict:
@@ -76,6 +79,10 @@ def purge_expired_documents(*, now=None, dry_run: bool = False) -> dict:
             },
         )
         document.delete()
+    # The paperwork drafted from the same applications (names, identity numbers) goes with them.
+    if not dry_run:
+        for draft in PaperworkDraft.objects.filter(_expired(now or timezone.now())).iterator():
+            draft.delete()
     return counts
 
 

@@ -7,12 +7,15 @@ models); test_every_url_has_a_row fails when a URL is added without deciding who
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.urls import URLResolver, get_resolver, reverse
 
 from registry.models import (
     ListingReport,
     ObservationReason,
     OrganizationInvitation,
+    PaperworkDraft,
+    PaperworkTemplate,
     Sector,
     home_municipality,
 )
@@ -221,6 +224,36 @@ MATRIX.update(
     )
 )
 
+# Paperwork texts: the default one is the administrators'; editors see it (to copy it into
+# their municipality's own) and preview it (registry.paperwork_viewsets).
+MATRIX.update(
+    _snippet_rows(
+        "paperworktemplate",
+        "paperwork_template",
+        ("editor", "superuser"),
+        ("superuser",),
+        ("editor", "superuser"),
+    )
+)
+_paperwork = "wagtailsnippets_registry_paperworktemplate"
+MATRIX.update(
+    {
+        f"{_paperwork}:preview_on_add": (
+            lambda o: reverse(f"{_paperwork}:preview_on_add"),
+            allow("editor", "superuser"),
+        ),
+        f"{_paperwork}:preview_on_edit": (
+            lambda o: reverse(f"{_paperwork}:preview_on_edit", args=[o["paperwork_template"].pk]),
+            allow("superuser"),
+        ),
+        "registry:paperwork_prepare": (lambda o: f"/mis-registros/{o['draft'].pk}/papeles/", POST_ONLY),
+        "registry:paperwork_download": (
+            lambda o: f"/mis-registros/{o['submitted'].pk}/papeles/{o['paperwork'].pk}.pdf",
+            allow(*STAFF),
+        ),
+    }
+)
+
 # Municipalities: administrators change them; registrars open their own and change its prefix.
 MATRIX.update(
     _snippet_rows(
@@ -346,6 +379,9 @@ def world(db, demo_site):
     )
     record_consent(organization=submitted, user=submitter)
     state = review.submit_application(organization=submitted, user=submitter)
+    paperwork = PaperworkDraft(organization=submitted, kind="member_list", title="Padrón")
+    paperwork.pdf.save("draft.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    paperwork.docx.save("draft.docx", ContentFile(b"PK"), save=True)
     objects = {
         "draft": draft,
         "document": document,
@@ -360,6 +396,8 @@ def world(db, demo_site):
         "step": submitted.steps.first().step,
         "synonym": Synonym.objects.create(terms="queque de prueba, torta de prueba"),
         "municipality": home_municipality(),
+        "paperwork": paperwork,
+        "paperwork_template": PaperworkTemplate.objects.get(kind="statute", municipality=None),
     }
     return users, objects
 
