@@ -336,11 +336,18 @@ def _find_duplicates(report: ImportReport, importer: ColumnarImport, user) -> No
 def _record_duplicates(report: ImportReport, importer: ColumnarImport) -> None:
     """The pairs the preview showed, stored for staff (rows now have their records' ids)."""
     pairs = []
-    for row, check in zip(report.rows, importer.rows, strict=True):
+    for index, (row, check) in enumerate(zip(report.rows, importer.rows, strict=True)):
+        if check.pk is None:
+            continue
+        # Rows of the file that repeat each other are paired with the first of them only: staff
+        # see the group, and a number on every row of a list gives one pair a row, not five.
+        earlier = [m for m in row.duplicates if m.row is not None and m.row < index]
+        first = min(earlier, key=lambda m: m.row) if earlier else None
         for match in row.duplicates:
-            other = match.organization_id if match.row is None else importer.rows[match.row].pk
-            if check.pk is not None and other is not None:
-                pairs.append((check.pk, other, match.reasons, match.distance_m))
+            if match.row is None:
+                pairs.append((check.pk, match.organization_id, match.reasons, match.distance_m))
+            elif match is first:
+                pairs.append((check.pk, importer.rows[match.row].pk, match.reasons, match.distance_m))
     record_duplicates(pairs)
 
 

@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -463,17 +463,41 @@ def record(pairs: Iterable[tuple[int, int, list[str], int | None]]) -> int:
     for (first, second), (reasons, distance) in merged.items():
         candidate = existing.get((first, second))
         if candidate is None:
-            new.append(
-                DuplicateCandidate(
-                    first_id=first, second_id=second, reasons=reasons, distance_m=distance, found_at=now
-                )
-            )
+            new.append((first, second, reasons, distance))
         elif candidate.status == DuplicateCandidate.Status.OPEN and set(reasons) - set(candidate.reasons):
             candidate.reasons = _ordered({*candidate.reasons, *reasons})
             candidate.distance_m = distance if distance is not None else candidate.distance_m
             candidate.save(update_fields=["reasons", "distance_m"])
-    DuplicateCandidate.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
+    _insert(new, now)
     return len(new)
+
+
+def _insert(pairs, now) -> None:
+    """One prepared INSERT run through ``executemany`` (a single statement for the whole
+    import, where ``bulk_create`` on SQLite writes batches of ~140 rows); a pair stored
+    meanwhile by another submission is skipped (ON CONFLICT DO NOTHING: SQLite and PostgreSQL)."""
+    if not pairs:
+        return
+    fields = [
+        DuplicateCandidate._meta.get_field(name) for name in ("first", "second", "reasons", "distance_m")
+    ]
+    fields += [DuplicateCandidate._meta.get_field(name) for name in ("found_at", "status", "note")]
+    reasons_field, found_field = fields[2], fields[4]
+    found = found_field.get_db_prep_save(now, connection)
+    status = DuplicateCandidate.Status.OPEN.value
+    params = [
+        [first, second, reasons_field.get_db_prep_save(reasons, connection), distance, found, status, ""]
+        for first, second, reasons, distance in pairs
+    ]
+    quote = connection.ops.quote_name
+    table = quote(DuplicateCandidate._meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING",  # noqa: S608 -- names from the model
+            params,
+        )
 
 
 def record_for(organization: Organization) -> list[Match]:

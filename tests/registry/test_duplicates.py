@@ -178,7 +178,7 @@ def test_the_same_ruc_in_another_municipality_is_named_only_as_such(carmen, clie
 
     client.force_login(lima_registrar)
     html = client.get(reverse("registry_review:detail", args=[created.pk])).content.decode()
-    assert "Registered in another municipality" in html
+    assert "Inscrito en otra municipalidad" in html  # the admin speaks Spanish
     assert elsewhere.name not in html and elsewhere.registry_number not in html
     assert "duplicate_merge" not in html and "/merge/" not in html  # two registries are never merged
 
@@ -210,7 +210,7 @@ def test_submission_records_likely_duplicates_that_only_the_right_staff_see(
     detail = reverse("registry_review:detail", args=[application.pk])
     client.force_login(reviewer)
     html = client.get(detail).content.decode()
-    assert "Likely duplicates" in html and registered.name in html and "Same phone number" in html
+    assert "Posibles duplicados" in html and registered.name in html and "Mismo número de teléfono" in html
     assert "/merge/" not in html  # reviewers see; registrars decide
 
     carmen_staff = UserFactory(is_staff=True)
