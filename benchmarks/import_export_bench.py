@@ -150,14 +150,16 @@ def as_csv(rows) -> bytes:
 
 
 def reset():
-    """Empty the registry and the directory index (the bench rows have no related rows)."""
+    """Empty the registry and the directory index (the bench rows have no related rows but the
+    likely duplicates an import recorded)."""
     from django.db import connection
 
-    from registry.models import Organization
+    from registry.models import DuplicateCandidate, Organization
     from search.indexing import rebuild
     from search.models import DirectoryEntry
 
     DirectoryEntry.objects.all().delete()
+    DuplicateCandidate.objects.all().delete()
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {connection.ops.quote_name(Organization._meta.db_table)}")  # noqa: S608
     rebuild()
