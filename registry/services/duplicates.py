@@ -162,7 +162,7 @@ def organization_keys(organization: Organization) -> Keys:
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class Match:
     """A likely duplicate of a record or row: an existing record (`organization_id`) or another
     row of the same file (`row`, its index), and why."""
@@ -315,7 +315,10 @@ class _Index:
             for pk in pks:
                 if pk == k.pk:
                     continue
-                found.setdefault(pk, Match(organization_id=pk)).add(reason, distance)
+                match = found.get(pk)
+                if match is None:
+                    match = found[pk] = Match(organization_id=pk)
+                match.add(reason, distance)
                 taken += 1
                 if taken == PER_KEY:
                     break
@@ -362,7 +365,10 @@ def _within_file(keys: list[Keys | None]) -> list[dict[int, Match]]:
         for other in others:
             if other == index:
                 continue
-            found[index].setdefault(other, Match(row=other)).add(reason, distance)
+            match = found[index].get(other)
+            if match is None:
+                match = found[index][other] = Match(row=other)
+            match.add(reason, distance)
             taken += 1
             if taken == PER_KEY:
                 break
