@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/import_export_bench.py [--database sqlite|postgres|both]
         [--import-rows 20000] [--rounds 3] [--baseline-rows 2000] [--baseline-limit 180]
-        [--export-rows 100000] [--no-library-export]
+        [--export-rows 100000] [--no-library-export] [--no-duplicates-check]
 
 Scratch databases: SQLite in var/bench/import-export.sqlite3, PostgreSQL database
 `portal_bench_import` on $BENCH_POSTGRES_URL (default postgres://portal:portal@127.0.0.1:5432).
@@ -12,7 +12,10 @@ Never the development database. In one run it measures:
   a file of ``--import-rows`` rows, half of which match existing organizations by registry number
   (updates) and half new, district names with accents: validation, matching, writing and the
   directory indexing (``search.indexing.index_in_transaction``, in the import's transaction), with
-  the time of each phase (``report.timings``); the median of ``--rounds`` rounds;
+  the time of each phase (``report.timings``); the median of ``--rounds`` rounds. The check for
+  likely duplicates is on (as in the admin) unless ``--no-duplicates-check``; every row of the
+  file shares its phone, WhatsApp and RUC with every other, and about two existing records lie
+  within 50 m of each, the worst case for that check;
 - django-import-export with default settings (a plain ModelResource matching on
   registry_number, rows saved and indexed one by one) on the same file: on a fixed sample of
   ``--baseline-rows`` rows with the same mix (first half matched, second half new), extrapolated
@@ -147,14 +150,16 @@ def as_csv(rows) -> bytes:
 
 
 def reset():
-    """Empty the registry and the directory index (the bench rows have no related rows)."""
+    """Empty the registry and the directory index (the bench rows have no related rows but the
+    likely duplicates an import recorded)."""
     from django.db import connection
 
-    from registry.models import Organization
+    from registry.models import DuplicateCandidate, Organization
     from search.indexing import rebuild
     from search.models import DirectoryEntry
 
     DirectoryEntry.objects.all().delete()
+    DuplicateCandidate.objects.all().delete()
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {connection.ops.quote_name(Organization._meta.db_table)}")  # noqa: S608
     rebuild()
@@ -164,7 +169,7 @@ def median(values):
     return statistics.median(values) if values else float("nan")
 
 
-def bench_import(rows, rounds):
+def bench_import(rows, rounds, check_duplicates=True):
     from registry.importexport.services import import_registry
     from search.models import DirectoryEntry
 
@@ -176,13 +181,15 @@ def bench_import(rows, rounds):
         reset()
         seed(matched)
         started = time.perf_counter()
-        report = import_registry(data=data, file_name="bench.csv", publish=True)
+        report = import_registry(
+            data=data, file_name="bench.csv", publish=True, check_duplicates=check_duplicates
+        )
         total = time.perf_counter() - started
         assert report.applied, report.as_dict()
         counts = report.counts
         assert counts["new"] == rows - matched and counts["updated"] == matched, counts
         assert DirectoryEntry.objects.count() == rows
-        laps.append({"total": total, **report.timings})
+        laps.append({"total": total, "duplicates": 0.0, **report.timings})
     return {name: median([lap[name] for lap in laps]) for name in laps[0]}, [lap["total"] for lap in laps]
 
 
@@ -289,15 +296,18 @@ def run_one(name, args):
     rows = args.import_rows
     print(f"[{name}] load before: {load()}", flush=True)
 
-    phases, totals = bench_import(rows, args.rounds)
+    phases, totals = bench_import(rows, args.rounds, args.duplicates_check)
     ours_rate = rows / phases["total"]
+    check = "on" if args.duplicates_check else "off"
     print(
-        f"[{name}] import {rows:,} rows (ours), median of {args.rounds}: {phases['total']:.2f} s, "
+        f"[{name}] import {rows:,} rows (ours, duplicates check {check}), median of {args.rounds}: "
+        f"{phases['total']:.2f} s, "
         f"{ours_rate:,.0f} rows/s (rounds: {', '.join(f'{t:.2f}' for t in totals)} s)",
         flush=True,
     )
     print(
-        f"[{name}]   phases: read {phases['read']:.2f} s, check {phases['check']:.2f} s, "
+        f"[{name}]   phases: read {phases['read']:.2f} s, check {phases['check']:.2f} s "
+        f"(of which likely duplicates {phases['duplicates']:.2f} s), "
         f"write {phases['write']:.2f} s, index {phases['index']:.2f} s "
         f"(search.indexing.index_in_transaction of {rows:,} ids), commit {phases['commit']:.2f} s; "
         f"without indexing {phases['total'] - phases['index']:.2f} s",
@@ -352,6 +362,7 @@ def main():
     )
     parser.add_argument("--export-rows", type=int, default=100_000)
     parser.add_argument("--no-library-export", dest="library_export", action="store_false")
+    parser.add_argument("--no-duplicates-check", dest="duplicates_check", action="store_false")
     args = parser.parse_args()
     if args.database == "both":
         # One process per database: Django is configured once per process.

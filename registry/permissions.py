@@ -12,6 +12,10 @@ REVIEWERS = "Revisores"
 REGISTRARS = "Registradores"
 EDITORS = "Editores"
 
+# Who links, merges or dismisses likely duplicates (registry.services.duplicates): the registrars,
+# who approve registrations and assign their numbers; reviewers see the pairs but do not decide.
+DECIDE_DUPLICATES = "registry.approve_organization"
+
 _REVIEWER_PERMS = [
     ("wagtailadmin", "access_admin"),
     ("registry", "view_organization"),

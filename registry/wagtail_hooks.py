@@ -14,7 +14,8 @@ from wagtail.snippets.models import register_snippet
 from .jurisdiction import served_municipality_ids, within_reach
 from .models import Organization
 from .paperwork_viewsets import PaperworkTemplateViewSet
-from .services import review
+from .services import duplicates, review
+from .views import duplicates as duplicate_views
 from .views import notifications_admin, review_admin
 from .views.review_admin import DashboardPanel
 from .viewsets import RegistryViewSetGroup
@@ -54,8 +55,9 @@ _scope_audit_log()
 
 @hooks.register("register_admin_urls")
 def register_review_urls():
+    urls = review_admin.urlpatterns + duplicate_views.urlpatterns
     return [
-        path("registry/review/", include((review_admin.urlpatterns, "registry_review"))),
+        path("registry/review/", include((urls, "registry_review"))),
         path("registry/notifications/", include((notifications_admin.urlpatterns, "registry_notifications"))),
     ]
 
@@ -71,7 +73,14 @@ class _ReviewFormatter(LogFormatter):
 
     def format_comment(self, log_entry):
         data = log_entry.data or {}
-        return data.get("reason") or data.get("message") or data.get("comment") or data.get("response") or ""
+        return (
+            data.get("reason")
+            or data.get("message")
+            or data.get("comment")
+            or data.get("response")
+            or data.get("note")
+            or ""
+        )
 
 
 REVIEW_LOG_ACTIONS = {
@@ -88,6 +97,9 @@ REVIEW_LOG_ACTIONS = {
     review.UNPUBLISH: (_("Unpublish listing"), _("Listing taken off the directory")),
     review.REINSTATE: (_("Reinstate"), _("Registration and listing reinstated")),
     review.CONFIRM: (_("Confirm listing"), _("Public data confirmed as still correct by the organization")),
+    duplicates.LINK: (_("Link likely duplicate"), _("Linked with another record of the same family")),
+    duplicates.MERGE: (_("Merge duplicate"), _("Merged with another record of the same organization")),
+    duplicates.DISMISS: (_("Dismiss likely duplicate"), _("Marked as not a duplicate of another record")),
 }
 
 

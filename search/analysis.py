@@ -6,9 +6,10 @@ Elasticsearch and PostgreSQL both use the Snowball Spanish stemmer too, so "cost
 """
 
 import re
-import unicodedata
 
 import snowballstemmer
+
+from registry.text import ascii_fold  # re-exported: search.highlight and the backends fold with it
 
 WORD_RE = re.compile(r"[0-9a-z]+")
 
@@ -115,14 +116,6 @@ _stemmer = snowballstemmer.stemmer("spanish")
 # words too.
 _STEMS: dict[str, str] = dict.fromkeys(STOPWORDS, "")
 MAX_CACHED_STEMS = 200_000
-
-
-def ascii_fold(text: str) -> str:
-    """Lower case, accents and anything else outside ASCII removed ("Peluquería" -> "peluqueria").
-
-    The same as `registry.models.taxonomy.fold` for Spanish text, done in C (casefold, NFKD,
-    dropping non-ASCII) rather than character by character in Python: three times quicker."""
-    return unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode("ascii")
 
 
 def words(text: str) -> list[str]:

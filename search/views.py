@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from registry.jurisdiction import municipality_for_request
 from registry.models import LegalForm, Municipality, Organization
 from registry.models.organization import WEEKDAY_LABELS, WEEKDAYS
+from registry.services import duplicates
 
 from .forms import ListingReportForm, listed, query_from_params
 from .query import FACETS, Sort
@@ -245,6 +246,10 @@ def _json_ld(listing, url):
 def directory_listing(request, page, slug):
     listing = find_listing(slug=slug)
     if listing is None:
+        merged = Organization.objects.filter(slug=slug).first()
+        survivor = duplicates.survivor_of(merged) if merged is not None else None
+        if survivor is not None and survivor.is_published:  # merged into another record
+            return redirect(page.get_url(request) + survivor.slug + "/")
         raise Http404(_("This listing is not published."))
     form = ListingReportForm(request.POST or None, prefix="report")
     if request.method == "POST":

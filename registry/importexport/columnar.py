@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from ..models import ApplicationStatus, Municipality, Organization
 from ..models.choices import LEGAL_FORMS_BY_KIND
+from ..services.duplicates import Keys, keys_of
 from ..services.registry_numbers import next_registry_numbers, registry_prefix
 from .readers import COLUMNS, Table
 from .resources import OrganizationResource
@@ -139,6 +140,7 @@ class ColumnarImport:
         self.revised: list[Organization] = []
         self._items: dict[str, dict[int, object]] = {}
         self._elsewhere: dict[str, int] = {}
+        self.final: dict[str, list] = {}  # column -> each row's value as it would be saved
 
     # ----- validation -----------------------------------------------------------------------
 
@@ -163,6 +165,7 @@ class ColumnarImport:
                 ]
             else:
                 final[column] = [(before or defaults)[column] for before in befores]
+        self.final = final
 
         pending = []  # rows to run the model's validators on: all but the unchanged
         for index, (row, before) in enumerate(zip(rows, befores, strict=True)):
@@ -234,6 +237,30 @@ class ColumnarImport:
         if self.progress:
             self.progress(count)
         return rows
+
+    def duplicate_keys(self) -> list[Keys | None]:
+        """What each new or updated row is compared by to find likely duplicates
+        (registry.services.duplicates); None for the rows in error or unchanged."""
+        final, rows = self.final, self.rows
+        keys = []
+        for index, row in enumerate(rows):
+            if row.status not in (RowStatus.NEW, RowStatus.UPDATED):
+                keys.append(None)
+                continue
+            district = final["district"][index]
+            keys.append(
+                keys_of(
+                    ruc=final["ruc"][index],
+                    phone=final["phone"][index],
+                    whatsapp=final["whatsapp"][index],
+                    name=final["name"][index],
+                    district_id=district.pk if district is not None else None,
+                    latitude=final["latitude"][index],
+                    longitude=final["longitude"][index],
+                    pk=row.pk,
+                )
+            )
+        return keys
 
     def _clean_columns(self) -> dict[str, list]:
         """Each column of the file through its widget, once per distinct cell value."""

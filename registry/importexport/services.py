@@ -19,6 +19,8 @@ from wagtail.models import ModelLogEntry
 
 from ..jurisdiction import municipalities_served, serves
 from ..models import Municipality, Organization
+from ..services.duplicates import Match, find_in_rows
+from ..services.duplicates import record as record_duplicates
 from ..services.review import publish_imported, submit_imported
 from ..signals import organizations_imported
 from .columnar import ColumnarImport, RowStatus, gc_paused
@@ -44,6 +46,23 @@ class RowReport:
     name: str = ""
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column, reason)
     changes: list[tuple[str, object, object]] = field(default_factory=list)  # (column, before, after)
+    # Likely duplicates: existing records or other rows of the file (a warning, not an error).
+    duplicates: list[Match] = field(default_factory=list)
+    duplicate_rows: list[int] = field(default_factory=list)  # `duplicates`' rows, by their number
+
+    def duplicate_notes(self) -> list[tuple[str, str]]:
+        """(what it repeats, why) for the preview."""
+        notes = []
+        rows = iter(self.duplicate_rows)
+        for match in self.duplicates:
+            why = ", ".join(match.reason_labels())
+            if match.row is not None:
+                notes.append((_("row %(row)s of this file") % {"row": next(rows)}, why))
+            elif match.municipality_id is None:
+                notes.append((_("a record registered in another municipality"), why))
+            else:
+                notes.append((f"{match.name} ({match.registry_number or _('no number yet')})", why))
+        return notes
 
 
 @dataclass
@@ -77,6 +96,10 @@ class ImportReport:
         return counts
 
     @property
+    def duplicate_count(self) -> int:
+        return sum(1 for r in self.rows if r.duplicates)
+
+    @property
     def error_rows(self) -> list[RowReport]:
         return [r for r in self.rows if r.status == RowStatus.ERROR]
 
@@ -98,7 +121,23 @@ class ImportReport:
                 for r in self.error_rows
                 for column, reason in r.errors
             ],
+            "duplicates": [
+                {
+                    "row": r.number,
+                    "matches": [
+                        {"registry_number": m.registry_number or None, "row": row, "reasons": m.reasons}
+                        for m, row in _with_rows(r)
+                    ],
+                }
+                for r in self.rows
+                if r.duplicates
+            ],
         }
+
+
+def _with_rows(row: RowReport):
+    rows = iter(row.duplicate_rows)
+    return [(m, next(rows) if m.row is not None else None) for m in row.duplicates]
 
 
 class MunicipalityRequired(ValueError):
@@ -174,6 +213,7 @@ def import_registry(
     publish: bool = False,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
+    check_duplicates: bool = True,
 ) -> ImportReport:
     """Validate every row of the file and, unless ``dry_run``, apply all of them or none.
 
@@ -187,7 +227,12 @@ def import_registry(
     given): new rows belong to it and take its numbers, rows in districts it does not cover are
     refused, and rows match only its organizations.
 
-    ``report.timings`` has the seconds spent reading, checking, writing, indexing and committing.
+    Rows that likely duplicate a record of the registry or another row of the file
+    (registry.services.duplicates) carry them in ``RowReport.duplicates``: a warning, not an
+    error; applied, the import records each pair for staff to link, merge or dismiss.
+
+    ``report.timings`` has the seconds spent reading, checking (``duplicates`` of it: finding
+    likely duplicates), writing, indexing and committing.
     """
     _check_import_permission(user, publish)
     municipality = importing_municipality(user=user, municipality=municipality)
@@ -200,10 +245,13 @@ def import_registry(
             publish=publish,
             dry_run=dry_run,
             progress=progress,
+            check_duplicates=check_duplicates,
         )
 
 
-def _import_registry(*, data, file_name, user, municipality, publish, dry_run, progress) -> ImportReport:
+def _import_registry(
+    *, data, file_name, user, municipality, publish, dry_run, progress, check_duplicates
+) -> ImportReport:
     started = time.perf_counter()
     report = ImportReport(file_name=file_name, publish=publish, dry_run=dry_run, municipality=municipality)
     try:
@@ -223,6 +271,10 @@ def _import_registry(*, data, file_name, user, municipality, publish, dry_run, p
             table, municipality=municipality, publish=publish, user=user, progress=progress
         )
         report.rows = _row_reports(importer.check(), table)
+        if check_duplicates:
+            duplicates_started = time.perf_counter()
+            _find_duplicates(report, importer, user)
+            report.timings["duplicates"] = time.perf_counter() - duplicates_started
         clock.lap("check")
         if dry_run or not report.ok:
             report.seconds = time.perf_counter() - started
@@ -244,6 +296,8 @@ def _import_registry(*, data, file_name, user, municipality, publish, dry_run, p
                         user=user if getattr(user, "pk", None) else None,
                         file_name=file_name,
                     )
+                if check_duplicates:
+                    _record_duplicates(report, importer)
         except DatabaseError as error:
             # A registry number or slug taken meanwhile by another import or an approval.
             report.file_errors = [_("The database refused the import: %(reason)s") % {"reason": error}]
@@ -263,6 +317,38 @@ def _import_registry(*, data, file_name, user, municipality, publish, dry_run, p
     clock.lap("commit")  # PostgreSQL checks the deferred foreign keys here
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _find_duplicates(report: ImportReport, importer: ColumnarImport, user) -> None:
+    """Each new or updated row's likely duplicates, as the preview shows them: another
+    municipality's record only as such unless the user serves that municipality too."""
+    found = find_in_rows(importer.duplicate_keys(), municipality_id=report.municipality.pk)
+    own = report.municipality.pk
+    for row, matches in zip(report.rows, found, strict=True):
+        for match in matches:
+            other = match.municipality_id
+            if other is not None and other != own and (user is None or not serves(user, other)):
+                match.name, match.registry_number, match.municipality_id = "", "", None
+        row.duplicates = matches
+        row.duplicate_rows = [report.rows[m.row].number for m in matches if m.row is not None]
+
+
+def _record_duplicates(report: ImportReport, importer: ColumnarImport) -> None:
+    """The pairs the preview showed, stored for staff (rows now have their records' ids)."""
+    pairs = []
+    for index, (row, check) in enumerate(zip(report.rows, importer.rows, strict=True)):
+        if check.pk is None:
+            continue
+        # Rows of the file that repeat each other are paired with the first of them only: staff
+        # see the group, and a number on every row of a list gives one pair a row, not five.
+        earlier = [m for m in row.duplicates if m.row is not None and m.row < index]
+        first = min(earlier, key=lambda m: m.row) if earlier else None
+        for match in row.duplicates:
+            if match.row is None:
+                pairs.append((check.pk, match.organization_id, match.reasons, match.distance_m))
+            elif match is first:
+                pairs.append((check.pk, importer.rows[match.row].pk, match.reasons, match.distance_m))
+    record_duplicates(pairs)
 
 
 class _Clock:

@@ -185,9 +185,11 @@ def import_history_for(user, limit: int = 20):
 
 
 def preview_rows(report):
-    """Rows for the preview table: every row in error first, then the others, up to a limit."""
+    """Rows for the preview table: every row in error first, then the likely duplicates, then
+    the others, up to a limit."""
     errors = report.error_rows
     others = [row for row in report.rows if row.status != RowStatus.ERROR]
+    others.sort(key=lambda row: not row.duplicates)  # stable: file order within each group
     return (errors + others)[:PREVIEW_ROWS]
 
 

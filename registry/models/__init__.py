@@ -1,5 +1,6 @@
 from .choices import ApplicationStatus, Kind, LegalForm, StepStatus
 from .documents import DocumentType, SupportingDocument
+from .duplicates import DuplicateCandidate, DuplicateReason
 from .formalization import FormalizationStep, OrganizationStep
 from .membership import ConsentRecord, OrganizationInvitation, OrganizationMembership
 from .municipality import Municipality, MunicipalStaffGroup, StaffRole, home_municipality
@@ -20,6 +21,8 @@ __all__ = [
     "District",
     "DocumentKind",
     "DocumentType",
+    "DuplicateCandidate",
+    "DuplicateReason",
     "FormalizationStep",
     "Kind",
     "LegalForm",

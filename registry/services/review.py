@@ -44,6 +44,7 @@ from ..models import (
 )
 from ..models.formalization import EvidenceKind
 from ..notifications import ApplicantEvent, StaffEvent
+from . import duplicates
 from .applications import application_problems, has_pending_proposal, working_copy
 from .registry_numbers import next_registry_numbers, registry_prefix
 
@@ -364,6 +365,8 @@ def submit_application(*, organization: Organization, user) -> WorkflowState:
 
     state = workflow.start(organization, user)
     _log(organization, SUBMIT, user=user, revision=organization.latest_revision, changes=is_change)
+    # For staff's eyes only (the applicant is not told): the data submitted, the proposal's for changes.
+    duplicates.record_for(candidate(organization) if is_change else organization)
     notifications.applicant(organization, ApplicantEvent.SUBMITTED)
     notifications.staff_group(state.current_task_state.task.specific, organization, StaffEvent.NEW_SUBMISSION)
     return state

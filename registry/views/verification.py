@@ -21,7 +21,7 @@ from django_ratelimit.decorators import ratelimit
 
 from .. import certificates, public
 from ..models import ApplicationStatus, Organization
-from ..services import review
+from ..services import duplicates, review
 from ..services.registry_numbers import normalize_registry_number
 from ..timeline import public_history, withdrawal_details_public
 
@@ -101,6 +101,9 @@ def verify(request, registry_number):
     if number != registry_number:  # typed without dashes or in lower case: one address for each
         return redirect("registry:verify", number, permanent=True)
     organization = _registration(registry_number)
+    survivor = duplicates.survivor_of(organization)
+    if survivor is not None and survivor.registry_number:  # merged: one organization, one record
+        return redirect("registry:verify", survivor.registry_number)
     return TemplateResponse(request, "registry/verify.html", _context(request, organization))
 
 

@@ -88,7 +88,7 @@ def test_a_mixed_file_is_classified_and_written_row_by_row_as_the_rules_say(regi
     assert [r.status for r in report.rows[:2]] == ["updated", "updated"]
     assert report.rows[-1].status == "unchanged"
     assert len(report.created_ids) == 300 and len(report.updated_ids) == 40
-    assert set(report.timings) == {"read", "check", "write", "index", "commit"}
+    assert set(report.timings) == {"read", "check", "duplicates", "write", "index", "commit"}
 
     updated = Organization.objects.get(registry_number="RMO-2024-000003")
     assert updated.name == "Bodega Zuliana 3"

@@ -108,6 +108,11 @@ for action in ("approve", "observe", "reject", "suspend", "unpublish", "reinstat
         lambda o, action=action: f"/admin/registry/review/{o['submitted'].pk}/{action}/",
         POST_ONLY,
     )
+for action in ("link", "merge", "dismiss"):  # decisions on likely duplicates: POST only
+    MATRIX[f"registry_review:duplicate_{action}"] = (
+        lambda o, action=action: f"/admin/registry/review/{o['submitted'].pk}/duplicates/1/{action}/",
+        POST_ONLY,
+    )
 MATRIX["registry_review:verify_step"] = (
     lambda o: f"/admin/registry/review/{o['submitted'].pk}/steps/{o['submitted'].steps.first().pk}/verify/",
     POST_ONLY,
