@@ -304,7 +304,7 @@ def snippet(*, script_url: str, embed_url: str, params: dict[str, str], title: s
         "script": f'<script src="{escape(script_url)}"{data} async></script>',
         "iframe": (
             f'<iframe src="{escape(frame_src)}" title="{escape(title)}" width="100%" height="640" '
-            'style="border:0" loading="lazy"></iframe>'
+            'loading="lazy"></iframe>'
         ),
         "frame_src": frame_src,
     }
