@@ -15,6 +15,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from registry.models import Organization
+from search.embed import embed_builder, embed_directory
 from search.views import directory_index, directory_listing
 
 from .blocks import BodyBlock, FormalizationStepBlock, LinkBlock
@@ -235,6 +236,16 @@ class DirectoryPage(RoutablePageMixin, Page):
     @path("")
     def index_route(self, request):
         return cacheable(directory_index(request, self))
+
+    # Before the listings' route: a listing's slug is one segment, so "insertar/marco/" can never
+    # be one; "insertar" would be the slug of a listing named "Insertar", which it shadows.
+    @path("insertar/")
+    def embed_builder_route(self, request):
+        return embed_builder(request, self)
+
+    @path("insertar/marco/")
+    def embed_route(self, request):
+        return embed_directory(request, self)
 
     @path("<slug:slug>/")
     def listing_route(self, request, slug):

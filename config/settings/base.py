@@ -262,6 +262,9 @@ ELASTICSEARCH_TIMEOUT = float(env("ELASTICSEARCH_TIMEOUT", "1.5"))
 DIRECTORY_API_RATE = env("DIRECTORY_API_RATE", "120/m")
 # Anonymous directory pages are cached, keyed by the index version (cms/page_cache.py).
 DIRECTORY_PAGE_CACHE_SECONDS = int(env("DIRECTORY_PAGE_CACHE_SECONDS", "300"))
+# Sites that may show the embeddable directory in a frame (CSP frame-ancestors of that page
+# only; every other page stays unframable): "*" for any site, or origins separated by commas.
+EMBED_FRAME_ANCESTORS = env_list("EMBED_FRAME_ANCESTORS", "*")
 
 # Uploaded supporting documents (Ley 29733: keep what is needed, no more).
 REGISTRY_MAX_DOCUMENT_BYTES = 10 * 1024 * 1024

@@ -119,6 +119,10 @@ def directory_page(client, listing, tmp_path):
     return _html(client.get(DirectoryPage.objects.live().first().url, {"q": "bodega"}))
 
 
+def embedded_directory(client, listing, tmp_path):
+    return _html(client.get(f"{DirectoryPage.objects.live().first().url}insertar/marco/", {"q": "bodega"}))
+
+
 def listing_page(client, listing, tmp_path):
     return _html(client.get(f"{DirectoryPage.objects.live().first().url}{listing.slug}/"))
 
@@ -171,6 +175,7 @@ def elasticsearch_document(client, listing, tmp_path):
 
 OUTPUTS = [
     pytest.param(directory_page, [NAME], id="directory page"),
+    pytest.param(embedded_directory, [NAME, DISTRICT], id="embedded directory"),
     pytest.param(listing_page, [NAME, PUBLIC_EMAIL, DISTRICT, NUMBER], id="listing page"),
     pytest.param(listing_json_ld, [NAME, PUBLIC_EMAIL, DISTRICT, NUMBER], id="listing JSON-LD"),
     pytest.param(api_list, [NAME, PUBLIC_EMAIL, DISTRICT, NUMBER], id="API list"),
