@@ -134,4 +134,6 @@ def test_a_bad_moment_is_a_translated_400_naming_the_parameter(client, demo_site
     response = client.get("/api/v1/directory/", {"modified_after": value}, HTTP_ACCEPT_LANGUAGE="es")
 
     assert response.status_code == 400
-    assert "modified_after" in response.json()["detail"]
+    assert response.json()["detail"].startswith("modified_after debe ser una fecha y hora ISO 8601")
+    english = client.get("/api/v1/directory/", {"modified_after": value}, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["detail"].startswith("modified_after must be an ISO 8601 date and time")
