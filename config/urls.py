@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.views import accessibility_statement, municipal_stylesheet
+from registry.importexport.views import open_data_page
 from registry.security.two_factor import staff_two_factor
 from search.urls import public_urlpatterns as search_public_urls
 
@@ -38,6 +39,7 @@ urlpatterns += i18n_patterns(
     path("", include("registry.urls")),
     path("", include(search_public_urls)),
     path("accesibilidad/", accessibility_statement, name="accessibility"),
+    path("datos-abiertos/", open_data_page, name="open_data"),
     path("", include(wagtail_urls)),
 )
 

@@ -2,8 +2,12 @@
 and its OpenAPI schema at `/api/v1/openapi.json`. Public fields only, ever; rate-limited per IP
 through Django's cache (django-ninja's throttles), answering 429 with a clear message."""
 
+from datetime import datetime, time
+
 from django.conf import settings
 from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
@@ -12,7 +16,13 @@ from ninja.throttling import AnonRateThrottle
 from registry.security.client_ip import client_ip
 
 from .query import DirectoryQuery, Listing
-from .selectors import directory_listing, directory_search, directory_suggestions, unknown_municipalities
+from .selectors import (
+    directory_listing,
+    directory_search,
+    directory_suggestions,
+    directory_withdrawals,
+    unknown_municipalities,
+)
 
 
 class ClientAddressThrottle(AnonRateThrottle):
@@ -86,6 +96,13 @@ class ListingOut(Schema):
     location_approximate: bool = False
 
 
+class WithdrawalOut(Schema):
+    """A listing that left the directory: its number and when, nothing else."""
+
+    registry_number: str
+    withdrawn_at: datetime
+
+
 class DirectoryOut(Schema):
     count: int
     results: list[ListingOut]
@@ -93,6 +110,9 @@ class DirectoryOut(Schema):
     backend: str
     # "all": the results have every word of `q`; "any": none had them all, and these have some.
     match: str
+    # With `modified_after`: the listings withdrawn (unpublished, suspended, deleted) since then,
+    # all of them, on the first page; empty otherwise.
+    withdrawn: list[WithdrawalOut] = []
 
 
 class DirectoryParams(Schema):
@@ -110,6 +130,8 @@ class DirectoryParams(Schema):
     radius_km: float | None = None
     sort: str = "relevance"
     page: int = 1
+    # ISO 8601 date and time (a date alone: its midnight in Lima); only what changed after it.
+    modified_after: str = ""
 
 
 # What a listing shows: public fields (`registry.public`, checked by tests/registry/test_public.py)
@@ -132,8 +154,37 @@ def listing_out(listing: Listing, distance_km: float | None = None) -> dict:
     return values
 
 
+def parse_modified_after(value: str) -> datetime | None:
+    """The moment of `modified_after`, aware (a naive one is Lima's time); None when not given.
+    Raises a 400 that names the parameter when it is no ISO 8601 date or date and time."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        moment = parse_datetime(value)
+        if moment is None and (day := parse_date(value)) is not None:
+            moment = datetime.combine(day, time.min)
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise HttpError(
+            400,
+            str(
+                _(
+                    "modified_after must be an ISO 8601 date and time, such as 2026-11-30T08:00:00-05:00 "
+                    "or 2026-11-30."
+                )
+            ),
+        )
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
 @api.get("/directory/", response=DirectoryOut, summary="Search the directory")
 def directory(request, params: Query[DirectoryParams]):
+    """Search the published listings. With `modified_after`, only those published or changed
+    after that moment, and in `withdrawn` those that left the directory since: a partner keeps
+    a copy in step by asking, each time, for what changed since its last harvest."""
+    modified_after = parse_modified_after(params.modified_after)
     if (params.lat is None) != (params.lon is None):
         raise HttpError(400, str(_("Give both lat and lon, or neither.")))
     if params.lat is not None and not (-90 <= params.lat <= 90 and -180 <= params.lon <= 180):
@@ -163,8 +214,12 @@ def directory(request, params: Query[DirectoryParams]):
         sort=params.sort,
         page=params.page,
         highlight=False,
+        modified_after=modified_after,
     )
     result = directory_search(query=query)
+    withdrawn = []
+    if modified_after is not None and query.page == 1:
+        withdrawn = directory_withdrawals(since=modified_after)
     return {
         "count": result.total,
         "results": [listing_out(hit.listing, hit.distance_km) for hit in result.hits],
@@ -174,6 +229,7 @@ def directory(request, params: Query[DirectoryParams]):
         },
         "backend": result.backend,
         "match": result.match,
+        "withdrawn": withdrawn,
     }
 
 

@@ -15,12 +15,18 @@ Public entry points:
 - `index_in_transaction(ids)`: the database index in the caller's transaction, Elasticsearch
   after it commits (bulk imports).
 - `rebuild()`: the whole index, from scratch (`search_index rebuild`).
+
+Withdrawals. A listing that was in the index and is not after a sync or a rebuild (unpublished,
+suspended, withdrawn, deleted) leaves a tombstone (`Withdrawal`: its registry number and the
+time); one that comes back loses it. The API's `modified_after` returns both the listings
+indexed since a moment (`DirectoryEntry.indexed_at`) and the tombstones written since.
 """
 
 import logging
 from collections.abc import Iterable
 
 from django.db import connection, transaction
+from django.utils import timezone
 from django_tasks import task
 
 from registry.models import Organization
@@ -28,7 +34,7 @@ from registry.models import Organization
 from .backends import elasticsearch as es_backend
 from .entries import build_entries
 from .memo import forget_cached
-from .models import DirectoryEntry
+from .models import DirectoryEntry, Withdrawal
 from .sql import dialect, projection
 from .version import bump_version, current_version
 
@@ -46,6 +52,7 @@ __all__ = [
     "published_ids",
     "rebuild",
     "rebuild_database",
+    "record_withdrawals",
     "reindex_organizations",
     "sync_database",
 ]
@@ -59,6 +66,42 @@ def _bump_caches() -> None:
     forget_cached()
 
 
+# Ids per statement when reading or dropping by a list (SQLite caps a statement's parameters).
+CHUNK = 5000
+
+
+def _chunks(values: list) -> Iterable[list]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+def _indexed_numbers(ids: list[int] | None) -> set[str]:
+    """The registry numbers in the index: of these organizations, or of all (None)."""
+    entries = DirectoryEntry.objects.exclude(registry_number="")
+    if ids is None:
+        return set(entries.values_list("registry_number", flat=True))
+    numbers = set()
+    for chunk in _chunks(ids):
+        numbers.update(entries.filter(pk__in=chunk).values_list("registry_number", flat=True))
+    return numbers
+
+
+def record_withdrawals(before: set[str], after: set[str]) -> None:
+    """Tombstones for the registry numbers that left the index; none for those in it again."""
+    for chunk in _chunks(sorted(after)):
+        Withdrawal.objects.filter(registry_number__in=chunk).delete()
+    gone = before - after
+    if gone:
+        now = timezone.now()
+        Withdrawal.objects.bulk_create(
+            [Withdrawal(registry_number=number, withdrawn_at=now) for number in sorted(gone)],
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["registry_number"],
+            update_fields=["withdrawn_at"],
+        )
+
+
 def sync_database(ids: list[int]) -> tuple[int, int]:
     """Bring the database index in line for these organizations; return (indexed, removed)."""
     ids = sorted({int(pk) for pk in ids})
@@ -66,6 +109,7 @@ def sync_database(ids: list[int]) -> tuple[int, int]:
         return 0, 0
     engine = dialect()
     with transaction.atomic():
+        before = _indexed_numbers(ids)
         if engine.WRITES_BY_SQL:
             engine.prepare()
             with connection.cursor() as cursor:
@@ -77,6 +121,7 @@ def sync_database(ids: list[int]) -> tuple[int, int]:
             DirectoryEntry.objects.filter(pk__in=ids).delete()
             DirectoryEntry.objects.bulk_create(entries, batch_size=1000)
             indexed = len(entries)
+        record_withdrawals(before, _indexed_numbers(ids))
         _bump_caches()
     return indexed, len(ids) - indexed
 
@@ -88,6 +133,7 @@ def rebuild_database() -> int:
     PostgreSQL's readers the old table until the swap (`search.sql.postgresql.rebuild`)."""
     engine = dialect()
     with transaction.atomic():
+        before = _indexed_numbers(None)
         if engine.WRITES_BY_SQL:
             engine.prepare()
             with connection.cursor() as cursor:
@@ -108,6 +154,7 @@ def rebuild_database() -> int:
                     batch = []
             DirectoryEntry.objects.bulk_create(batch)
             count += len(batch)
+        record_withdrawals(before, _indexed_numbers(None))
         _bump_caches()
     if engine.WRITES_BY_SQL:
         engine.after_rebuild()

@@ -175,3 +175,20 @@ class IndexVersion(models.Model):
 
     class Meta:
         verbose_name = _("directory index version")
+
+
+class Withdrawal(models.Model):
+    """A listing that left the directory (unpublished, suspended, withdrawn or deleted): its
+    registry number and when, so that partners who harvest changes (`modified_after` in the
+    API) learn to remove it. Nothing else is kept: a tombstone says only that the number is no
+    longer listed. Written and removed by `search.indexing` as listings leave and come back."""
+
+    registry_number = models.CharField(max_length=30, primary_key=True)
+    withdrawn_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("withdrawn listing")
+        verbose_name_plural = _("withdrawn listings")
+
+    def __str__(self):
+        return self.registry_number

@@ -79,6 +79,9 @@ class DirectoryQuery:
     page_size: int = PAGE_SIZE
     # Mark the matched words in the hits (the directory page shows them; the API does not).
     highlight: bool = True
+    # Only the listings indexed (published or changed) after this moment: partners harvest
+    # what changed (the API's `modified_after`). Answered by the database, the source of truth.
+    modified_after: datetime | None = None
 
     def __post_init__(self):
         for name in (*FACETS, "badges"):

@@ -2,6 +2,7 @@
 
 import logging
 import time
+from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
@@ -13,7 +14,7 @@ from registry.models.organization import LANGUAGE_CHOICES
 from .backends import database
 from .backends import elasticsearch as es_backend
 from .entries import listing_from_entry
-from .models import DirectoryEntry
+from .models import DirectoryEntry, Withdrawal
 from .query import FACETS, DirectoryQuery, DirectoryResult, FacetValue, Listing
 
 logger = logging.getLogger(__name__)
@@ -102,7 +103,9 @@ def directory_search(*, query: DirectoryQuery, backend: str | None = None) -> Di
     started = time.perf_counter()
     answered_by = DATABASE
     found = None
-    if _use_elasticsearch(backend):
+    # A harvest of changes (modified_after) reads the database's own record of when each
+    # listing was indexed; Elasticsearch's documents do not carry it.
+    if query.modified_after is None and _use_elasticsearch(backend):
         try:
             found = es_backend.search(query)
             answered_by = ELASTICSEARCH
@@ -119,6 +122,16 @@ def directory_search(*, query: DirectoryQuery, backend: str | None = None) -> Di
         backend=answered_by,
         match=match,
         took_ms=(time.perf_counter() - started) * 1000,
+    )
+
+
+def directory_withdrawals(*, since: datetime) -> list[dict]:
+    """The listings withdrawn from the directory after `since`: registry number and when, oldest
+    first. A number listed again since has no tombstone (search.indexing.record_withdrawals)."""
+    return list(
+        Withdrawal.objects.filter(withdrawn_at__gt=since)
+        .order_by("withdrawn_at", "registry_number")
+        .values("registry_number", "withdrawn_at")
     )
 
 

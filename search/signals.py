@@ -23,6 +23,10 @@ once); when its name or ubigeo changed, its listings are re-indexed as above. A 
 once in a municipality's life; the labels being read from the municipalities themselves, a new
 short name costs no re-index at all.
 
+Withdrawals. A listing leaving the index leaves a tombstone (`search.indexing.record_withdrawals`)
+when it is re-indexed; a deleted one's entry goes with it by cascade, so its tombstone is written
+before the delete (`organization_deleting`).
+
 Imports. The registry import writes rows in bulk and sends `organizations_imported` inside its
 transaction: the database index is written there too, so the directory shows the import exactly
 when it commits, and Elasticsearch follows through tasks after the commit (`index_in_transaction`).
@@ -40,7 +44,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from registry.models import (
@@ -54,8 +58,14 @@ from registry.models import (
 from registry.signals import organizations_imported
 
 from .backends import elasticsearch as es_backend
-from .indexing import bump_version, index_in_transaction, rebuild_elasticsearch_task, reindex_organizations
-from .models import Synonym
+from .indexing import (
+    bump_version,
+    index_in_transaction,
+    rebuild_elasticsearch_task,
+    record_withdrawals,
+    reindex_organizations,
+)
+from .models import DirectoryEntry, Synonym
 from .selectors import BADGE_LABELS_KEY, MUNICIPALITY_LABELS_KEY
 
 _pending = threading.local()
@@ -82,6 +92,19 @@ def mark_for_reindex(organization_ids: Iterable[int]) -> None:
 def organization_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         mark_for_reindex([instance.pk])
+
+
+@receiver(pre_delete, sender=Organization, dispatch_uid="search_withdrawal_on_delete")
+def organization_deleting(sender, instance, **kwargs):
+    """A deleted listing's index entry goes with it (a cascade), before any re-index could see
+    it leave: its tombstone is written here, in the deleting transaction."""
+    numbers = set(
+        DirectoryEntry.objects.filter(pk=instance.pk)
+        .exclude(registry_number="")
+        .values_list("registry_number", flat=True)
+    )
+    if numbers:
+        record_withdrawals(numbers, set())
 
 
 @receiver(post_save, sender=OrganizationStep, dispatch_uid="search_reindex_on_step")

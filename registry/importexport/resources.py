@@ -17,6 +17,7 @@ from import_export import fields, resources
 from .. import public
 from ..models import District, Kind, LegalForm, Organization, PersonRole, Sector
 from ..models.organization import LANGUAGE_CODES
+from . import licence
 from . import widgets as w
 from .readers import COLUMNS
 
@@ -124,7 +125,7 @@ class PublicOrganizationResource(OrganizationResource):
         return Organization.objects.published()
 
     def export_values(self, queryset):
-        rows = queryset.order_by("pk").values(*public.SOURCE_FIELDS)
+        rows = queryset.order_by("pk").values(*public.SOURCE_FIELDS, "municipality__open_data_licence")
         for row in rows.iterator(chunk_size=EXPORT_CHUNK):
             shown = public.public_values(row, badges=())
             yield {
@@ -134,14 +135,19 @@ class PublicOrganizationResource(OrganizationResource):
                 "address_public": row["address_public"],
                 "pk": row["id"],
                 "_municipality": shown["municipality"],
+                "_licence": row["municipality__open_data_licence"] or licence.DEFAULT,
             }
 
-    # The registering municipality's ubigeo, after the import's columns (an export column only).
+    # After the import's columns (export columns only): the registering municipality's ubigeo,
+    # and the licence (SPDX id) under which that municipality publishes the row. A column rather
+    # than a comment line or a preamble, which CSV readers would take for a row of data: every
+    # CSV tool reads it, it survives filtering and merging rows, and a file that mixes
+    # municipalities says which licence applies to which row.
     def export_columns(self):
-        return [*super().export_columns(), "municipality"]
+        return [*super().export_columns(), "municipality", "licence"]
 
     def extra_cells(self, record):
-        return [record["_municipality"]]
+        return [record["_municipality"], record["_licence"]]
 
 
 PRIVATE_COLUMNS = [

@@ -9,4 +9,5 @@ app_name = "registry_importexport_public"
 urlpatterns = [
     path("datos-abiertos/hsds.json", views.hsds_json, name="hsds"),
     path("datos-abiertos/directorio.csv", views.public_csv, name="csv"),
+    path("datos-abiertos/directorio.xlsx", views.public_xlsx, name="xlsx"),
 ]

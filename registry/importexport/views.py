@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import StreamingHttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +20,7 @@ from wagtail.models import ModelLogEntry
 from ..jurisdiction import municipalities_served, served_municipality_ids, within_reach
 from ..models import ApplicationStatus, District, Kind, Municipality, Sector
 from ..models.municipality import home_municipality_id
-from . import hsds, services
+from . import dictionary, hsds, licence, services, snapshots
 from .columnar import RowStatus
 from .readers import COLUMNS, max_rows
 
@@ -295,18 +295,51 @@ def download_response(chunks, fmt, file_name):
 # ----- public open data ------------------------------------------------------------------------
 
 
-def hsds_json(request):
-    """The published directory in Open Referral HSDS 3 shape, for other service directories."""
-    response = StreamingHttpResponse(hsds.stream(request=request), content_type="application/json")
+def _open_data(response, request):
+    """What every open-data download carries: open to any site, and its licence in a `Link`
+    header (RFC 8288, rel="license"), for the tools that read no file's content."""
     response["Access-Control-Allow-Origin"] = "*"
-    response["Cache-Control"] = "public, max-age=3600"
+    response["Access-Control-Expose-Headers"] = "Link"
+    response["Link"] = licence.link_header(licence.licence_for(request))
     return response
+
+
+def hsds_json(request):
+    """The published directory in Open Referral HSDS 3 shape, for other service directories; the
+    licence is in the document's head too (`license`)."""
+    response = StreamingHttpResponse(hsds.stream(request=request), content_type="application/json")
+    response["Cache-Control"] = "public, max-age=3600"
+    return _open_data(response, request)
+
+
+def public_download(request, fmt):
+    """The published directory's public fields as CSV or XLSX, in the import's columns with the
+    registering municipality and the licence of each row."""
+    resource = services.export_resource(public=True)
+    chunks = services.export_chunks(fmt=fmt, queryset=resource.get_queryset(), resource=resource)
+    response = download_response(chunks, fmt, f"directorio-{timezone.localdate():%Y-%m-%d}.{fmt}")
+    return _open_data(response, request)
 
 
 def public_csv(request):
-    """The published directory's public fields as CSV, in the import's columns."""
-    resource = services.export_resource(public=True)
-    chunks = services.export_chunks(fmt="csv", queryset=resource.get_queryset(), resource=resource)
-    response = download_response(chunks, "csv", f"directorio-{timezone.localdate():%Y-%m-%d}.csv")
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    return public_download(request, "csv")
+
+
+def public_xlsx(request):
+    return public_download(request, "xlsx")
+
+
+def open_data_page(request):
+    """The open-data page: today's downloads, the dated snapshots, the data dictionary and the
+    licence, in words and as a link."""
+    spdx = licence.licence_for(request)
+    return render(
+        request,
+        "registry_importexport/open_data.html",
+        {
+            "licence": licence.licence_head(spdx),
+            "snapshots": snapshots.list_snapshots(),
+            "csv_columns": dictionary.CSV_COLUMNS,
+            "hsds_fields": dictionary.HSDS_FIELDS,
+        },
+    )

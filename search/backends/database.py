@@ -87,6 +87,8 @@ def haversine_km(lat1, lon1, lat2, lon2) -> float:
 
 
 def _non_facet_filters(query: DirectoryQuery, sql: _Sql):
+    if query.modified_after is not None:
+        sql.add("e.indexed_at > %s", connection.ops.adapt_datetimefield_value(query.modified_after))
     for badge in query.badges:
         sql.add("e.badge_codes LIKE %s", f"% {badge} %")
     if query.open_now:

@@ -100,7 +100,9 @@ def test_api_search_shape_and_public_fields_only(client, published):
     response = client.get("/api/v1/directory/", {"q": "dulces"})
     assert response.status_code == 200
     data = response.json()
-    assert set(data) == {"count", "results", "facets", "backend", "match"}
+    # `withdrawn`: the tombstones of a harvest (`modified_after`), empty in a search.
+    assert set(data) == {"count", "results", "facets", "backend", "match", "withdrawn"}
+    assert data["withdrawn"] == []
     assert set(data["facets"]) == {"kind", "sector", "district", "language", "municipality"}
     assert data["backend"] == "database" and data["count"] == 1
     listing = data["results"][0]

@@ -57,6 +57,8 @@ MATRIX = {
     "figure_csv": (lambda o: "/cifras/district.csv", EVERYONE),
     "registry_importexport_public:hsds": (lambda o: "/datos-abiertos/hsds.json", EVERYONE),
     "registry_importexport_public:csv": (lambda o: "/datos-abiertos/directorio.csv", EVERYONE),
+    "registry_importexport_public:xlsx": (lambda o: "/datos-abiertos/directorio.xlsx", EVERYONE),
+    "open_data": (lambda o: "/datos-abiertos/", EVERYONE),
     "api-v1:openapi-json": (lambda o: "/api/v1/openapi.json", EVERYONE),
     "api-v1:openapi-view": (lambda o: "/api/v1/docs", EVERYONE),
     "api-v1:directory": (lambda o: "/api/v1/directory/", EVERYONE),
