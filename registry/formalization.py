@@ -315,8 +315,8 @@ def personal_path(
 
 
 def next_steps(path) -> list[PathStep]:
-    """The steps to do now, in order."""
-    return [item for item in path if item.state == PathState.AVAILABLE]
+    """The steps to do now, in order: those under way, and those nothing blocks."""
+    return [item for item in path if item.state in {PathState.IN_PROGRESS, PathState.AVAILABLE}]
 
 
 def add_applicable_steps(organization: Organization, answers: dict | None = None) -> None:

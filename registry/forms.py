@@ -2,6 +2,7 @@
 typed when another field has an error (Django's bound forms do that as long as views re-render
 the bound form, which they all do)."""
 
+import datetime
 import re
 
 from django import forms
@@ -33,11 +34,31 @@ DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d/%m/%y"]
 BAD_DATE_MESSAGE = _("Write the date as day/month/year, for example 31/12/2026.")
 
 
+class DatePickerInput(forms.DateInput):
+    """A date picker that shows a date typed by hand (31/12/2026) again in the picker's own format,
+    so an answer sent back with the form is not lost; what cannot be read is shown as typed."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            for input_format in DATE_INPUT_FORMATS:
+                try:
+                    return datetime.datetime.strptime(value.strip(), input_format).date().isoformat()
+                except ValueError:
+                    continue
+            return value
+        return super().format_value(value)
+
+
 def expiry_date_field(**kwargs):
     return forms.DateField(
         required=False,
         input_formats=DATE_INPUT_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DatePickerInput(),
         error_messages={"invalid": BAD_DATE_MESSAGE},
         **kwargs,
     )
