@@ -57,7 +57,7 @@ class PathState:
         AVAILABLE: gettext_lazy("You can do it now"),
         BLOCKED: gettext_lazy("Not yet"),
     }
-    TONES = {DONE: "ok", IN_PROGRESS: "warn", AVAILABLE: "", BLOCKED: ""}
+    TONES = {DONE: "ok", IN_PROGRESS: "warn", AVAILABLE: "next", BLOCKED: "muted"}
 
 
 @dataclass(frozen=True)
@@ -367,13 +367,18 @@ def ensure_organization_steps(organization: Organization, answers: dict | None =
 
 
 def portal_registration_state(organization: Organization) -> tuple[str, datetime | None]:
-    """The portal registration step as the application stands: not started while a draft (or
-    after a rejection), in progress once sent to staff, done once approved, since the approval
-    (a suspension does not undo the registration)."""
+    """The portal registration step as the application stands: under way from the first saved
+    draft until staff decide, done once approved, since the approval (a suspension does not undo
+    the registration); after a rejection it is to do again."""
     status = organization.status
     if status in {ApplicationStatus.APPROVED, ApplicationStatus.SUSPENDED}:
         return StepStatus.DONE, organization.registered_at or organization.decided_at
-    if status in {ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.OBSERVED}:
+    if status in {
+        ApplicationStatus.DRAFT,
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.IN_REVIEW,
+        ApplicationStatus.OBSERVED,
+    }:
         return StepStatus.IN_PROGRESS, None
     return StepStatus.NOT_STARTED, None
 

@@ -89,7 +89,7 @@ def _portal_row(organization):
 @pytest.mark.parametrize(
     ("status", "expected"),
     [
-        (ApplicationStatus.DRAFT, StepStatus.NOT_STARTED),
+        (ApplicationStatus.DRAFT, StepStatus.IN_PROGRESS),
         (ApplicationStatus.SUBMITTED, StepStatus.IN_PROGRESS),
         (ApplicationStatus.IN_REVIEW, StepStatus.IN_PROGRESS),
         (ApplicationStatus.OBSERVED, StepStatus.IN_PROGRESS),

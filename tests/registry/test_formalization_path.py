@@ -190,7 +190,8 @@ def organization_with(kind, legal_form, status=ApplicationStatus.DRAFT, **fields
 @pytest.mark.parametrize(
     ("status", "portal_state"),
     [
-        (ApplicationStatus.DRAFT, PathState.BLOCKED),
+        (ApplicationStatus.DRAFT, PathState.IN_PROGRESS),
+        (ApplicationStatus.REJECTED, PathState.BLOCKED),
         (ApplicationStatus.SUBMITTED, PathState.IN_PROGRESS),
         (ApplicationStatus.OBSERVED, PathState.IN_PROGRESS),
         (ApplicationStatus.APPROVED, PathState.DONE),
