@@ -18,7 +18,7 @@ from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .jurisdiction import municipalities_served, served_municipality_ids, serves, within_reach
-from .models import FormalizationStep
+from .models import DocumentKind, FormalizationStep
 
 
 class FormalizationStepPermissionPolicy(ModelPermissionPolicy):
@@ -44,10 +44,37 @@ register_permission_policy(FormalizationStep, permission_policy, exact_class=Tru
 
 
 class FormalizationStepForm(WagtailAdminModelForm):
-    """A municipality's editor writes steps of the municipalities they serve, never national ones."""
+    """A municipality's editor writes steps of the municipalities they serve, never national ones.
+    The preconditions are picked from lists: the identity documents by their codes, the steps that
+    come first by the codes of the steps that exist."""
+
+    accepted_documents = forms.MultipleChoiceField(
+        label=_("Identity documents accepted"),
+        choices=DocumentKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("The person must hold one of these, valid, to do this step; none ticked means any."),
+    )
+    prerequisites = forms.MultipleChoiceField(
+        label=_("Steps that come first"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Resolved among the steps of the same municipality (its local step, or else the national one "
+            "of that code); a step that does not apply to the person's legal form is left out."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        codes = dict(
+            FormalizationStep.objects.filter(municipality__isnull=True)
+            .order_by("kind", "sort_order")
+            .values_list("code", "title")
+        )
+        for code in self.instance.prerequisites or []:
+            codes.setdefault(code, code)
+        self.fields["prerequisites"].choices = [(code, f"{title} ({code})") for code, title in codes.items()]
         user = self.for_user
         self.national_allowed = user is None or served_municipality_ids(user) is None
         field = self.fields["municipality"]
@@ -58,6 +85,12 @@ class FormalizationStepForm(WagtailAdminModelForm):
             field.help_text = _(
                 "Your municipality. With the code of a national step, this step replaces it there."
             )
+
+    def clean_prerequisites(self):
+        prerequisites = self.cleaned_data.get("prerequisites") or []
+        if self.cleaned_data.get("code") in prerequisites:
+            raise forms.ValidationError(_("A step cannot come before itself."))
+        return prerequisites
 
     def clean_municipality(self):
         municipality = self.cleaned_data.get("municipality")
@@ -94,8 +127,8 @@ class FormalizationStepViewSet(SnippetViewSet):
     model = FormalizationStep
     icon = "list-ol"
     menu_label = _("Formalization steps")
-    list_display = ["title", "kind", "code", "municipality", "optional", "sort_order"]
-    list_filter = ["kind", "municipality", "optional"]
+    list_display = ["title", "kind", "code", "municipality", "optional", "confirmed", "sort_order"]
+    list_filter = ["kind", "municipality", "optional", "confirmed"]
     search_fields = ["title", "title_en", "code"]
     search_backend_name = None
     edit_view_class = FormalizationStepEditView
@@ -116,6 +149,19 @@ class FormalizationStepViewSet(SnippetViewSet):
                     FieldPanel("requirements"),
                 ],
                 heading=_("Where, how much, how long"),
+            ),
+            MultiFieldPanel(
+                [FieldPanel("accepted_documents"), FieldPanel("prerequisites")],
+                heading=_("Who can do it, and after what"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("legal_basis"),
+                    FieldPanel("source_urls"),
+                    FieldPanel("confirmed"),
+                    FieldPanel("unconfirmed_note"),
+                ],
+                heading=_("Rule and sources"),
             ),
             FieldRowPanel([FieldPanel("optional"), FieldPanel("sort_order")]),
             FieldRowPanel([FieldPanel("evidence"), FieldPanel("evidence_document_type")]),

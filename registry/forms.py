@@ -2,6 +2,7 @@
 typed when another field has an error (Django's bound forms do that as long as views re-render
 the bound form, which they all do)."""
 
+import datetime
 import re
 
 from django import forms
@@ -27,6 +28,41 @@ from .validators import validate_ruc
 
 YES_NO_PROGRESS = [("no", _("No")), ("in_progress", _("In progress")), ("yes", _("Yes"))]
 
+# Dates are typed in a date picker where the phone has one (it sends 2026-12-31) and by hand where
+# it does not, the Peruvian way (31/12/2026).
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d/%m/%y"]
+BAD_DATE_MESSAGE = _("Write the date as day/month/year, for example 31/12/2026.")
+
+
+class DatePickerInput(forms.DateInput):
+    """A date picker that shows a date typed by hand (31/12/2026) again in the picker's own format,
+    so an answer sent back with the form is not lost; what cannot be read is shown as typed."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            for input_format in DATE_INPUT_FORMATS:
+                try:
+                    return datetime.datetime.strptime(value.strip(), input_format).date().isoformat()
+                except ValueError:
+                    continue
+            return value
+        return super().format_value(value)
+
+
+def expiry_date_field(**kwargs):
+    return forms.DateField(
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        widget=DatePickerInput(),
+        error_messages={"invalid": BAD_DATE_MESSAGE},
+        **kwargs,
+    )
+
 
 class StartForm(forms.Form):
     """ "Where do I start?": a few questions that give a personal formalization path."""
@@ -39,6 +75,10 @@ class StartForm(forms.Form):
     )
     migration_document = forms.ChoiceField(
         label=_("Which document do you have in Peru?"), choices=DocumentKind.choices, widget=forms.RadioSelect
+    )
+    document_expires_on = expiry_date_field(
+        label=_("Until when is your document valid? (optional)"),
+        help_text=_("The expiry date printed on it. A CPP lasts one year."),
     )
     has_ruc = forms.ChoiceField(
         label=_("Do you have a RUC?"), choices=YES_NO_PROGRESS, widget=forms.RadioSelect
@@ -55,6 +95,12 @@ class StartForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
         help_text=_("Only for organizations and associations."),
+    )
+    has_sunarp = forms.ChoiceField(
+        label=_("Is it registered at SUNARP (a company or an association with its partida)?"),
+        choices=YES_NO_PROGRESS,
+        widget=forms.RadioSelect,
+        required=False,
     )
 
     def clean(self):
@@ -365,6 +411,7 @@ class PersonForm(forms.ModelForm):
             "nationality",
             "document_type",
             "document_number",
+            "document_expires_on",
             "phone",
             "email",
         ]
@@ -374,12 +421,18 @@ class PersonForm(forms.ModelForm):
             ),
         }
 
+    document_expires_on = expiry_date_field(
+        label=_("Document valid until"),
+        help_text=_("The expiry date printed on the document, if it has one (a CPP lasts one year)."),
+    )
+
     def clean(self):
         data = super().clean()
         if data.get("document_type") not in (None, DocumentKind.NONE) and not data.get("document_number"):
             self.add_error("document_number", _("Give the number of this document, or choose 'None yet'."))
         if data.get("document_type") == DocumentKind.NONE:
             data["document_number"] = ""
+            data["document_expires_on"] = None
         return data
 
 
@@ -392,9 +445,14 @@ PeopleFormSet = childformset_factory(
 
 
 class StepProgressForm(forms.ModelForm):
+    valid_until = expiry_date_field(
+        label=_("Valid until (optional)"),
+        help_text=_("When what this step gave you expires, if it does (a licence, an ITSE certificate)."),
+    )
+
     class Meta:
         model = OrganizationStep
-        fields = ["status", "evidence_number"]
+        fields = ["status", "evidence_number", "valid_until"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -404,6 +462,7 @@ class StepProgressForm(forms.ModelForm):
             self.fields["status"].disabled = True
             self.fields["status"].choices = StepStatus.choices
             self.fields["evidence_number"].disabled = True
+            self.fields["valid_until"].disabled = True
         step = self.instance.step if self.instance.step_id else None
         if step is None:  # an id that is not one of this application's steps: the formset refuses it
             return

@@ -68,6 +68,44 @@ class FormalizationStep(models.Model):
     evidence_document_type = models.CharField(
         max_length=30, choices=DocumentType.choices, blank=True, verbose_name=_("document type for evidence")
     )
+    # The rule and where it comes from, as UNCTAD's eRegulations shows for every step: the law,
+    # decree or ordinance, the official pages it was read on, and whether it could be confirmed
+    # there (the public page says so when it could not).
+    legal_basis = models.TextField(
+        blank=True,
+        verbose_name=_("legal basis"),
+        help_text=_("The law, decree or ordinance that sets this step, e.g. Ley 28976, art. 8."),
+    )
+    source_urls = models.TextField(
+        blank=True,
+        verbose_name=_("official sources"),
+        help_text=_("Addresses of the official pages the rule was read on, one per line."),
+    )
+    confirmed = models.BooleanField(
+        default=False,
+        verbose_name=_("confirmed from an official source"),
+        help_text=_("Tick only when the rule, cost and time were read on the official sources above."),
+    )
+    unconfirmed_note = models.TextField(
+        blank=True,
+        verbose_name=_("what could not be confirmed"),
+        help_text=_("Shown to the public beside the step, e.g. the cost could not be confirmed."),
+    )
+    accepted_documents = models.JSONField(
+        default=list,
+        blank=True,
+        verbose_name=_("identity documents accepted"),
+        help_text=_("The person must hold one of these, valid, to do this step; none ticked means any."),
+    )
+    prerequisites = models.JSONField(
+        default=list,
+        blank=True,
+        verbose_name=_("steps that come first"),
+        help_text=_(
+            "Codes of the steps that must be done before this one. A code that does not apply to the "
+            "person (another legal form) is left out."
+        ),
+    )
     guide_page = models.ForeignKey(
         "wagtailcore.Page",
         null=True,
@@ -102,8 +140,6 @@ class FormalizationStep(models.Model):
 
     @property
     def label(self):
-        from django.utils.translation import get_language
-
         if (get_language() or "es").startswith("en") and self.title_en:
             return self.title_en
         return self.title
@@ -122,6 +158,13 @@ class FormalizationStep(models.Model):
     @property
     def requirement_list(self) -> list[str]:
         return [line.strip() for line in self.requirements.splitlines() if line.strip()]
+
+    @property
+    def source_url_list(self) -> list[str]:
+        return [line.strip() for line in self.source_urls.splitlines() if line.strip()]
+
+    def accepts_document(self, document: str) -> bool:
+        return not self.accepted_documents or document in self.accepted_documents
 
     def applies_to(self, kind, legal_form):
         return self.kind == kind and (not self.legal_forms or legal_form in self.legal_forms)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ..formalization import organization_path, personal_path, progress
+from ..formalization import next_steps, organization_path, personal_path, progress
 from ..forms import DeleteAccountForm, InvitationForm, StartForm
 from ..jurisdiction import municipality_for_request
 from ..models import ApplicationStatus, OrganizationInvitation
@@ -29,7 +29,8 @@ from ..timeline import timeline_for
 
 
 def start(request):
-    """ "Where do I start?": usable before signing up; the answers pre-fill the application."""
+    """ "Where do I start?": usable before signing up, a plain GET form (it works without
+    JavaScript and its answers can be bookmarked); the answers pre-fill the application."""
     form = StartForm(request.GET or None)
     path = None
     apply_url = None
@@ -39,11 +40,17 @@ def start(request):
         path = personal_path(
             data["kind"], data["legal_form"], data, municipality=municipality_for_request(request)
         )
-        apply_url = reverse("registry:application_new") + "?" + urlencode(data)
+        answers = {key: value for key, value in data.items() if value not in (None, "")}
+        apply_url = reverse("registry:application_new") + "?" + urlencode(answers)
     status = 400 if form.is_bound and not form.is_valid() else 200
-    return TemplateResponse(
-        request, "registry/start.html", {"form": form, "path": path, "apply_url": apply_url}, status=status
-    )
+    context = {
+        "form": form,
+        "path": path,
+        "apply_url": apply_url,
+        "progress": progress(path) if path else None,
+        "next_steps": next_steps(path) if path else [],
+    }
+    return TemplateResponse(request, "registry/start.html", context, status=status)
 
 
 @login_required

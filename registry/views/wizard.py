@@ -86,7 +86,7 @@ def new_application(request):
     """The first step for a new application, before anything is saved."""
     answers = {
         key: request.GET.get(key, "")
-        for key in ("migration_document", "has_ruc", "has_licence", "has_statute")
+        for key in ("migration_document", "has_ruc", "has_licence", "has_statute", "has_sunarp")
     }
     initial = {
         "kind": request.GET.get("kind") if request.GET.get("kind") in Kind.values else Kind.BUSINESS,

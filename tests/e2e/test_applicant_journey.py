@@ -35,6 +35,10 @@ def journey(page, mailoutbox, axe_violations, tmp_path, document_button="upload"
         if width > screen:
             problems.append({"id": "horizontal-scroll", "page": label, "width": width, "screen": screen})
 
+    # The check first: a passport holder's path, its blocked steps and folded sources.
+    page.goto(base + "/empezar/?kind=business&legal_form=informal&migration_document=passport&has_ruc=no")
+    check_accessibility("empezar")
+
     # Sign up and verify the e-mail address.
     page.goto(base + "/accounts/signup/")
     page.fill("input[name=email]", EMAIL)
@@ -82,6 +86,7 @@ def journey(page, mailoutbox, axe_violations, tmp_path, document_button="upload"
             "input[name='people-0-full_name']": "Yuleisy Marcano",
             "input[name='people-0-nationality']": "Venezolana",
             "input[name='people-0-document_number']": "CPP7654321",
+            "input[name='people-0-document_expires_on']": "2027-06-30",
         },
     )
     page.wait_for_url(re.compile(r"/paso/formalizacion/"))
@@ -130,10 +135,12 @@ def journey(page, mailoutbox, axe_violations, tmp_path, document_button="upload"
     page.click("main form button[type=submit]:not([name])")
     page.wait_for_url(re.compile(rf"/mis-registros/{organization.pk}/$"))
     assert page.locator(".status-submitted").is_visible()
+    check_accessibility("application")
     organization.refresh_from_db()
     assert organization.status == ApplicationStatus.SUBMITTED
     assert organization.documents.get().original_name == "IMG_20261130_CPP_Yuleisy_Marcano.pdf"
     assert organization.people.get().document_number == "CPP7654321"
+    assert str(organization.people.get().document_expires_on) == "2027-06-30"
     return problems
 
 

@@ -59,6 +59,13 @@ def test_where_do_i_start_on_a_phone(phone_page):
     assert on_first_screen(page, "#ruta ol.path > li")
     assert page.locator("#error-summary").count() == 0
 
+    # The document's expiry from the date picker: an expired CPP is renewed before the RUC.
+    page.fill("#id_document_expires_on", "2020-01-15")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(re.compile(r"document_expires_on=2020-01-15"))
+    assert "15 de enero de 2020" in page.locator("#ruta-ruc").inner_text()
+    assert page.input_value("#id_document_expires_on") == "2020-01-15"
+
 
 def test_report_a_problem_on_a_phone(phone_page):
     listing = PublishedOrganizationFactory(name="Costura Caraqueña")

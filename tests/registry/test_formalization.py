@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from registry.formalization import (
     PORTAL_REGISTRATION_CODES,
+    PathState,
     ensure_organization_steps,
     organization_path,
     personal_path,
@@ -35,7 +36,11 @@ def test_association_path_includes_statute_board_and_civil_registry():
     path = codes(personal_path("organization", "association"))
     assert path.index("asamblea-fundacion") < path.index("estatuto") < path.index("eleccion-directiva")
     assert "inscripcion-sunarp" in path
-    assert path[-2:] == ["registro-organizaciones-civiles", "registro-portal-organizacion"]
+    assert path[-3:] == [
+        "registro-organizaciones-civiles",
+        "registro-portal-organizacion",
+        "presupuesto-participativo",
+    ]
 
 
 def test_community_group_skips_sunarp():
@@ -48,11 +53,13 @@ def test_answers_prefill_status():
     assert status["documento-migratorio"] == StepStatus.DONE
     assert status["ruc"] == StepStatus.IN_PROGRESS
     assert status["licencia"] == StepStatus.NOT_STARTED
+    state = {item.step.code: item.state for item in path}
+    assert state["licencia"] == PathState.BLOCKED  # the RUC is not done yet
 
 
-def test_no_document_yet_is_not_started():
+def test_no_document_yet_is_the_step_to_do():
     path = personal_path("business", "informal", {"migration_document": "none"})
-    assert path[0].status == StepStatus.NOT_STARTED
+    assert path[0].status == StepStatus.NOT_STARTED and path[0].state == PathState.AVAILABLE
 
 
 def test_changing_legal_form_keeps_recorded_progress():
@@ -82,7 +89,7 @@ def _portal_row(organization):
 @pytest.mark.parametrize(
     ("status", "expected"),
     [
-        (ApplicationStatus.DRAFT, StepStatus.NOT_STARTED),
+        (ApplicationStatus.DRAFT, StepStatus.IN_PROGRESS),
         (ApplicationStatus.SUBMITTED, StepStatus.IN_PROGRESS),
         (ApplicationStatus.IN_REVIEW, StepStatus.IN_PROGRESS),
         (ApplicationStatus.OBSERVED, StepStatus.IN_PROGRESS),
@@ -102,7 +109,7 @@ def test_the_portal_registration_step_follows_the_application(status, expected):
         assert row.status == expected
         assert row.done_on == registered
         # Shown, not saved: the stored row is as the applicant left it.
-        assert organization.steps.get(pk=row.pk).status == StepStatus.NOT_STARTED
+        assert organization.steps.get(step__code=row.step.code).status == StepStatus.NOT_STARTED
 
 
 def test_approval_completes_the_portal_step_and_moves_the_progress():
@@ -130,8 +137,13 @@ def test_the_applicant_page_shows_the_portal_step_done_since_the_approval(client
         reverse("registry:application_detail", args=[organization.pk]), HTTP_ACCEPT_LANGUAGE="es"
     )
     html = page.content.decode()
-    assert re.search(r"Registro en el portal municipal: <span class=\"badge ok\">Hecho</span>", html), html
-    assert "desde el 3 de marzo de 2026" in html
+    portal = re.search(
+        r'<li class="card path-step path-done" id="ruta-registro-portal-negocio">(.*?)</li>', html, re.S
+    )
+    assert portal, html
+    assert '<span class="badge ok">Hecho</span>' in portal[1]
+    assert "desde el 3 de marzo de 2026" in portal[1]
+    assert organization.registry_number in portal[1]
     assert "25%" in html
     # The wizard does not ask about it.
     wizard = client.get(reverse("registry:wizard", args=[organization.pk, "formalizacion"])).content.decode()
