@@ -32,7 +32,7 @@ def write_rules(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0019_expiry_dates'),
+        ('registry', '0023_duplicates'),
     ]
 
     operations = [
