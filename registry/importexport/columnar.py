@@ -550,7 +550,7 @@ def _unique_slugs(names: list[str]) -> list[str]:
     """Unique slugs for the whole batch in a few queries (Organization.save asks once per row)."""
     bases = [slugify(name)[:180] or "organizacion" for name in names]
     unique = sorted(set(bases))
-    taken = set()
+    taken = set(Organization.RESERVED_SLUGS)
     for start in range(0, len(unique), 500):
         chunk = unique[start : start + 500]
         taken.update(Organization.objects.filter(slug__in=chunk).values_list("slug", flat=True))

@@ -276,10 +276,16 @@ class Organization(
             self.slug = self._unique_slug()
         super().save(*args, **kwargs)
 
+    # Listing addresses live under the directory page beside its own routes (the embeddable
+    # directory's builder at /directorio/insertar/): a listing never takes one of their names.
+    RESERVED_SLUGS = frozenset({"insertar"})
+
     def _unique_slug(self):
         base = slugify(self.name)[:180] or "organizacion"
         slug, n = base, 1
-        while Organization.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+        while (
+            slug in self.RESERVED_SLUGS or Organization.objects.filter(slug=slug).exclude(pk=self.pk).exists()
+        ):
             n += 1
             slug = f"{base}-{n}"
         return slug

@@ -246,3 +246,19 @@ def test_too_many_requests_are_refused_inside_the_frame(client, embed_url, listi
     assert "espera un minuto" in refused.content.decode()
     assert "X-Frame-Options" not in refused.headers
     assert "frame-ancestors *" in refused.headers["Content-Security-Policy"]
+
+
+def test_a_listing_never_takes_the_address_of_the_code_page(client, directory, listings):
+    from registry.importexport.columnar import _unique_slugs
+
+    insertar = PublishedOrganizationFactory(name="Insertar")
+    assert insertar.slug != "insertar"
+    imported = _unique_slugs(["Insertar", "Insertar"])  # an import's path to a slug
+    assert "insertar" not in imported and insertar.slug not in imported and len(set(imported)) == 2
+    response = client.get(f"{directory.url}insertar/")
+    assert "embed.js" in response.content.decode()
+
+
+def test_the_directory_links_to_the_code_page(client, directory, listings):
+    response = client.get(directory.url)
+    assert f'href="{directory.url}insertar/"' in response.content.decode()
