@@ -385,6 +385,8 @@ def resend(notification: Notification, *, user) -> Notification:
         if consent is None or consent.channel != notification.channel:
             raise ValidationError(_("The person withdrew their consent to be told on this channel."))
         recipient = consent.phone
+    if not recipient:
+        raise ValidationError(_("The person's address was deleted; this notice cannot be sent again."))
     with transaction.atomic():
         row = Notification.objects.create(
             organization=notification.organization,

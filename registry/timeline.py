@@ -138,7 +138,7 @@ def notification_entries(organization: Organization, *, staff: bool = False) -> 
             when = formats.date_format(timezone.localtime(row.next_attempt_at), "SHORT_DATETIME_FORMAT")
             lines.append(_("Next attempt: %(when)s") % {"when": when})
         details = []
-        if staff:
+        if staff and row.recipient:  # empty once redacted (account deletion, retention)
             details.append(_("To: %(recipient)s") % {"recipient": row.recipient})
             if row.last_error and row.state != Notification.State.SENT:
                 details.append(row.last_error)

@@ -282,6 +282,8 @@ CLAMD_ADDRESS = env("CLAMD_ADDRESS", "")
 CLAMD_TIMEOUT = float(env("CLAMD_TIMEOUT", "10"))
 REGISTRY_RETENTION_REJECTED_DAYS = int(env("REGISTRY_RETENTION_REJECTED_DAYS", "180"))
 REGISTRY_RETENTION_ABANDONED_DAYS = int(env("REGISTRY_RETENTION_ABANDONED_DAYS", "365"))
+# Days a sent, failed or cancelled notice keeps its recipient and error (purge_documents).
+REGISTRY_NOTIFICATION_RETENTION_DAYS = int(env("REGISTRY_NOTIFICATION_RETENTION_DAYS", "365"))
 # Days before an observation's deadline when the applicant is reminded (remind_observations).
 REGISTRY_OBSERVATION_REMINDER_DAYS = int(env("REGISTRY_OBSERVATION_REMINDER_DAYS", "3"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

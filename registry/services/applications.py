@@ -19,7 +19,9 @@ from ..models import (
     DocumentType,
     Kind,
     LegalForm,
+    MessagingConsent,
     Municipality,
+    Notification,
     Organization,
     OrganizationInvitation,
     OrganizationMembership,
@@ -412,7 +414,7 @@ def export_personal_data(*, user) -> dict:
     """Everything the portal holds about this user and the organizations they manage."""
     organizations = []
     for organization in Organization.objects.managed_by(user).prefetch_related(
-        "people", "documents", "consents"
+        "people", "documents", "consents", "paperwork_drafts"
     ):
         organizations.append(
             {
@@ -451,6 +453,11 @@ def export_personal_data(*, user) -> dict:
                     {"version": c.text_version, "text": c.text, "given_at": c.given_at.isoformat()}
                     for c in organization.consents.all()
                 ],
+                # Listed, not inlined: the managers download the files from the application.
+                "paperwork_drafts": [
+                    {"kind": d.kind, "title": d.title, "generated_at": d.generated_at.isoformat()}
+                    for d in organization.paperwork_drafts.all()
+                ],
             }
         )
     return {
@@ -460,6 +467,27 @@ def export_personal_data(*, user) -> dict:
             "last_login": user.last_login.isoformat() if user.last_login else None,
         },
         "organizations": organizations,
+        "messaging_consents": [
+            {
+                "channel": c.channel,
+                "phone": c.phone,
+                "given_at": c.given_at.isoformat(),
+                "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
+            }
+            for c in MessagingConsent.objects.filter(user=user)
+        ],
+        # The notices written to this person (their address or number is the recipient).
+        "notifications": [
+            {
+                "event": n.event,
+                "channel": n.channel,
+                "recipient": n.recipient,
+                "state": n.state,
+                "created_at": n.created_at.isoformat(),
+                "sent_at": n.sent_at.isoformat() if n.sent_at else None,
+            }
+            for n in Notification.objects.filter(user=user)
+        ],
         "exported_at": timezone.now().isoformat(),
     }
 
@@ -472,6 +500,12 @@ def delete_account(*, user) -> dict:
     administrative procedure); the user stops managing them. Returns counts, for the log.
     """
     deleted_drafts = 0
+    # The outbox keeps the notices of registrations that stay, but not the holder's address or
+    # number, and nothing still waiting is sent to them; their consents to SMS/WhatsApp go.
+    notices = Notification.objects.filter(user=user)
+    cancelled = notices.filter(state__in=Notification.WAITING).update(state=Notification.State.CANCELLED)
+    notices.update(recipient="", last_error="")
+    MessagingConsent.objects.filter(user=user).delete()
     for organization in Organization.objects.managed_by(user):
         other_managers = organization.memberships.exclude(user=user).exists()
         if organization.status == ApplicationStatus.DRAFT and not organization.live and not other_managers:
@@ -480,5 +514,8 @@ def delete_account(*, user) -> dict:
             organization.delete()
             deleted_drafts += 1
     user.delete()
-    logger.info("account deleted at the holder's request", extra={"deleted_drafts": deleted_drafts})
+    logger.info(
+        "account deleted at the holder's request",
+        extra={"deleted_drafts": deleted_drafts, "cancelled_notifications": cancelled},
+    )
     return {"deleted_drafts": deleted_drafts}

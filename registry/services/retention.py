@@ -5,6 +5,12 @@ decision (Municipality.rejected_retention_days, by default REGISTRY_RETENTION_RE
 those of abandoned drafts (untouched for Municipality.abandoned_retention_days, by default
 REGISTRY_RETENTION_ABANDONED_DAYS) go too. Each deletion is logged by ids and document type only,
 never names, numbers or file names.
+
+Notices in the outbox that are done with (sent, failed or cancelled) lose their recipient and the
+provider's answer after REGISTRY_NOTIFICATION_RETENTION_DAYS. They are redacted, not deleted: the
+row is the record that the applicant was told of a decision or an observation (whose deadline
+runs from it), which the registration's timeline shows for as long as the registration exists,
+while the address or number is needed only to deliver it.
 """
 
 import logging
@@ -15,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
-from ..models import ApplicationStatus, Municipality, PaperworkDraft, SupportingDocument
+from ..models import ApplicationStatus, Municipality, Notification, PaperworkDraft, SupportingDocument
 
 logger = logging.getLogger("registry.retention")
 
@@ -86,7 +92,27 @@ def purge_expired_documents(*, now=None, dry_run: bool = False) -> dict:
     return counts
 
 
+def expired_notifications(*, now=None):
+    """Notices done with, older than the retention, still holding a recipient or an error."""
+    limit = (now or timezone.now()) - timedelta(days=settings.REGISTRY_NOTIFICATION_RETENTION_DAYS)
+    done = [Notification.State.SENT, Notification.State.FAILED, Notification.State.CANCELLED]
+    return Notification.objects.filter(state__in=done, created_at__lt=limit).exclude(
+        recipient="", last_error=""
+    )
+
+
+def redact_expired_notifications(*, now=None, dry_run: bool = False) -> int:
+    expired = expired_notifications(now=now)
+    if dry_run:
+        return expired.count()
+    redacted = expired.update(recipient="", last_error="")
+    logger.info("notifications redacted by retention", extra={"count": redacted})
+    return redacted
+
+
 @task()
 def purge_expired_documents_task():
     """For a scheduler (cron or the task worker's periodic enqueue): same as the command."""
-    return purge_expired_documents()
+    counts = purge_expired_documents()
+    counts["notifications"] = redact_expired_notifications()
+    return counts
