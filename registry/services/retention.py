@@ -106,7 +106,8 @@ def redact_expired_notifications(*, now=None, dry_run: bool = False) -> int:
     if dry_run:
         return expired.count()
     redacted = expired.update(recipient="", last_error="")
-    logger.info("notifications redacted by retention", extra={"count": redacted})
+    if redacted:
+        logger.info("notifications redacted by retention", extra={"count": redacted})
     return redacted
 
 
