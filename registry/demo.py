@@ -218,6 +218,13 @@ SECTOR_TEMPLATES = {
         ["asesoría migratoria", "CPP", "refugio", "orientación legal", "derechos laborales"],
     ),
 }
+# Each municipality's demo listing (by its index) whose data nobody confirmed for over 13 months,
+# so the directory and the staff's filter show that state; the others were confirmed within
+# CONFIRMED_WITHIN days.
+UNCONFIRMED_LISTING = 3
+UNCONFIRMED_DAYS = 420
+CONFIRMED_WITHIN = 330
+
 ORGANIZATION_SECTORS = {"comunitario", "derechos", "educacion", "arte-cultura"}
 DESCRIPTION = (
     "{name} es un {what} liderado por {f}, que llegó de {p} en {year}. Atendemos en {d} "
@@ -329,11 +336,21 @@ def create_listings(
             organization.registry_number = number
             if municipality is not None:
                 organization.municipality = municipality
-            moment = now - timedelta(days=rngs[int(organization.slug.rsplit("-", 1)[1]) - 1].randint(1, 700))
+            index = int(organization.slug.rsplit("-", 1)[1]) - 1
+            age = rngs[index].randint(1, 700)  # days since its registration
+            if index == UNCONFIRMED_LISTING:
+                age = max(age, UNCONFIRMED_DAYS)
+            moment = now - timedelta(days=age)
             organization.created_at = organization.submitted_at = moment - timedelta(days=7)
             organization.registered_at = organization.decided_at = moment
             organization.first_published_at = organization.last_published_at = moment
-            organization.last_confirmed_at = moment
+            # Its people confirmed its data within the last year (the yearly reminder), except
+            # the one listing per municipality left unconfirmed, whose data dates from its
+            # registration.
+            confirmed_age = (
+                age if age <= CONFIRMED_WITHIN or index == UNCONFIRMED_LISTING else age % CONFIRMED_WITHIN + 1
+            )
+            organization.last_confirmed_at = now - timedelta(days=confirmed_age)
         Organization.objects.bulk_create(new, batch_size=batch_size)
         created += len(new)
     return created

@@ -45,7 +45,10 @@ from ..models import (
     DuplicateCandidate,
     DuplicateReason,
     Organization,
+    OrganizationInvitation,
     OrganizationMembership,
+    OrganizationStep,
+    StepStatus,
     SupportingDocument,
 )
 from ..permissions import DECIDE_DUPLICATES
@@ -688,6 +691,10 @@ def merge(*, candidate: DuplicateCandidate, user, survivor_id: int, note: str = 
     managers = set(survivor.memberships.values_list("user_id", flat=True))
     moved = merged.memberships.exclude(user_id__in=managers).update(organization=survivor)
     merged.memberships.all().delete()  # the people already managing the survivor
+    invitations = OrganizationInvitation.objects.filter(organization=merged, accepted_at__isnull=True).update(
+        organization=survivor
+    )
+    steps = _merge_steps(merged, survivor)
 
     state = (
         WorkflowState.objects.active()
@@ -708,6 +715,7 @@ def merge(*, candidate: DuplicateCandidate, user, survivor_id: int, note: str = 
         merged.save(update_fields=["status", "decided_at", "decision_reason", "updated_at"])
 
     _decide(candidate, user=user, status=DuplicateCandidate.Status.MERGED, note=note, survivor=survivor)
+    pairs = _follow_survivor(candidate, merged=merged, survivor=survivor, user=user)
     candidate.first, candidate.second = locked[first.pk], locked[second.pk]
     _log_both(
         candidate,
@@ -719,8 +727,85 @@ def merge(*, candidate: DuplicateCandidate, user, survivor_id: int, note: str = 
         merged_registry_number=merged.registry_number or "",
         documents=documents,
         managers=moved,
+        invitations=invitations,
+        steps=steps,
+        pairs=pairs,
     )
     return candidate
+
+
+# How far along a step is, to keep the further one when two records have it.
+STEP_RANK = {status: n for n, status in enumerate(StepStatus.values)}
+# What a step says: copied onto the survivor's step when the merged record's is further along.
+STEP_FIELDS = (
+    "status",
+    "evidence_number",
+    "evidence_document_id",
+    "valid_until",
+    "verified_by_id",
+    "verified_at",
+)
+
+
+def _merge_steps(merged: Organization, survivor: Organization) -> list[dict]:
+    """The merged record's formalization steps on the survivor: a step the survivor lacks moves
+    to it; a step the survivor has less far along takes the merged record's status and evidence
+    (its own, replaced, is kept in what this returns, for the log). What was moved or replaced,
+    per step code."""
+    theirs = {s.step_id: s for s in OrganizationStep.objects.filter(organization=survivor)}
+    changes = []
+    for step in OrganizationStep.objects.filter(organization=merged).select_related("step"):
+        kept = theirs.get(step.step_id)
+        if kept is None:
+            OrganizationStep.objects.filter(pk=step.pk).update(organization=survivor)
+            changes.append({"step": step.step.code, "moved": True, "status": step.status})
+        elif STEP_RANK.get(step.status, 0) > STEP_RANK.get(kept.status, 0):
+            replaced = {name: _plain(getattr(kept, name)) for name in STEP_FIELDS}
+            for name in STEP_FIELDS:
+                setattr(kept, name, getattr(step, name))
+            kept.save(update_fields=[*(name.removesuffix("_id") for name in STEP_FIELDS), "updated_at"])
+            changes.append(
+                {"step": step.step.code, "moved": False, "status": step.status, "replaced": replaced}
+            )
+    return changes
+
+
+def _plain(value):
+    """A value as the log's JSON keeps it (dates as ISO text)."""
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _follow_survivor(candidate, *, merged: Organization, survivor: Organization, user) -> list[dict]:
+    """The merged record's other open pairs now concern the survivor: each is re-pointed to it,
+    or closed with a note when that would pair the survivor with itself or repeat a pair already
+    recorded. What became of each, for the log."""
+    done = []
+    others = (
+        DuplicateCandidate.objects.select_for_update()
+        .filter(status=DuplicateCandidate.Status.OPEN)
+        .filter(Q(first=merged) | Q(second=merged))
+        .exclude(pk=candidate.pk)
+    )
+    for pair in others:
+        other = pair.other(merged.pk)
+        low, high = sorted((other, survivor.pk))
+        if other == survivor.pk or DuplicateCandidate.objects.filter(first_id=low, second_id=high).exists():
+            _decide(
+                pair,
+                user=user,
+                status=DuplicateCandidate.Status.DISMISSED,
+                note=_("Closed: record %(merged)s was merged into record %(survivor)s.")
+                % {
+                    "merged": merged.registry_number or merged.pk,
+                    "survivor": survivor.registry_number or survivor.pk,
+                },
+            )
+            done.append({"candidate": pair.pk, "other_id": other, "closed": True})
+        else:
+            pair.first_id, pair.second_id = low, high
+            pair.save(update_fields=["first", "second"])
+            done.append({"candidate": pair.pk, "other_id": other, "closed": False})
+    return done
 
 
 def survivor_of(organization: Organization) -> Organization | None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from .. import public
 from ..formalization import next_steps, organization_path, personal_path, progress
 from ..forms import DeleteAccountForm, InvitationForm, StartForm
 from ..jurisdiction import municipality_for_request
@@ -58,6 +59,10 @@ def my_registrations(request):
     organizations = list(my_organizations(user=request.user).select_related("municipality"))
     for organization in organizations:
         organization.can_confirm = review.can("confirm", user=request.user, organization=organization)
+        # What the directory says of a listing nobody confirmed for a year (registry.public).
+        organization.unconfirmed_since = (
+            public.unconfirmed_since(organization) if organization.is_published else None
+        )
     return TemplateResponse(request, "registry/my_registrations.html", {"organizations": organizations})
 
 

@@ -5,8 +5,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 from wagtail.models import Page, Site
 
+from registry import public
 from registry.demo_applications import DEMO_APPLICATIONS
 from registry.models import Municipality, Organization
 
@@ -99,6 +101,10 @@ def test_seed_demo_listings_are_realistic():
     assert listings.values("sector").distinct().count() > 5
     assert all(o.registry_number.startswith(f"{o.municipality.registry_prefix}-") for o in listings)
     assert {"Revisores", "Registradores", "Editores"} <= set(Group.objects.values_list("name", flat=True))
+    # One listing per municipality whose data went unconfirmed for over 13 months; the rest fresh.
+    unconfirmed = [o for o in listings if public.unconfirmed_since(o)]
+    assert sorted(o.municipality.ubigeo for o in unconfirmed) == ["070103", "150100"]
+    assert all((timezone.now() - o.last_confirmed_at).days > 395 for o in unconfirmed)
 
 
 def test_seed_demo_more_listings_adds_only_the_new_ones():

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from wagtail.models import ModelLogEntry, WorkflowState
 
 from registry.importexport.services import import_registry
@@ -17,8 +17,12 @@ from registry.models import (
     ApplicationStatus,
     District,
     DuplicateCandidate,
+    FormalizationStep,
     MunicipalStaffGroup,
     Organization,
+    OrganizationInvitation,
+    OrganizationStep,
+    StepStatus,
     SupportingDocument,
     home_municipality,
 )
@@ -264,6 +268,71 @@ def test_merge_keeps_the_history_moves_documents_and_managers_and_redirects(
     assert duplicates.survivor_of(submitted) == registered
     # A record merged away is no longer compared.
     assert submitted.pk not in {m.organization_id for m in duplicates.find_for(registered)}
+
+
+def test_merge_moves_steps_keeping_the_further_one_invitations_and_the_other_open_pairs(registrar, demo_site):
+    kept = PublishedOrganizationFactory(name="Arepera Uno", phone="+51999000111", whatsapp="")
+    gone = PublishedOrganizationFactory(name="Arepera Dos", phone="+51999000111", whatsapp="")
+    third = PublishedOrganizationFactory(name="Arepera Tres", phone="+51999000111", whatsapp="")
+    fourth = PublishedOrganizationFactory(name="Arepera Cuatro", phone="+51999000111", whatsapp="")
+    ruc, licence, itse = FormalizationStep.objects.filter(municipality=None).order_by("sort_order")[:3]
+    document = SupportingDocument.objects.create(
+        organization=gone, document_type="statute", original_name="ruc.pdf", size=1, file="documents/r.pdf"
+    )
+    # The survivor lacks `ruc`, is less far along `licence` and further along `itse`.
+    OrganizationStep.objects.create(
+        organization=gone,
+        step=ruc,
+        status=StepStatus.VERIFIED,
+        evidence_number="20601234565",
+        evidence_document=document,
+        verified_by=registrar,
+    )
+    OrganizationStep.objects.create(
+        organization=kept, step=licence, status=StepStatus.IN_PROGRESS, evidence_number="L-1"
+    )
+    OrganizationStep.objects.create(
+        organization=gone, step=licence, status=StepStatus.DONE, evidence_number="L-2"
+    )
+    OrganizationStep.objects.create(
+        organization=kept, step=itse, status=StepStatus.VERIFIED, evidence_number="I-1"
+    )
+    OrganizationStep.objects.create(
+        organization=gone, step=itse, status=StepStatus.DONE, evidence_number="I-2"
+    )
+    open_invitation = OrganizationInvitation.objects.create(organization=gone, email="socia@example.org")
+    accepted = OrganizationInvitation.objects.create(
+        organization=gone, email="ya@example.org", accepted_at=timezone.now()
+    )
+    pair = DuplicateCandidate.objects.create(first=kept, second=gone, reasons=["phone"])
+    follows = DuplicateCandidate.objects.create(first=gone, second=third, reasons=["phone"])
+    repeats = DuplicateCandidate.objects.create(first=gone, second=fourth, reasons=["phone"])
+    DuplicateCandidate.objects.create(first=kept, second=fourth, reasons=["phone"], status="dismissed")
+
+    duplicates.merge(candidate=pair, user=registrar, survivor_id=kept.pk)
+
+    steps = {s.step_id: s for s in kept.steps.all()}
+    assert steps[ruc.pk].status == StepStatus.VERIFIED and steps[ruc.pk].evidence_document == document
+    assert steps[ruc.pk].verified_by == registrar
+    assert (steps[licence.pk].status, steps[licence.pk].evidence_number) == (StepStatus.DONE, "L-2")
+    assert (steps[itse.pk].status, steps[itse.pk].evidence_number) == (StepStatus.VERIFIED, "I-1")
+    # The merged record keeps its own record of the steps it did not give away.
+    assert set(gone.steps.values_list("step_id", flat=True)) == {licence.pk, itse.pk}
+    open_invitation.refresh_from_db()
+    accepted.refresh_from_db()
+    assert open_invitation.organization == kept and accepted.organization == gone
+    follows.refresh_from_db()
+    assert (follows.first_id, follows.second_id, follows.status) == (kept.pk, third.pk, "open")
+    repeats.refresh_from_db()
+    assert repeats.status == "dismissed" and repeats.note and repeats.decided_by == registrar
+    assert (repeats.first_id, repeats.second_id) == (gone.pk, fourth.pk)
+
+    data = ModelLogEntry.objects.for_instance(kept).get(action=duplicates.MERGE).data
+    assert data["invitations"] == 1
+    assert {(c["step"], c["moved"]) for c in data["steps"]} == {(ruc.code, True), (licence.code, False)}
+    replaced = next(c for c in data["steps"] if c["step"] == licence.code)["replaced"]
+    assert (replaced["status"], replaced["evidence_number"]) == (StepStatus.IN_PROGRESS, "L-1")
+    assert {(p["candidate"], p["closed"]) for p in data["pairs"]} == {(follows.pk, False), (repeats.pk, True)}
 
 
 def test_a_merged_registration_leads_to_the_survivor_on_verify_and_in_the_directory(

@@ -371,6 +371,17 @@ def test_the_public_reads_unconfirmed_since_and_the_listing_stays_listed(client,
     assert [result["name"] for result in api["results"]] == ["Panadería Caracas"]
 
 
+def test_my_registrations_tells_the_owner_and_links_the_check_page(client, owner, unconfirmed):
+    fresh = PublishedOrganizationFactory(owner=owner, name="Arepas Zulia", last_confirmed_at=ago(30))
+    client.force_login(owner)
+    html = client.get(reverse("registry:my_registrations"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    since = on(timezone.localdate(ago(400)))
+    assert f"sus datos están sin confirmar desde el {since}" in html
+    assert reverse("registry:check_listing", args=[unconfirmed["lima"].pk]) in html
+    assert reverse("registry:check_listing", args=[fresh.pk]) not in html
+    assert html.count("sin confirmar desde") == 1  # the fresh listing is not flagged
+
+
 # ----- the command -----------------------------------------------------------------------------
 
 

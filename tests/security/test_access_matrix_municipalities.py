@@ -19,6 +19,7 @@ from wagtail.log_actions import log
 from registry import dashboard
 from registry.importexport.services import IMPORT_ACTION
 from registry.models import (
+    DuplicateCandidate,
     ListingReport,
     MunicipalStaffGroup,
     Observation,
@@ -69,6 +70,7 @@ def _registration(municipality, place, owner, number):
     )
     published.save_revision().publish()
     report = ListingReport.objects.create(organization=published, reason="closed", message=f"Cerró {place}")
+    pair = DuplicateCandidate.objects.create(first=submitted, second=published, reasons=["phone"])
     return {
         "municipality": municipality,
         "submitted": submitted,
@@ -76,6 +78,7 @@ def _registration(municipality, place, owner, number):
         "task_state": state.current_task_state,
         "published": published,
         "report": report,
+        "pair": pair,
         # What must never show to those who do not serve it.
         "secrets": [submitted.name, published.name, number],
     }
@@ -158,6 +161,12 @@ GET_URLS = {
 # Answer 200 with nothing in it (a list of the chosen among those the user may choose).
 EMPTY_ANSWER = {"chooser's choices"}
 
+
+def _duplicate(o, action):
+    """A decision on the pair of the registration's application and its listing."""
+    return reverse(f"registry_review:duplicate_{action}", args=[o["submitted"].pk, o["pair"].pk])
+
+
 # Every staff action on one registration: (path, form data).
 POSTS = {
     "approve": lambda o: (
@@ -185,6 +194,9 @@ POSTS = {
     ),
     "report edit": lambda o: (reverse(f"{_report}:edit", args=[o["report"].pk]), {"message": "x"}),
     "report delete": lambda o: (reverse(f"{_report}:delete", args=[o["report"].pk]), {}),
+    "duplicate link": lambda o: (_duplicate(o, "link"), {"note": "x"}),
+    "duplicate merge": lambda o: (_duplicate(o, "merge"), {"survivor": o["published"].pk, "note": "x"}),
+    "duplicate dismiss": lambda o: (_duplicate(o, "dismiss"), {"note": "x"}),
     "municipality prefix": lambda o: (
         reverse(f"{_muni}:edit", args=[o["municipality"].pk]),
         {"registry_prefix": "ZZZ"},
@@ -216,6 +228,7 @@ def snapshot(o):
         Observation.objects.filter(organization=o["submitted"]).count(),
         o["submitted"].steps.filter(verified_at__isnull=False).count(),
         municipality.registry_prefix,
+        DuplicateCandidate.objects.filter(pk=o["pair"].pk).values_list("status", "survivor_id").get(),
     )
 
 
@@ -290,6 +303,10 @@ def test_own_municipalitys_screens_open(client, world, place, role):
     else:
         o["published"].refresh_from_db()
         assert o["published"].status == "suspended"
+        path, data = POSTS["duplicate dismiss"](o)
+        client.post(path, data)
+        o["pair"].refresh_from_db()
+        assert o["pair"].status == DuplicateCandidate.Status.DISMISSED
 
 
 LISTS = {
