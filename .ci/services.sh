@@ -4,6 +4,7 @@
 #
 #   eval "$(bash .ci/services.sh)"                       # all: postgres elasticsearch chromium
 #   eval "$(bash .ci/services.sh elasticsearch chromium)"
+#   eval "$(bash .ci/services.sh postgres postgres-replica)"   # + a streaming replica on 5433
 #
 # Everything except the export lines goes to stderr. Safe to run any number of times.
 # Exit status is non-zero if any requested service failed (its name is printed).
@@ -13,6 +14,7 @@
 #   ES_VERSION           Elasticsearch version from Maven Central (default pinned below)
 #   ES_HEAP              heap size                             (default 512m)
 #   ES_WAIT              seconds to wait for Elasticsearch      (default 120)
+#   PG_REPLICA_PORT      port of the PostgreSQL read replica    (default 5433)
 set -uo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -119,6 +121,101 @@ svc_postgres() {
         -c "SELECT 'postgres: ' || version() || ' / unaccent(''Peluquería'') = ' || unaccent('Peluquería')" >&2 \
         || die "postgres: cannot connect as $PG_USER over TCP or create extensions"
     echo "export DATABASE_URL=postgres://$PG_USER:$PG_PASS@127.0.0.1:5432/$PG_DB"
+}
+
+# ------------------------------------------------------------------ PostgreSQL read replica
+# A streaming replica of the 5432 cluster, made with Debian's tools: a cluster `replica` on
+# PG_REPLICA_PORT (default 5433) whose data directory is a pg_basebackup -R of the primary, which
+# only ever gets a `reload` here (a new pg_hba line), never a restart: others may be using it.
+# Prints DATABASE_REPLICA_URL (the same database name as DATABASE_URL, read-only).
+PG_REPLICA_PORT="${PG_REPLICA_PORT:-5433}"
+PG_REPLICA_CLUSTER="${PG_REPLICA_CLUSTER:-replica}"
+PG_REPL_USER="portal_replication"; PG_REPL_PASS="portal_replication"
+
+replica_streaming() {  # the replica answers, is in recovery and receives WAL from the primary
+    local r
+    r="$(PGPASSWORD="$PG_PASS" psql -X -h 127.0.0.1 -p "$PG_REPLICA_PORT" -U "$PG_USER" -d postgres -tAc \
+        "SELECT pg_is_in_recovery() AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming')" 2>/dev/null)"
+    [ "$r" = "t" ]
+}
+
+svc_postgres_replica() {
+    set -e
+    local t0=$SECONDS
+    port_open 127.0.0.1 5432 || die "postgres-replica: no primary on 127.0.0.1:5432 (run: .ci/services.sh postgres)"
+    local ver psql=(as_user postgres psql -X -q -v ON_ERROR_STOP=1 -p 5432 -d postgres)
+    ver="$("${psql[@]}" -tAc "SELECT current_setting('server_version_num')::int / 10000")"
+    [ -x "/usr/lib/postgresql/$ver/bin/pg_basebackup" ] || die "postgres-replica: no pg_basebackup for $ver"
+    local data="/var/lib/postgresql/$ver/$PG_REPLICA_CLUSTER"
+    local primary_cluster
+    primary_cluster="$(pg_lsclusters -h | awk '$3 == 5432 {print $2; exit}')"
+
+    # 1. the replication role, and a pg_hba line for it on the primary (then a reload)
+    if [ "$("${psql[@]}" -tAc "SELECT 1 FROM pg_roles WHERE rolname='$PG_REPL_USER'")" != "1" ]; then
+        log "postgres-replica: creating role $PG_REPL_USER"
+        "${psql[@]}" -c "CREATE ROLE $PG_REPL_USER LOGIN REPLICATION PASSWORD '$PG_REPL_PASS'" >&2
+    fi
+    local hba
+    hba="$("${psql[@]}" -tAc "SELECT current_setting('hba_file')")"
+    if [ "$("${psql[@]}" -tAc "SELECT count(*) FROM pg_hba_file_rules WHERE 'replication' = ANY(database)
+            AND type = 'host' AND address = '127.0.0.1' AND ('all' = ANY(user_name) OR '$PG_REPL_USER' = ANY(user_name))")" = "0" ]; then
+        log "postgres-replica: allowing replication connections from 127.0.0.1 ($hba), reload"
+        echo "host replication $PG_REPL_USER 127.0.0.1/32 scram-sha-256" | $SUDO tee -a "$hba" >/dev/null
+        $SUDO pg_ctlcluster "$ver" "$primary_cluster" reload >&2
+    fi
+    "${psql[@]}" -tAc "SHOW wal_level" | grep -Eq '^(replica|logical)$' \
+        || die "postgres-replica: the primary's wal_level is minimal (needs replica and a restart)"
+
+    # 2. already streaming: nothing to do
+    if replica_streaming; then
+        log "postgres-replica: already streaming on 127.0.0.1:$PG_REPLICA_PORT"
+    else
+        if port_open 127.0.0.1 "$PG_REPLICA_PORT" && \
+            ! pg_lsclusters -h | awk -v c="$PG_REPLICA_CLUSTER" -v p="$PG_REPLICA_PORT" '$2 == c && $3 == p' | grep -q .; then
+            die "postgres-replica: port $PG_REPLICA_PORT is taken by something else (set PG_REPLICA_PORT)"
+        fi
+        # a cluster that exists but does not stream (stopped, or too far behind): start it, and
+        # if it still does not stream, make it again from a fresh base backup
+        if pg_lsclusters -h | awk -v v="$ver" -v c="$PG_REPLICA_CLUSTER" '$1 == v && $2 == c' | grep -q . \
+            && [ -f "$data/standby.signal" ]; then
+            $SUDO pg_ctlcluster "$ver" "$PG_REPLICA_CLUSTER" start >&2 2>/dev/null || true
+            local i; for i in $(seq 1 20); do replica_streaming && break; sleep 1; done
+        fi
+        if ! replica_streaming; then
+            if pg_lsclusters -h | awk -v v="$ver" -v c="$PG_REPLICA_CLUSTER" '$1 == v && $2 == c' | grep -q .; then
+                log "postgres-replica: dropping cluster $ver/$PG_REPLICA_CLUSTER to make it again"
+                $SUDO pg_dropcluster --stop "$ver" "$PG_REPLICA_CLUSTER" >&2
+            fi
+            log "postgres-replica: creating cluster $ver/$PG_REPLICA_CLUSTER on port $PG_REPLICA_PORT"
+            $SUDO pg_createcluster --port "$PG_REPLICA_PORT" "$ver" "$PG_REPLICA_CLUSTER" >&2
+            # a hot standby needs at least the primary's values of these
+            local setting value
+            for setting in max_connections max_worker_processes max_wal_senders max_prepared_transactions \
+                           max_locks_per_transaction; do
+                value="$("${psql[@]}" -tAc "SHOW $setting")"
+                $SUDO pg_conftool "$ver" "$PG_REPLICA_CLUSTER" set "$setting" "$value" >&2
+            done
+            # the primary's data replaces the new cluster's (its configuration stays in /etc)
+            $SUDO rm -rf "$data"
+            log "postgres-replica: pg_basebackup of 127.0.0.1:5432 into $data"
+            as_user postgres env PGPASSWORD="$PG_REPL_PASS" "/usr/lib/postgresql/$ver/bin/pg_basebackup" \
+                -h 127.0.0.1 -p 5432 -U "$PG_REPL_USER" -D "$data" -R -X stream -c fast >&2 \
+                || die "postgres-replica: pg_basebackup failed"
+            $SUDO pg_ctlcluster "$ver" "$PG_REPLICA_CLUSTER" start >&2 || {
+                tail -n 30 "/var/log/postgresql/postgresql-$ver-$PG_REPLICA_CLUSTER.log" >&2 || true
+                die "postgres-replica: pg_ctlcluster $ver $PG_REPLICA_CLUSTER start failed"
+            }
+            local i; for i in $(seq 1 60); do replica_streaming && break; sleep 1; done
+        fi
+        replica_streaming || {
+            tail -n 30 "/var/log/postgresql/postgresql-$ver-$PG_REPLICA_CLUSTER.log" >&2 || true
+            die "postgres-replica: not streaming on 127.0.0.1:$PG_REPLICA_PORT"
+        }
+        log "postgres-replica: streaming in $((SECONDS - t0))s"
+    fi
+    log "postgres-replica: $("${psql[@]}" -tAc "SELECT application_name || ' ' || state || ', replay lag ' ||
+        coalesce(replay_lag::text, '0') FROM pg_stat_replication WHERE client_port IS NOT NULL LIMIT 1")"
+    echo "export DATABASE_REPLICA_URL=postgres://$PG_USER:$PG_PASS@127.0.0.1:$PG_REPLICA_PORT/$PG_DB"
 }
 
 # ------------------------------------------------------------------ Elasticsearch
@@ -327,10 +424,11 @@ exports=()
 for s in "${services[@]}"; do
     case "$s" in
         postgres|postgresql) fn=svc_postgres ;;
+        postgres-replica) fn=svc_postgres_replica ;;
         elasticsearch|es) fn=svc_elasticsearch ;;
         chromium|chrome) fn=svc_chromium ;;
         gettext) fn=svc_gettext ;;
-        *) log "unknown service '$s' (known: postgres elasticsearch chromium gettext)"; failed+=("$s"); continue ;;
+        *) log "unknown service '$s' (known: postgres postgres-replica elasticsearch chromium gettext)"; failed+=("$s"); continue ;;
     esac
     # each service in a subshell with -e, so one failure doesn't stop the others
     # (not inside `if`: bash would ignore `set -e` in the subshell there)

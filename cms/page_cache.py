@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils import translation
 
+from registry.db_routing import read_from_replica
 from search.indexing import current_version
 
 CACHEABLE = "_portal_anonymous_cacheable"
@@ -67,6 +68,10 @@ class AnonymousPageCacheMiddleware:
                 # change of the index while a page is made never files it under the new version.
                 _cacheable_paths.add(request.path)
             return response
+        # A learnt path is a public read: its key's version is read from the database the page
+        # would be made from (the replica when registry.db_routing allows), so a page made from a
+        # replica that lags is never filed under the primary's newer version.
+        read_from_replica(request)
         key = self._key(request)
         cached = cache.get(key)
         if cached is not None:

@@ -13,6 +13,7 @@ from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.throttling import AnonRateThrottle
 
+from registry.db_routing import public_read
 from registry.security.client_ip import client_ip
 
 from .query import DirectoryQuery, Listing
@@ -45,6 +46,8 @@ api = NinjaAPI(
     throttle=[ClientAddressThrottle(getattr(settings, "DIRECTORY_API_RATE", "120/m"))],
     docs_url="/docs",
 )
+# Every operation is a public read: from the replica when registry.db_routing allows.
+api.add_decorator(public_read, mode="view")
 
 
 class FacetValueOut(Schema):

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django_ratelimit.decorators import ratelimit
 
+from registry.db_routing import public_read
 from registry.jurisdiction import municipality_for_request
 from registry.models import District, Kind, Municipality, Sector
 
@@ -231,6 +232,7 @@ def framable(view):
 
 
 @framable
+@public_read
 @ratelimit(key="ip", rate=lambda group, request: settings.DIRECTORY_API_RATE, method="GET", block=False)
 def embed_directory(request, page):
     """The embedded list: a whole small HTML document of its own, without the site's layout, in

@@ -16,6 +16,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from registry import figures as registry_figures
+from registry.db_routing import public_read
 from registry.jurisdiction import municipality_for_request
 from registry.models import Municipality, home_municipality
 
@@ -120,6 +121,7 @@ def shown_count(cell) -> str:
     return "" if cell is None else cell.text
 
 
+@public_read
 def figures_page(request):
     municipality, municipalities = _selection(request)
     data = registry_figures_for(municipality)
@@ -142,6 +144,7 @@ def figures_page(request):
     return response
 
 
+@public_read
 def figure_csv(request, figure: str):
     if figure not in FIGURES:
         raise Http404(_("There is no such figure."))

@@ -2,7 +2,8 @@
 
 import secrets
 
-from django.db import connection
+# Reads follow the replica rule (registry/db_routing.py), the same as the ORM's.
+from registry.db_routing import read_connection as connection
 
 from .models import IndexVersion
 

@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from registry.db_routing import public_read
 from registry.jurisdiction import municipality_for_request
 from registry.models import LegalForm, Municipality, Organization
 from registry.models.organization import WEEKDAY_LABELS, WEEKDAYS
@@ -88,6 +89,7 @@ def _scoped(request, query):
     return query, params, scope
 
 
+@public_read
 def directory_index(request, page):
     known = municipality_labels(needed=listed(request.GET, "municipality"))
     query = query_from_params(request.GET, municipalities=known)
@@ -243,6 +245,7 @@ def _json_ld(listing, url):
     return json.dumps(data, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
 
 
+@public_read
 def directory_listing(request, page, slug):
     listing = find_listing(slug=slug)
     if listing is None:

@@ -77,6 +77,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "registry.security.middleware.RejectNullBytesMiddleware",
+    # Before the page cache and the sessions: which database a request reads, and who has just
+    # written (registry/db_routing.py). Does nothing without a replica.
+    "registry.db_routing.ReplicaReadsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions, auth and Wagtail's routing: a cached directory page skips all of them.
     "cms.page_cache.AnonymousPageCacheMiddleware",
@@ -147,6 +150,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if _pg_options:
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", _pg_options)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A PostgreSQL streaming replica for the public reads (directory, API, figures, verify), chosen
+# request by request by `registry.db_routing`, which owns the rule. A person who has just written
+# reads from the primary for DATABASE_REPLICA_STICKY_SECONDS; a replica further behind than
+# DATABASE_REPLICA_MAX_LAG_SECONDS (measured at most every DATABASE_REPLICA_CHECK_SECONDS) or
+# unreachable (tried again after DATABASE_REPLICA_RETRY_SECONDS) is skipped for the primary.
+DATABASE_REPLICA_STICKY_SECONDS = int(env("DATABASE_REPLICA_STICKY_SECONDS", "15"))
+DATABASE_REPLICA_MAX_LAG_SECONDS = float(env("DATABASE_REPLICA_MAX_LAG_SECONDS", "5"))
+DATABASE_REPLICA_CHECK_SECONDS = float(env("DATABASE_REPLICA_CHECK_SECONDS", "1"))
+DATABASE_REPLICA_RETRY_SECONDS = float(env("DATABASE_REPLICA_RETRY_SECONDS", "5"))
+DATABASE_REPLICA_READS = env_bool("DATABASE_REPLICA_READS", True)
+if env("DATABASE_REPLICA_URL") and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["replica"] = dj_database_url.parse(
+        env("DATABASE_REPLICA_URL"),
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    # A replica that does not answer must not hold a request for long: its reads go to the primary.
+    DATABASES["replica"].setdefault("OPTIONS", {}).update(
+        {"connect_timeout": int(env("DATABASE_REPLICA_CONNECT_TIMEOUT", "2"))}
+    )
+    if _pg_options:
+        DATABASES["replica"]["OPTIONS"].setdefault("options", _pg_options)
+    # A physical copy of the primary: the test database Django creates there reaches the replica
+    # through the WAL by itself; the replica is never created, flushed or migrated on its own.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["registry.db_routing.ReplicaRouter"]
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

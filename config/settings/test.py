@@ -15,3 +15,4 @@ WHITENOISE_AUTOREFRESH = True
 ELASTICSEARCH_URL = ""
 ACCOUNT_RATE_LIMITS = False
 RATELIMIT_ENABLE = False  # tests that check limits switch it on
+DATABASE_REPLICA_READS = False  # on only in the tests that prove them (tests/test_read_replica.py)

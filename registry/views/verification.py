@@ -20,6 +20,7 @@ from django.views.decorators.cache import cache_control
 from django_ratelimit.decorators import ratelimit
 
 from .. import certificates, public
+from ..db_routing import public_read
 from ..models import ApplicationStatus, Organization
 from ..services import duplicates, review
 from ..services.registry_numbers import normalize_registry_number
@@ -71,6 +72,7 @@ def _last(history, action):
 
 
 @_limited  # it says whether a number exists: as limited as the verification page
+@public_read
 def lookup(request):
     """/verify/ with no number: a form to type one, with or without dashes, in any case."""
     typed = request.GET.get("numero", "").strip()
@@ -95,6 +97,7 @@ def lookup(request):
 # Short cache: a suspension must show within minutes, but a QR scan storm should not hit the DB.
 @cache_control(public=True, max_age=60)
 @_limited
+@public_read
 def verify(request, registry_number):
     """Whether this registration is valid, since when, and for which organization."""
     number = normalize_registry_number(registry_number)
@@ -126,6 +129,7 @@ def _certificate_context(request, registry_number) -> dict | None:
 
 @cache_control(public=True, max_age=60)
 @_limited
+@public_read
 def certificate(request, registry_number):
     """A printable certificate with a QR code pointing to the verification page; valid ones only."""
     context = _certificate_context(request, registry_number)
@@ -138,6 +142,7 @@ def certificate(request, registry_number):
 
 @cache_control(public=True, max_age=60)
 @_limited
+@public_read
 def certificate_pdf(request, registry_number):
     """The same certificate as a one-page A4 PDF, to keep or send by WhatsApp; valid ones only."""
     context = _certificate_context(request, registry_number)

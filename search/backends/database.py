@@ -24,8 +24,10 @@ does.
 import math
 from collections import Counter
 
-from django.db import connection
 from django.utils import timezone
+
+# Reads follow the replica rule (registry/db_routing.py), the same as the ORM's.
+from registry.db_routing import read_connection as connection
 
 from .. import analysis
 from ..entries import listing_from_entry

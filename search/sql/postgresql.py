@@ -11,6 +11,7 @@ import re
 
 from django.db import connection
 
+from registry.db_routing import read_connection
 from registry.models import StepStatus
 
 from ..query import BODY_WEIGHT, NAME_WEIGHT, SERVICES_WEIGHT
@@ -194,7 +195,7 @@ def indexed_ids(cursor) -> None:
 def typo_alternatives(stems: list[str], version: int, close_enough, limit: int) -> dict[str, list[str]]:
     """For each stem the index does not know, the indexed stems it may be a typo of (trigram
     similarity first, then the edit distance)."""
-    with connection.cursor() as cursor:
+    with read_connection.cursor() as cursor:
         cursor.execute(
             f"SELECT s, EXISTS (SELECT 1 FROM {TERM_TABLE} t WHERE t.term = s), "  # noqa: S608
             f"ARRAY(SELECT t.term FROM {TERM_TABLE} t WHERE t.term %% s "
