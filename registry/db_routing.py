@@ -12,8 +12,8 @@ This module owns the rule. A query goes to the `replica` database only when all 
    every other page never claim it, so they read from the primary;
 3. the person has not written in the last `DATABASE_REPLICA_STICKY_SECONDS` (a signed cookie
    set by `ReplicaReadsMiddleware` after any request that wrote or was not a GET/HEAD), and
-   this request has written nothing yet (any `db_for_write` turns the rest of the request to the
-   primary): read-your-writes;
+   this request has written nothing yet (its first INSERT, UPDATE or DELETE on the primary turns
+   the rest of the request to the primary): read-your-writes;
 4. no transaction is open on the primary (migrations, services, every atomic block);
 5. the replica answers and its replay lag is within `DATABASE_REPLICA_MAX_LAG_SECONDS`,
    measured with `pg_last_xact_replay_timestamp()` at most once every
@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import re
 import time
 from dataclasses import dataclass
 from functools import wraps
@@ -190,6 +191,25 @@ class _ReadConnection:
 read_connection = _ReadConnection()
 
 
+_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|MERGE|CREATE|ALTER|DROP|TRUNCATE|COPY)\b", re.IGNORECASE)
+_WRITE_IN_WITH = re.compile(r"\b(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
+class _WriteWatch:
+    """Notices the first statement of a request that writes to the primary: from then on the
+    request reads from the primary, and the person gets the sticky mark."""
+
+    def __init__(self, state: _RequestState):
+        self.state = state
+
+    def __call__(self, execute, sql, params, many, context):
+        if not self.state.wrote and (
+            _WRITE.match(sql) or (sql.lstrip()[:4].upper() == "WITH" and _WRITE_IN_WITH.search(sql))
+        ):
+            self.state.wrote = True
+        return execute(sql, params, many, context)
+
+
 class ReplicaRouter:
     """`DATABASE_ROUTERS` entry, installed when a replica is configured."""
 
@@ -197,9 +217,8 @@ class ReplicaRouter:
         return read_alias()
 
     def db_for_write(self, model, **hints):
-        state = _state.get()
-        if state is not None:
-            state.wrote = True
+        # Not a write yet: get_or_create() and select_for_update() read through here too (a
+        # site setting read with get_or_create on every page). `_WriteWatch` sees the writes.
         return DEFAULT_DB_ALIAS
 
     def allow_relation(self, obj1, obj2, **hints):
@@ -231,7 +250,8 @@ class ReplicaReadsMiddleware:
         state = _RequestState(claimable=not (sticky or unsafe))
         token = _state.set(state)
         try:
-            response = self.get_response(request)
+            with connections[DEFAULT_DB_ALIAS].execute_wrapper(_WriteWatch(state)):
+                response = self.get_response(request)
         finally:
             _state.reset(token)
         if unsafe or state.wrote:
