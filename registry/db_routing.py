@@ -125,17 +125,16 @@ def replica_lag() -> float | None:
 def _replica_usable() -> bool:
     now = time.monotonic()
     age = now - _health["checked_at"]
-    period = (
-        settings.DATABASE_REPLICA_CHECK_SECONDS
-        if _health["usable"]
-        else settings.DATABASE_REPLICA_RETRY_SECONDS
-    )
+    reachable = _health["usable"] or _health["lag"] is not None  # answered, even if behind
+    period = settings.DATABASE_REPLICA_CHECK_SECONDS if reachable else settings.DATABASE_REPLICA_RETRY_SECONDS
     if age < period:
         if _health["usable"]:
             # A persistent connection that died since the last request is noticed here, once
             # per request, the same way Django checks the primary's (CONN_HEALTH_CHECKS).
+            replica = connections[REPLICA]
             try:
-                connections[REPLICA].ensure_connection()
+                replica.close_if_health_check_failed()  # Django's own check, once per request
+                replica.ensure_connection()
             except DatabaseError:
                 _mark(usable=False, lag=None, now=now)
                 return False

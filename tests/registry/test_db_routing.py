@@ -8,7 +8,10 @@ only one side holds: while the replica's replay is paused, a write on the primar
 from the replica.
 """
 
+import fcntl
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -58,6 +61,15 @@ def pause_replay():
         time.sleep(0.01)
 
 
+def replica_behind(timeout=10.0) -> float:
+    """The paused replica's lag, once it has received WAL it has not replayed."""
+    deadline = time.monotonic() + timeout
+    while not (lag := db_routing.replica_lag()):
+        assert time.monotonic() < deadline, "the paused replica received nothing"
+        time.sleep(0.01)
+    return lag
+
+
 def resume_replay():
     _scalar(REPLICA, "SELECT pg_wal_replay_resume()::text")
 
@@ -65,14 +77,21 @@ def resume_replay():
 @pytest.fixture(autouse=True)
 def replica_reads(settings):
     """Replica reads on (the rest of the suite keeps them off), a fresh measurement of the replica,
-    and its replay running again whatever the test did."""
+    and its replay running again whatever the test did. One test at a time across pytest-xdist's
+    workers: pausing replay pauses the whole replica, every worker's test database included."""
+    lock = open(Path(tempfile.gettempdir()) / "portal-replica-tests.lock", "w")  # noqa: SIM115
+    fcntl.flock(lock, fcntl.LOCK_EX)
     settings.DATABASE_REPLICA_READS = True
     settings.DATABASE_REPLICA_MAX_LAG_SECONDS = 3600  # a paused replica still serves, unless a test says
     resume_replay()
     db_routing.forget_health()
-    yield
-    resume_replay()
-    db_routing.forget_health()
+    try:
+        yield
+    finally:
+        resume_replay()
+        db_routing.forget_health()
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
 
 
 @pytest.fixture
@@ -170,8 +189,7 @@ def test_a_person_who_writes_reads_their_write_while_residents_read_the_lagging_
     assert db_routing.STICKY_COOKIE not in resident.cookies
 
     # A replica further behind than the bound is left for the primary.
-    lag = db_routing.replica_lag()
-    assert lag is not None and lag > 0
+    lag = replica_behind()
     settings.DATABASE_REPLICA_MAX_LAG_SECONDS = lag / 2
     db_routing.forget_health()
     assert _verdict(resident, listing) == "suspended"
