@@ -12,12 +12,14 @@ import io
 import json
 import socket
 import sqlite3
+import threading
 from wsgiref.util import setup_testing_defaults
 
 import psycopg
 import pytest
 from django.core import mail
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.management import call_command
 from django.db import connection
 from django.db import utils as db_utils
 from django.test import Client, RequestFactory
@@ -321,3 +323,27 @@ def test_an_approval_interrupted_by_a_dropped_connection_leaves_nothing_half_wri
     application.refresh_from_db()
     assert application.status == ApplicationStatus.APPROVED and application.registry_number
     assert ModelLogEntry.objects.filter(object_id=str(application.pk), action=review.APPROVE).count() == 1
+
+
+@postgresql_only
+@real_transactions
+def test_the_task_worker_waits_for_the_database_and_carries_on(settings, caplog):
+    """django-tasks' own worker exits at the first connection error; ours waits for the
+    database and runs the queue once it answers (here: empty, so --batch ends it)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = _closed_port()  # the server is down when the worker starts
+
+    def server_back():
+        connection.settings_dict["PORT"] = port
+
+    back = threading.Timer(1.0, server_back)
+    back.start()
+    try:
+        # In this thread: the worker installs signal handlers, which only the main thread may.
+        call_command("db_worker", batch=True, interval=0, startup_delay=False, reload=False, verbosity=0)
+    finally:
+        back.join()
+        connection.settings_dict["PORT"] = port
+    assert "Database unavailable, task worker waiting" in caplog.text
