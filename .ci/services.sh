@@ -218,6 +218,32 @@ svc_postgres_replica() {
     echo "export DATABASE_REPLICA_URL=postgres://$PG_USER:$PG_PASS@127.0.0.1:$PG_REPLICA_PORT/$PG_DB"
 }
 
+# ------------------------------------------------------------------ PostgreSQL, a cluster to restart
+# benchmarks/faults_postgres.py restarts PostgreSQL under load: it gets a cluster of its own
+# (PG_FAULTS_CLUSTER on PG_FAULTS_PORT, default "faults" on 5440), never the shared 5432 one.
+svc_postgres_faults() {
+    set -e
+    local name="${PG_FAULTS_CLUSTER:-faults}" port="${PG_FAULTS_PORT:-5440}" ver
+    if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+        apt_install postgresql || apt_install postgresql
+    fi
+    ver="$(ls /usr/lib/postgresql | sort -V | tail -1)"
+    if ! pg_lsclusters -h 2>/dev/null | awk -v v="$ver" -v n="$name" '$1==v && $2==n' | grep -q .; then
+        log "postgres-faults: creating cluster $ver/$name on port $port"
+        $SUDO pg_createcluster --port "$port" "$ver" "$name" -- --auth-local=peer --auth-host=scram-sha-256 >&2
+        echo "listen_addresses = '127.0.0.1'" | $SUDO tee -a "/etc/postgresql/$ver/$name/postgresql.conf" >/dev/null
+    fi
+    if ! port_open 127.0.0.1 "$port"; then
+        log "postgres-faults: starting cluster $ver/$name"
+        $SUDO pg_ctlcluster "$ver" "$name" start >&2
+    fi
+    as_user postgres psql -X -q -p "$port" -d postgres -v ON_ERROR_STOP=1 \
+        -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$PG_USER') THEN CREATE ROLE $PG_USER LOGIN SUPERUSER PASSWORD '$PG_PASS'; END IF; END \$\$" >&2
+    log "postgres-faults: cluster $ver/$name answering on 127.0.0.1:$port"
+    echo "export PG_FAULTS_CLUSTER=$ver/$name"
+    echo "export PG_FAULTS_URL=postgres://$PG_USER:$PG_PASS@127.0.0.1:$port/portal_faults"
+}
+
 # ------------------------------------------------------------------ Elasticsearch
 es_answering() {
     local r
@@ -425,10 +451,11 @@ for s in "${services[@]}"; do
     case "$s" in
         postgres|postgresql) fn=svc_postgres ;;
         postgres-replica) fn=svc_postgres_replica ;;
+        postgres-faults) fn=svc_postgres_faults ;;
         elasticsearch|es) fn=svc_elasticsearch ;;
         chromium|chrome) fn=svc_chromium ;;
         gettext) fn=svc_gettext ;;
-        *) log "unknown service '$s' (known: postgres postgres-replica elasticsearch chromium gettext)"; failed+=("$s"); continue ;;
+        *) log "unknown service '$s' (known: postgres postgres-replica postgres-faults elasticsearch chromium gettext)"; failed+=("$s"); continue ;;
     esac
     # each service in a subshell with -e, so one failure doesn't stop the others
     # (not inside `if`: bash would ignore `set -e` in the subshell there)

@@ -1,4 +1,5 @@
 import logging
+import sys
 
 from django.db import connection
 from django.db.utils import DatabaseError
@@ -9,6 +10,8 @@ from django.views.decorators.cache import never_cache
 
 from cms.models import DirectoryPage
 from search.status import search_status
+
+from .outage import outage_response
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +65,9 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return _error_page(request, "500.html", 500)
+    # Called while the uncaught exception is being handled: a database outage raised outside a
+    # view (a middleware reading the session or the page cache's key) is a 503 too.
+    return outage_response(request, sys.exc_info()[1]) or _error_page(request, "500.html", 500)
 
 
 def csrf_failure(request, reason=""):

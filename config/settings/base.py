@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, so that it is the first asked about a view's exception (config/outage.py).
+    "config.outage.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -149,6 +151,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _pg_options = env("DATABASE_PG_OPTIONS", "-c jit=off -c random_page_cost=1.1")
     if _pg_options:
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", _pg_options)
+# Seconds a client is asked to wait (Retry-After) when the database is unreachable (config/outage.py).
+DATABASE_OUTAGE_RETRY_AFTER = int(env("DATABASE_OUTAGE_RETRY_AFTER", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A PostgreSQL streaming replica for the public reads (directory, API, figures, verify), chosen
