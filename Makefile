@@ -67,9 +67,12 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $(VENV)/.installed $(VENV)/.installed-dev $@
 
-# Load test: 50 users for 60 s while staff approve applications.
+# Load test: 50 users for 60 s while staff approve applications. Then the faults of a two-node
+# Elasticsearch cluster under 50 residents searching: a node killed, the cluster stopped (the
+# database answers), restarted (the index catches up by itself); about 12 minutes.
 loadtest: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/load_test.py
+	eval "$$(bash .ci/services.sh elasticsearch-cluster)" && $(BIN)/python benchmarks/faults_elasticsearch.py
 
 # Audit of the served demo (README, "Audit"): Lighthouse (mobile), axe-core and the Nu Html Checker
 # over every public page and every wizard step, with thresholds; slow, so not part of `make test`.

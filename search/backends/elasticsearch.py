@@ -63,6 +63,7 @@ logger = logging.getLogger(__name__)
 UNAVAILABLE = (TransportError, ApiError, BulkIndexError, ConnectionError, TimeoutError)
 RETRY_AFTER_SECONDS = 30.0
 WRITE_TIMEOUT_SECONDS = 10.0
+REBUILD_TIMEOUT_SECONDS = 120.0
 
 # ----- analysis ----------------------------------------------------------------------------
 
@@ -315,7 +316,8 @@ def mark_synced(moment: datetime) -> None:
     """Write in the index itself (its mapping's `_meta`) that every change committed before
     `moment` is in it: it travels with the index (a snapshot restored, an alias swapped) rather
     than living in a database that could describe another index."""
-    client().indices.put_mapping(index=index_alias(), meta={"synced_at": moment.isoformat()})
+    es = client().options(request_timeout=max(settings.ELASTICSEARCH_TIMEOUT, WRITE_TIMEOUT_SECONDS))
+    es.indices.put_mapping(index=index_alias(), meta={"synced_at": moment.isoformat()})
 
 
 def synced_at() -> datetime | None:
@@ -328,9 +330,9 @@ def synced_at() -> datetime | None:
     return min(marks) if marks else None
 
 
-def create_index(name: str):
+def create_index(name: str, es: Elasticsearch | None = None):
     document = build_document_class(synonym_rules())
-    index = Index(name, using=client())
+    index = Index(name, using=es or client())
     index.settings(**document._index._settings)
     index.document(document)
     index.create()
@@ -341,14 +343,17 @@ def rebuild() -> dict:
     """Build a new index from the database index, then point the alias at it and drop the old."""
     from ..models import DirectoryEntry
 
-    es = client()
+    # Every step with a long timeout: a rebuild is no resident's request, and a step retried
+    # on another node after a timeout could find its own work done (an index that "already
+    # exists").
+    es = client().options(request_timeout=max(settings.ELASTICSEARCH_TIMEOUT, REBUILD_TIMEOUT_SECONDS))
     alias = index_alias()
     started = timezone.now()
     new_name = f"{alias}-{started:%Y%m%d%H%M%S%f}"
-    create_index(new_name)
+    create_index(new_name, es)
     es.indices.put_settings(index=new_name, settings={"refresh_interval": "-1"})
     entries = DirectoryEntry.objects.order_by("pk").iterator(chunk_size=2000)
-    indexed, _ = bulk(es.options(request_timeout=120), _actions(entries, new_name), chunk_size=1000)
+    indexed, _ = bulk(es, _actions(entries, new_name), chunk_size=1000)
     es.indices.put_settings(index=new_name, settings={"refresh_interval": "1s"})
     es.indices.put_mapping(index=new_name, meta={"synced_at": started.isoformat()})
     es.indices.refresh(index=new_name)
