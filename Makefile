@@ -67,11 +67,14 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $(VENV)/.installed $(VENV)/.installed-dev $@
 
-# Load test: 50 users for 60 s while staff approve applications; then the same load while
-# PostgreSQL restarts, on a cluster of its own (.ci/services.sh postgres-faults, port 5440).
+# Load test: 50 users for 60 s while staff approve applications. Then the faults, each under the
+# same load: PostgreSQL restarted (a cluster of its own, .ci/services.sh postgres-faults, port
+# 5440), and a two-node Elasticsearch cluster with a node killed, the cluster stopped (the
+# database answers) and restarted (the index catches up by itself). About 15 minutes.
 loadtest: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/load_test.py
 	eval "$$(bash .ci/services.sh postgres-faults)" && $(BIN)/python benchmarks/faults_postgres.py
+	eval "$$(bash .ci/services.sh elasticsearch-cluster)" && $(BIN)/python benchmarks/faults_elasticsearch.py
 
 # Audit of the served demo (README, "Audit"): Lighthouse (mobile), axe-core and the Nu Html Checker
 # over every public page and every wizard step, with thresholds; slow, so not part of `make test`.

@@ -5,6 +5,7 @@
 #   eval "$(bash .ci/services.sh)"                       # all: postgres elasticsearch chromium
 #   eval "$(bash .ci/services.sh elasticsearch chromium)"
 #   eval "$(bash .ci/services.sh postgres postgres-replica)"   # + a streaming replica on 5433
+#   eval "$(bash .ci/services.sh elasticsearch-cluster)"   # two nodes, for make loadtest
 #
 # Everything except the export lines goes to stderr. Safe to run any number of times.
 # Exit status is non-zero if any requested service failed (its name is printed).
@@ -15,6 +16,7 @@
 #   ES_HEAP              heap size                             (default 512m)
 #   ES_WAIT              seconds to wait for Elasticsearch      (default 120)
 #   PG_REPLICA_PORT      port of the PostgreSQL read replica    (default 5433)
+#   ESC_HTTP_PORTS, ESC_TRANSPORT_PORTS, ESC_HEAP  the two-node cluster ("9250 9251", "9350 9351", 384m)
 set -uo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -264,12 +266,12 @@ find_java_home() {
     return 1
 }
 
-svc_elasticsearch() {
-    set -e
+# Download, unpack and build the analysis plugin (steps 1-3), shared by the single node and the
+# cluster; sets ES_PLUGIN_REBUILT=1 when the plugin was (re)built.
+es_install() {
     local t0=$SECONDS
     local home="$BASE/elasticsearch-$ES_VERSION"
     local zip="$BASE/dist/elasticsearch-$ES_VERSION.zip"
-    local data="$BASE/es-data" logs="$BASE/es-logs" pidf="$BASE/es-run/elasticsearch.pid"
     local jhome
     jhome="$(find_java_home)" || die "elasticsearch: no Java 17+ found (set ES_JAVA_HOME)"
     command -v curl >/dev/null || apt_install curl
@@ -298,7 +300,7 @@ svc_elasticsearch() {
         $SUDO unzip -q "$zip" -d "$tmp"
         $SUDO rm -rf "$home"; $SUDO mv "$tmp/elasticsearch-$ES_VERSION" "$home"; $SUDO rm -rf "$tmp"
     fi
-    $SUDO mkdir -p "$data" "$logs" "$BASE/es-run"
+    $SUDO mkdir -p "$BASE/es-run"
 
     # 3. the integ-test zip has no analysis-common module: build our stand-in plugin
     #    (.ci/es-analysis) with javac against the distribution's own jars.
@@ -321,6 +323,19 @@ svc_elasticsearch() {
         rm -rf "$build"
         rebuilt=1
     fi
+    ES_PLUGIN_REBUILT=$rebuilt
+}
+
+svc_elasticsearch() {
+    set -e
+    local t0=$SECONDS
+    local home="$BASE/elasticsearch-$ES_VERSION"
+    local data="$BASE/es-data" logs="$BASE/es-logs" pidf="$BASE/es-run/elasticsearch.pid"
+    local jhome rebuilt
+    jhome="$(find_java_home)" || die "elasticsearch: no Java 17+ found (set ES_JAVA_HOME)"
+    es_install
+    rebuilt=$ES_PLUGIN_REBUILT
+    $SUDO mkdir -p "$data" "$logs" "$BASE/es-run"
 
     # 4. configuration (rewritten every time; cheap)
     $SUDO tee "$home/config/elasticsearch.yml" >/dev/null <<EOF
@@ -403,6 +418,92 @@ EOF
     echo "export ELASTICSEARCH_URL=http://127.0.0.1:9200"
 }
 
+# ------------------------------------------------------------------ Elasticsearch cluster
+# Two nodes of one cluster on their own ports and folders, beside the single node (which the
+# test suite uses and this never touches): the directory's index has a copy on each node
+# (ELASTICSEARCH_REPLICAS=1), so either node answers every search alone. `make loadtest` kills
+# them (benchmarks/faults_elasticsearch.py) and starts them again with this same service.
+# Knobs: ESC_HTTP_PORTS ("9250 9251"), ESC_TRANSPORT_PORTS ("9350 9351"), ESC_HEAP (384m).
+esc_answering() {
+    local r
+    r="$(curl -fsS -m 5 "http://127.0.0.1:$1/" 2>/dev/null)" || return 1
+    [[ "$r" == *'"cluster_name" : "portal-cluster"'* ]]
+}
+
+svc_elasticsearch_cluster() {
+    set -e
+    local t0=$SECONDS
+    local home="$BASE/elasticsearch-$ES_VERSION"
+    local http_ports=(${ESC_HTTP_PORTS:-9250 9251}) transport_ports=(${ESC_TRANSPORT_PORTS:-9350 9351})
+    local heap="${ESC_HEAP:-384m}"
+    local jhome
+    jhome="$(find_java_home)" || die "elasticsearch-cluster: no Java 17+ found (set ES_JAVA_HOME)"
+    [ ${#http_ports[@]} -eq 2 ] && [ ${#transport_ports[@]} -eq 2 ] || die "elasticsearch-cluster: two ports each"
+    es_install
+
+    local seeds="" names="" urls="" n
+    for n in 0 1; do
+        seeds+="${seeds:+, }\"127.0.0.1:${transport_ports[$n]}\""
+        names+="${names:+, }\"portal-cluster-$((n + 1))\""
+        urls+="${urls:+,}http://127.0.0.1:${http_ports[$n]}"
+    done
+    local pids=()
+    for n in 0 1; do
+        local name="portal-cluster-$((n + 1))" dir="$BASE/es-cluster-$((n + 1))"
+        local pidf="$dir/run/elasticsearch.pid"
+        if esc_answering "${http_ports[$n]}"; then
+            log "elasticsearch-cluster: $name already answering on 127.0.0.1:${http_ports[$n]}"
+            continue
+        fi
+        if [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; then
+            log "elasticsearch-cluster: $name (process $(cat "$pidf")) is starting; waiting"
+            continue
+        fi
+        $SUDO mkdir -p "$dir/data" "$dir/logs" "$dir/run"
+        # each node has its own configuration folder (the distribution's, with its own yml)
+        [ -f "$dir/config/jvm.options" ] || $SUDO cp -r "$home/config" "$dir/config"
+        $SUDO tee "$dir/config/elasticsearch.yml" >/dev/null <<EOF
+# written by .ci/services.sh (elasticsearch-cluster)
+cluster.name: portal-cluster
+node.name: $name
+network.host: 127.0.0.1
+http.port: ${http_ports[$n]}
+transport.port: ${transport_ports[$n]}
+discovery.seed_hosts: [$seeds]
+# read only when the cluster forms for the first time
+cluster.initial_master_nodes: [$names]
+path.data: $dir/data
+path.logs: $dir/logs
+xpack.security.enabled: false
+xpack.ml.enabled: false
+action.destructive_requires_name: false
+cluster.routing.allocation.disk.threshold_enabled: false
+EOF
+        $SUDO chown -R "$ES_USER:" "$dir"
+        $SUDO rm -f "$pidf"
+        log "elasticsearch-cluster: starting $name on 127.0.0.1:${http_ports[$n]} (heap $heap)"
+        ( ulimit -n 65535 2>/dev/null || true
+          cd "$home" && as_user "$ES_USER" env ES_JAVA_HOME="$jhome" ES_PATH_CONF="$dir/config" \
+            ES_JAVA_OPTS="-Xms$heap -Xmx$heap" \
+            ./bin/elasticsearch -d -p "$pidf" >"$dir/run/start.out" 2>&1 ) &
+        pids+=($!)
+    done
+    local pid
+    for pid in "${pids[@]}"; do wait "$pid" || die "elasticsearch-cluster: bin/elasticsearch -d failed"; done
+    local deadline=$((SECONDS + ES_WAIT))
+    until curl -fsS -m 5 "http://127.0.0.1:${http_ports[0]}/_cluster/health?wait_for_nodes=2&wait_for_status=yellow&timeout=5s" >/dev/null 2>&1; do
+        if [ $SECONDS -ge $deadline ]; then
+            for n in 1 2; do tail -n 40 "$BASE/es-cluster-$n/logs/portal-cluster.log" >&2 2>/dev/null || true; done
+            die "elasticsearch-cluster: two nodes did not form a cluster in ${ES_WAIT}s"
+        fi
+        sleep 2
+    done
+    log "elasticsearch-cluster: $(curl -fsS -m 10 "http://127.0.0.1:${http_ports[0]}/_cluster/health")"
+    log "elasticsearch-cluster: ready in $((SECONDS - t0))s"
+    echo "export ELASTICSEARCH_URL=$urls"
+    echo "export ELASTICSEARCH_REPLICAS=1"
+}
+
 # ------------------------------------------------------------------ Chromium + axe-core
 svc_chromium() {
     set -e
@@ -453,9 +554,10 @@ for s in "${services[@]}"; do
         postgres-replica) fn=svc_postgres_replica ;;
         postgres-faults) fn=svc_postgres_faults ;;
         elasticsearch|es) fn=svc_elasticsearch ;;
+        elasticsearch-cluster) fn=svc_elasticsearch_cluster ;;
         chromium|chrome) fn=svc_chromium ;;
         gettext) fn=svc_gettext ;;
-        *) log "unknown service '$s' (known: postgres postgres-replica postgres-faults elasticsearch chromium gettext)"; failed+=("$s"); continue ;;
+        *) log "unknown service '$s' (known: postgres postgres-replica postgres-faults elasticsearch elasticsearch-cluster chromium gettext)"; failed+=("$s"); continue ;;
     esac
     # each service in a subshell with -e, so one failure doesn't stop the others
     # (not inside `if`: bash would ignore `set -e` in the subshell there)

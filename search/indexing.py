@@ -15,6 +15,8 @@ Public entry points:
 - `index_in_transaction(ids)`: the database index in the caller's transaction, Elasticsearch
   after it commits (bulk imports).
 - `rebuild()`: the whole index, from scratch (`search_index rebuild`).
+- `catch_up()`: the listings Elasticsearch missed while it was unreachable (`search.backlog`;
+  `search_index sync`, run every minute).
 
 Withdrawals. A listing that was in the index and is not after a sync or a rebuild (unpublished,
 suspended, withdrawn, deleted) leaves a tombstone (`Withdrawal`: its registry number and the
@@ -24,6 +26,7 @@ indexed since a moment (`DirectoryEntry.indexed_at`) and the tombstones written 
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -31,6 +34,7 @@ from django_tasks import task
 
 from registry.models import Organization
 
+from . import backlog
 from .backends import elasticsearch as es_backend
 from .entries import build_entries
 from .memo import forget_cached
@@ -46,6 +50,7 @@ __all__ = [
     "BATCH_SIZE",
     "build_entries",
     "bump_version",
+    "catch_up",
     "current_version",
     "index_in_transaction",
     "index_organizations",
@@ -168,10 +173,12 @@ def index_organizations(ids: Iterable[int]) -> dict:
     """Re-index these organizations now, in the database and (when configured) Elasticsearch.
 
     Elasticsearch being down never fails the database part: the listing is searchable at once
-    through the fallback, and `search_index update` catches Elasticsearch up later."""
+    through the fallback, and stays in the backlog until Elasticsearch takes it (`catch_up`)."""
     ids = sorted({int(pk) for pk in ids})
+    # Read before the database index: a change committed after this read keeps its row.
+    read = backlog.tokens(ids)
     indexed, removed = sync_database(ids)
-    return {"indexed": indexed, "removed": removed, "elasticsearch": _sync_elasticsearch(ids)}
+    return {"indexed": indexed, "removed": removed, "elasticsearch": _sync_elasticsearch(ids, read)}
 
 
 def index_in_transaction(ids: Iterable[int]) -> int:
@@ -184,6 +191,7 @@ def index_in_transaction(ids: Iterable[int]) -> int:
     (1.4 s instead of 2.3 s for 20,000 listings on PostgreSQL, docs/benchmarks.md)."""
     ids = sorted({int(pk) for pk in ids})
     indexed, _removed = sync_database(ids)
+    backlog.queue(ids)
     if ids and es_backend.configured():
 
         def enqueue():
@@ -194,25 +202,92 @@ def index_in_transaction(ids: Iterable[int]) -> int:
     return indexed
 
 
-def _sync_elasticsearch(ids: list[int]) -> dict | str | None:
-    """Elasticsearch being down never fails the caller: `search_index update` catches it up."""
+def _sync_elasticsearch(ids: list[int], read: dict[int, datetime] | None = None) -> dict | str | None:
+    """Elasticsearch being down never fails the caller: the listings stay in the backlog
+    (`read`: their rows as read before the database index was written) and `catch_up` sends
+    them when it is back."""
     if not es_backend.configured():
         return None
+    if read is None:
+        read = backlog.tokens(ids)
+    missing = [pk for pk in ids if pk not in read]
+    if not es_backend.available():
+        # The cluster failed moments ago: no waiting for it again; the backlog keeps the ids.
+        backlog.queue(missing)
+        return "unavailable"
     try:
-        return es_backend.sync(ids)
+        result = es_backend.sync(ids)
     except es_backend.UNAVAILABLE as error:
         logger.warning("Elasticsearch did not take the update of %d listings: %s", len(ids), error)
+        if isinstance(error, es_backend.TransportError):
+            es_backend.record_failure(error)
+        backlog.queue(missing)
         return "unavailable"
+    backlog.settle(read)
+    return result
+
+
+def catch_up(*, before: datetime | None = None) -> dict:
+    """Drain the backlog: re-index its listings, oldest first, in batches of BATCH_SIZE (the
+    database index too, in case the task that should have written it was lost), until it is
+    empty or Elasticsearch fails. `before`: only rows queued before that moment (default: when
+    the drain starts). When nothing queued before the start is left, the index is marked as
+    synced up to the start."""
+    result = {"synced": 0, "pending": 0, "error": "", "synced_at": None}
+    if not es_backend.configured():
+        return result
+    started = timezone.now()
+    before = before or started
+    while True:
+        read = backlog.oldest(limit=BATCH_SIZE, before=before)
+        if not read:
+            break
+        ids = sorted(read)
+        sync_database(ids)
+        try:
+            es_backend.sync(ids)
+        except es_backend.UNAVAILABLE as error:
+            backlog.record_attempt(ids)
+            result["error"] = f"{type(error).__name__}: {error}"
+            logger.warning(
+                "Elasticsearch catch-up stopped with %d listings synced: %s", result["synced"], error
+            )
+            break
+        settled = backlog.settle(read)
+        result["synced"] += len(ids)
+        if not settled:
+            break  # each row changed again meanwhile: its own task, or the next drain, has it
+    if not result["error"] and not backlog.oldest(limit=1, before=before):
+        try:
+            es_backend.mark_synced(before)
+            result["synced_at"] = before
+        except es_backend.UNAVAILABLE as error:
+            result["error"] = f"{type(error).__name__}: {error}"
+    if not result["error"]:
+        es_backend.reset_circuit()
+    result["pending"] = backlog.size()
+    return result
+
+
+def _drain_after(result) -> None:
+    """After an indexing task that Elasticsearch took: what failed earlier goes too, so a
+    cluster that is back catches up with the next change, not only with the next cron run."""
+    if isinstance(result, dict) and backlog.has_stale():
+        catch_up(before=timezone.now() - backlog.STALE_AFTER)
 
 
 @task()
 def reindex_task(ids: list[int]) -> dict:
-    return index_organizations(ids)
+    result = index_organizations(ids)
+    _drain_after(result["elasticsearch"])
+    return result
 
 
 @task()
 def sync_elasticsearch_task(ids: list[int]) -> dict | str | None:
-    return _sync_elasticsearch(ids)
+    result = _sync_elasticsearch(ids)
+    _drain_after(result)
+    return result
 
 
 @task()
@@ -221,7 +296,7 @@ def rebuild_elasticsearch_task() -> dict | str:
     if not es_backend.configured():
         return "not configured"
     try:
-        return es_backend.rebuild()
+        return rebuild_elasticsearch()
     except es_backend.UNAVAILABLE as error:
         logger.warning("Elasticsearch was not rebuilt: %s", error)
         return "unavailable"
@@ -241,14 +316,25 @@ def reindex_organizations(ids: Iterable[int]) -> int:
 def rebuild() -> dict:
     """Rebuild everything from the database: the database index, then Elasticsearch (a new index
     behind the alias, swapped when complete) when configured."""
+    read = backlog.oldest(limit=None) if es_backend.configured() else {}
     count = rebuild_database()
     result = {"database": count, "elasticsearch": None}
     if es_backend.configured():
         try:
-            result["elasticsearch"] = es_backend.rebuild()
+            result["elasticsearch"] = rebuild_elasticsearch(read)
         except es_backend.UNAVAILABLE as error:
             logger.warning("Elasticsearch was not rebuilt: %s", error)
             result["elasticsearch"] = "unavailable"
+    return result
+
+
+def rebuild_elasticsearch(read: dict[int, datetime] | None = None) -> dict:
+    """A new Elasticsearch index from the database index; the backlog rows read before the
+    database index was (`read`, default now) are then in it."""
+    if read is None:
+        read = backlog.oldest(limit=None)
+    result = es_backend.rebuild()
+    backlog.settle(read)
     return result
 
 

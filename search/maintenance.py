@@ -8,7 +8,7 @@ from django.db import connection
 
 from registry.models import Organization
 
-from . import indexing
+from . import backlog, indexing
 from .backends import elasticsearch as es_backend
 from .models import DirectoryEntry
 from .sql import dialect
@@ -91,15 +91,30 @@ def update() -> dict:
     return {"report": report, "ids": len(ids), "result": result}
 
 
+def sync() -> dict:
+    """Drain the Elasticsearch backlog (`search.backlog`), now."""
+    return indexing.catch_up()
+
+
+def describe_sync(result) -> str:
+    if not es_backend.configured():
+        return "Elasticsearch: not configured."
+    text = f"Elasticsearch: {result['synced']} listings sent, {result['pending']} waiting."
+    if result["synced_at"]:
+        text += f" In step with every change made before {result['synced_at']:%Y-%m-%d %H:%M:%S %Z}."
+    return text
+
+
 def rebuild_all() -> dict:
     started = time.perf_counter()
     database_started = time.perf_counter()
+    read = backlog.oldest(limit=None) if es_backend.configured() else {}
     count = indexing.rebuild_database()
     database_seconds = time.perf_counter() - database_started
     result = {"database": count, "database_seconds": database_seconds, "elasticsearch": None}
     if es_backend.configured():
         es_started = time.perf_counter()
-        result["elasticsearch"] = es_backend.rebuild()
+        result["elasticsearch"] = indexing.rebuild_elasticsearch(read)
         result["elasticsearch_seconds"] = time.perf_counter() - es_started
     result["seconds"] = time.perf_counter() - started
     return result

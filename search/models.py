@@ -192,3 +192,27 @@ class Withdrawal(models.Model):
 
     def __str__(self):
         return self.registry_number
+
+
+class PendingIndexChange(models.Model):
+    """A listing whose change Elasticsearch has not taken yet: the Elasticsearch backlog
+    (`search.backlog`).
+
+    Written, when Elasticsearch is configured, in the transaction of the change itself (the
+    registry's signals, an import), so a change that committed always has its row, whatever
+    happens to the task that should index it or to Elasticsearch. Removed once Elasticsearch has
+    the listing as the database index holds it. The organization is not a foreign key: a deleted
+    listing's row must outlive it, to delete its document."""
+
+    organization_id = models.BigIntegerField(primary_key=True)
+    # Each new change of the listing gives the row a new `queued_at`: a drain deletes a row only
+    # if it still has the value read before indexing, so a change that committed meanwhile stays.
+    queued_at = models.DateTimeField(db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("listing pending in Elasticsearch")
+        verbose_name_plural = _("listings pending in Elasticsearch")
+
+    def __str__(self):
+        return str(self.organization_id)

@@ -6,7 +6,9 @@ Connected in SearchConfig.ready. The registry sends its model signals and `organ
 Listings. Every save or delete of an Organization (publishing, unpublishing, suspending, editing a
 live listing, deleting) or of one of its formalization steps (a verified step is a badge on the
 card) marks the organization; once the surrounding transaction commits, the marked ids go to
-`reindex_organizations`, which enqueues them in batches. A bulk change inside one transaction
+`reindex_organizations`, which enqueues them in batches. When Elasticsearch is configured, the
+marked ids are also written to its backlog in the change's transaction (`search.backlog`), so a
+change Elasticsearch could not take when it happened reaches it when it is back. A bulk change inside one transaction
 therefore becomes a few batched tasks rather than one task per row, and a rolled-back change is
 never indexed.
 
@@ -57,6 +59,7 @@ from registry.models import (
 )
 from registry.signals import organizations_imported
 
+from . import backlog
 from .backends import elasticsearch as es_backend
 from .indexing import (
     bump_version,
@@ -79,9 +82,12 @@ def _flush():
 
 
 def mark_for_reindex(organization_ids: Iterable[int]) -> None:
+    organization_ids = list(organization_ids)
     if not hasattr(_pending, "ids"):
         _pending.ids = set()
     _pending.ids.update(organization_ids)
+    # The Elasticsearch backlog's rows, in the change's own transaction (search.backlog).
+    backlog.queue(organization_ids)
     # One callback per change, but the first to run takes every marked id, the others find
     # nothing left; ids marked in a rolled-back transaction are harmlessly re-checked later.
     transaction.on_commit(_flush)

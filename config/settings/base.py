@@ -289,9 +289,14 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 default; links without a scheme become https
 
 # The directory's search backend; see search/README in the code and the README.
+# One node's URL or several nodes of one cluster, comma-separated (a request is retried on
+# another node when its node is gone).
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", "")
 ELASTICSEARCH_INDEX = env("ELASTICSEARCH_INDEX", "directory")
 ELASTICSEARCH_TIMEOUT = float(env("ELASTICSEARCH_TIMEOUT", "1.5"))
+# Replicas of the directory's index: a number, or a range Elasticsearch follows as nodes join
+# and leave ("0-1": none on one node, a copy on each node of a two-node cluster).
+ELASTICSEARCH_REPLICAS = env("ELASTICSEARCH_REPLICAS", "0-1")
 # Requests per IP to the public API (django-ninja throttle); the load test raises it.
 DIRECTORY_API_RATE = env("DIRECTORY_API_RATE", "120/m")
 # Anonymous directory pages are cached, keyed by the index version (cms/page_cache.py).

@@ -4,9 +4,15 @@ Documents are built from `DirectoryEntry` rows (public fields only). Index manag
 through an alias (settings.ELASTICSEARCH_INDEX): a rebuild fills a new, dated index and swaps
 the alias in one atomic call, so searches never see a half-built index.
 
-The client has a short timeout and no retries; after a failure the backend stays out of the way
-for a short while (the circuit is "open") so that every request does not wait for the timeout
-again while Elasticsearch is down. The selector answers from the database meanwhile.
+The client takes one or several nodes of a cluster (`ELASTICSEARCH_URL`, comma-separated) and
+has a short timeout. With several nodes, a request that finds its node gone (connection refused
+or reset, a timeout) is retried once on each other node, and the client's node pool leaves the
+dead node aside for a while (elastic-transport's back-off, from 1 s up to 30 s), so a killed node
+costs the next few requests a refused connection, not a failure. With one node there is nothing
+to retry on. When every node fails, the backend stays out of the way for a short while (the
+circuit is "open") so that every request does not wait for the timeout again while the cluster
+is down. The selector answers from the database meanwhile, and what changes meanwhile waits in
+the backlog (`search.backlog`) until the cluster is back.
 """
 
 import logging
@@ -56,6 +62,8 @@ logger = logging.getLogger(__name__)
 
 UNAVAILABLE = (TransportError, ApiError, BulkIndexError, ConnectionError, TimeoutError)
 RETRY_AFTER_SECONDS = 30.0
+WRITE_TIMEOUT_SECONDS = 10.0
+REBUILD_TIMEOUT_SECONDS = 120.0
 
 # ----- analysis ----------------------------------------------------------------------------
 
@@ -150,13 +158,23 @@ def build_document_class(rules: list[str] | None = None):
 
         class Index:
             name = index_alias()
-            settings = {"number_of_shards": 1, "number_of_replicas": 0, "max_result_window": 10_000}
+            settings = {"number_of_shards": 1, **replica_settings(), "max_result_window": 10_000}
 
     return DirectoryDocument
 
 
 def index_alias() -> str:
     return settings.ELASTICSEARCH_INDEX
+
+
+def replica_settings() -> dict:
+    """`ELASTICSEARCH_REPLICAS`: a number of replicas, or a range such as "0-1" that Elasticsearch
+    follows as nodes come and go (`auto_expand_replicas`: none on a single node, one copy on each
+    node of a two-node cluster, so either node can answer every search alone)."""
+    replicas = str(settings.ELASTICSEARCH_REPLICAS).strip()
+    if "-" in replicas:
+        return {"auto_expand_replicas": replicas}
+    return {"number_of_replicas": int(replicas)}
 
 
 # ----- client and health ---------------------------------------------------------------------
@@ -169,14 +187,24 @@ def configured() -> bool:
     return bool(settings.ELASTICSEARCH_URL)
 
 
+def hosts() -> list[str]:
+    """The nodes of `ELASTICSEARCH_URL` (comma-separated)."""
+    return [host.strip() for host in settings.ELASTICSEARCH_URL.split(",") if host.strip()]
+
+
 def client() -> Elasticsearch:
     key = (settings.ELASTICSEARCH_URL, settings.ELASTICSEARCH_TIMEOUT)
     if key not in _clients:
+        nodes = hosts()
         _clients[key] = Elasticsearch(
-            settings.ELASTICSEARCH_URL,
+            nodes,
             request_timeout=settings.ELASTICSEARCH_TIMEOUT,
-            max_retries=0,
-            retry_on_timeout=False,
+            # Once on each other node: a request to a node that is gone goes to a live one.
+            max_retries=len(nodes) - 1,
+            retry_on_timeout=len(nodes) > 1,
+            # Start with a random node, so that every web process does not send its first
+            # requests to the same one.
+            randomize_nodes_in_pool=True,
         )
     return _clients[key]
 
@@ -274,7 +302,9 @@ def sync(ids: list[int]) -> dict:
     actions += [{"_op_type": "delete", "_index": index_alias(), "_id": pk} for pk in ids if pk not in present]
     if not actions:
         return {"indexed": 0, "deleted": 0}
-    es = client()
+    # Writes are off the residents' path and wait for the refresh (up to a second): they get
+    # longer than the searches' timeout.
+    es = client().options(request_timeout=max(settings.ELASTICSEARCH_TIMEOUT, WRITE_TIMEOUT_SECONDS))
     _, errors = bulk(es, actions, raise_on_error=False, refresh="wait_for")
     real_errors = [e for e in errors if e.get("delete", {}).get("status") != 404]
     if real_errors:
@@ -282,9 +312,27 @@ def sync(ids: list[int]) -> dict:
     return {"indexed": len(entries), "deleted": len(ids) - len(entries)}
 
 
-def create_index(name: str):
+def mark_synced(moment: datetime) -> None:
+    """Write in the index itself (its mapping's `_meta`) that every change committed before
+    `moment` is in it: it travels with the index (a snapshot restored, an alias swapped) rather
+    than living in a database that could describe another index."""
+    es = client().options(request_timeout=max(settings.ELASTICSEARCH_TIMEOUT, WRITE_TIMEOUT_SECONDS))
+    es.indices.put_mapping(index=index_alias(), meta={"synced_at": moment.isoformat()})
+
+
+def synced_at() -> datetime | None:
+    """The index's own last-synced mark (None for an index that never had one)."""
+    mappings = client().indices.get_mapping(index=index_alias())
+    marks = [
+        (body.get("mappings", {}).get("_meta") or {}).get("synced_at") for body in mappings.body.values()
+    ]
+    marks = [datetime.fromisoformat(mark) for mark in marks if mark]
+    return min(marks) if marks else None
+
+
+def create_index(name: str, es: Elasticsearch | None = None):
     document = build_document_class(synonym_rules())
-    index = Index(name, using=client())
+    index = Index(name, using=es or client())
     index.settings(**document._index._settings)
     index.document(document)
     index.create()
@@ -295,14 +343,19 @@ def rebuild() -> dict:
     """Build a new index from the database index, then point the alias at it and drop the old."""
     from ..models import DirectoryEntry
 
-    es = client()
+    # Every step with a long timeout: a rebuild is no resident's request, and a step retried
+    # on another node after a timeout could find its own work done (an index that "already
+    # exists").
+    es = client().options(request_timeout=max(settings.ELASTICSEARCH_TIMEOUT, REBUILD_TIMEOUT_SECONDS))
     alias = index_alias()
-    new_name = f"{alias}-{timezone.now():%Y%m%d%H%M%S%f}"
-    create_index(new_name)
+    started = timezone.now()
+    new_name = f"{alias}-{started:%Y%m%d%H%M%S%f}"
+    create_index(new_name, es)
     es.indices.put_settings(index=new_name, settings={"refresh_interval": "-1"})
     entries = DirectoryEntry.objects.order_by("pk").iterator(chunk_size=2000)
-    indexed, _ = bulk(es.options(request_timeout=120), _actions(entries, new_name), chunk_size=1000)
+    indexed, _ = bulk(es, _actions(entries, new_name), chunk_size=1000)
     es.indices.put_settings(index=new_name, settings={"refresh_interval": "1s"})
+    es.indices.put_mapping(index=new_name, meta={"synced_at": started.isoformat()})
     es.indices.refresh(index=new_name)
 
     old = []
