@@ -23,7 +23,9 @@ RMO-2024-000007,Peluquería Caracas renovada,business,informal,belleza,Comas,,,,
 
 def expected(organization: Organization) -> dict:
     """The record's `serializable_data()` through JSON, as a revision stores it."""
-    organization = Organization.objects.prefetch_related("people", "steps", "documents").get(pk=organization.pk)
+    organization = Organization.objects.prefetch_related("people", "steps", "documents").get(
+        pk=organization.pk
+    )
     return json.loads(json.dumps(organization.serializable_data(), cls=DjangoJSONEncoder))
 
 
