@@ -21,6 +21,8 @@ from django.utils.encoding import force_str
 from modelsearch.index import AutocompleteField, SearchField
 from wagtail.search.backends import get_search_backends_with_name
 
+from . import bulk
+
 CHUNK = 5000  # records per statement
 
 
@@ -136,7 +138,7 @@ def _content_type_pk(model) -> int:
 
 
 def _write_postgresql(entries, content_type, backend, fields, texts) -> None:
-    """One INSERT … SELECT FROM unnest(arrays) … ON CONFLICT DO UPDATE, as the backend's own
+    """One INSERT … SELECT … ON CONFLICT DO UPDATE (rows as one JSON text: registry.bulk), as the backend's own
     statement: each vector the concatenation (``||``) of one weighted ``to_tsvector`` per field
     text, stripped, in the order of the search fields; no text, the empty vector."""
     from modelsearch.backends.database.postgres.weights import get_weight
@@ -165,21 +167,34 @@ def _write_postgresql(entries, content_type, backend, fields, texts) -> None:
         return " || ".join(sql)
 
     selected = f"{vector(title)}, {vector(autocomplete)}, {vector(body)}"
-    columns = ", ".join(f"f{n}" for n in range(len(fields)))
-    arrays = ", ".join(["%s::text[]"] * (len(fields) + 3))
     params.insert(0, content_type)  # the first placeholder, before the vectors' configurations
-    stripped = [(pk, [text.strip() for text in values]) for pk, values in texts]
-    params.append([pk for pk, _values in stripped])
-    for position in range(len(fields)):
-        params.append([values[position] for _pk, values in stripped])
-    for parts in (title, body):
-        params.append([" ".join(v[p] for p, _w, _c in parts if v[p]) for _pk, v in stripped])
+    rows = []
+    for pk, values in texts:
+        values = [text.strip() for text in values]
+        rows.append(
+            (
+                pk,
+                *values,
+                " ".join(values[p] for p, _w, _c in title if values[p]),
+                " ".join(values[p] for p, _w, _c in body if values[p]),
+            )
+        )
+    source, param = bulk.recordset(
+        [
+            ("object_id", "text"),
+            *((f"f{n}", "text") for n in range(len(fields))),
+            ("title_text", "text"),
+            ("body_text", "text"),
+        ],
+        rows,
+    )
+    params.append(param)
     table = connection.ops.quote_name(entries._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (content_type_id, object_id, title, autocomplete, body, title_norm, "  # noqa: S608 -- names from the models
             f"title_text, body_text) SELECT %s, t.object_id, {selected}, 1.0, t.title_text, t.body_text "
-            f"FROM unnest({arrays}) AS t(object_id, {columns}, title_text, body_text) "
+            f"FROM {source} "
             "ON CONFLICT (content_type_id, object_id) DO UPDATE SET title = EXCLUDED.title, "
             "title_norm = 1.0, autocomplete = EXCLUDED.autocomplete, body = EXCLUDED.body, "
             "title_text = EXCLUDED.title_text, body_text = EXCLUDED.body_text",

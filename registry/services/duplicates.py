@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 from wagtail.models import WorkflowState
 
-from .. import jurisdiction
+from .. import bulk, jurisdiction
 from ..models import (
     ApplicationStatus,
     DuplicateCandidate,
@@ -195,9 +195,13 @@ def reason_label(code: str, distance_m: int | None = None) -> str:
     return str(dict(DuplicateReason.choices).get(code, code))
 
 
+# Read once: ``DuplicateReason.values`` builds its list anew on every call (70 µs; 25,000 calls
+# when an import records its pairs).
+_REASON_ORDER = {code: n for n, code in enumerate(DuplicateReason.values)}
+
+
 def _ordered(reasons: Iterable[str]) -> list[str]:
-    order = {code: n for n, code in enumerate(DuplicateReason.values)}
-    return sorted(reasons, key=lambda code: order.get(code, len(order)))
+    return sorted(reasons, key=lambda code: _REASON_ORDER.get(code, len(_REASON_ORDER)))
 
 
 # ----- what may be compared ------------------------------------------------------------------
@@ -499,20 +503,17 @@ def _insert(pairs, now) -> None:
     columns = ", ".join(quote(f.column) for f in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Reasons as comma-separated codes: a text[] of JSON (quotes) is slow to send.
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT t.first, t.second, "  # noqa: S608 -- names from the model
-                "to_jsonb(string_to_array(t.reasons, ',')), t.distance, %s, %s, '' "
-                "FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::integer[]) "
-                "AS t(first, second, reasons, distance) ON CONFLICT DO NOTHING",
+            source, param = bulk.recordset(
+                [("first", "bigint"), ("second", "bigint"), ("reasons", "jsonb"), ("distance", "integer")],
                 [
-                    now,
-                    status,
-                    [first for first, _s, _r, _d in pairs],
-                    [second for _f, second, _r, _d in pairs],
-                    [",".join(map(str, reasons)) for _f, _s, reasons, _d in pairs],
-                    [distance for _f, _s, _r, distance in pairs],
+                    (first, second, [str(code) for code in reasons], distance)
+                    for first, second, reasons, distance in pairs
                 ],
+            )
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT t.first, t.second, t.reasons, t.distance, %s, %s, '' "  # noqa: S608 -- names from the model
+                f"FROM {source} ON CONFLICT DO NOTHING",
+                [now, status, param],
             )
             return
         found = found_field.get_db_prep_save(now, connection)

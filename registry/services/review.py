@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry, Revision, TaskState, WorkflowState
 
-from .. import admin_index, jurisdiction, notifications, public, revisions
+from .. import admin_index, bulk, jurisdiction, notifications, public, revisions
 from ..models import (
     ApplicationStatus,
     ListingReport,
@@ -512,22 +512,14 @@ def _insert_revisions(rows, *, content_type, user_id, now) -> dict[int, int]:
     columns = "content_type_id, base_content_type_id, object_id, created_at, user_id, object_str, content"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # The contents as one JSON array: psycopg sends a text[] of JSON documents (quotes
-            # everywhere) seven times slower than the same text as one value.
+            source, param = bulk.recordset(
+                [("object_id", "text"), ("object_str", "text"), ("content", "jsonb")],
+                [(str(pk), label[:255], bulk.Raw(content)) for pk, label, content in rows],
+            )
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT %s, %s, t.object_id, %s, %s, t.object_str, c.content "  # noqa: S608
-                "FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS t(object_id, object_str, n) "
-                "JOIN jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS c(content, n) USING (n) "
-                "RETURNING object_id, id",
-                [
-                    content_type.pk,
-                    content_type.pk,
-                    now,
-                    user_id,
-                    [str(pk) for pk, _label, _content in rows],
-                    [label[:255] for _pk, label, _content in rows],
-                    "[" + ",".join(content for _pk, _label, content in rows) + "]",
-                ],
+                f"INSERT INTO {table} ({columns}) SELECT %s, %s, t.object_id, %s, %s, t.object_str, "  # noqa: S608
+                f"t.content FROM {source} RETURNING object_id, id",
+                [content_type.pk, content_type.pk, now, user_id, param],
             )
             return {int(object_id): pk for object_id, pk in cursor.fetchall()}
         created_at = connection.ops.adapt_datetimefield_value(now)
@@ -561,16 +553,19 @@ def _update_published(rows, *, now) -> None:
     names = [quote(f.column) for f in fields]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            types = [f.db_type(connection) for f in fields]
-            arrays = [[row[1 + n] for row in rows] for n in range(len(fields))]
+            source, param = bulk.recordset(
+                [
+                    ("id", "bigint"),
+                    *((f"c{n}", f.db_type(connection)) for n, f in enumerate(fields)),
+                    ("revision_id", "bigint"),
+                ],
+                rows,
+            )
             assignments = ", ".join(f"{name} = t.c{n}" for n, name in enumerate(names))
-            unnest = ", ".join(f"%s::{kind}[]" for kind in ["bigint", *types, "bigint"])
-            aliases = ", ".join(f"c{n}" for n in range(len(fields)))
             cursor.execute(
                 f"UPDATE {table} AS o SET {assignments}, latest_revision_id = t.revision_id, "  # noqa: S608
-                f"live_revision_id = t.revision_id, updated_at = %s FROM unnest({unnest}) "
-                f"AS t(id, {aliases}, revision_id) WHERE o.id = t.id",
-                [now, [row[0] for row in rows], *arrays, [row[-1] for row in rows]],
+                f"live_revision_id = t.revision_id, updated_at = %s FROM {source} WHERE o.id = t.id",
+                [now, param],
             )
             return
         prepared = [
@@ -595,22 +590,24 @@ def _insert_log_entries(entries, *, content_type, user_id, now, file_name) -> No
     columns = "content_type_id, label, action, data, timestamp, user_id, revision_id, content_changed, deleted, object_id"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            source, param = bulk.recordset(
+                [
+                    ("object_id", "text"),
+                    ("label", "text"),
+                    ("action", "text"),
+                    ("revision_id", "bigint"),
+                    ("number", "text"),
+                ],
+                [
+                    (str(pk), label[:255], action, revision, number)
+                    for pk, label, action, revision, number in entries
+                ],
+            )
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) SELECT %s, t.label, t.action, jsonb_build_object("  # noqa: S608
                 "'source', 'import', 'file_name', %s::text, 'registry_number', t.number), %s, %s, "
-                "t.revision_id, true, false, t.object_id FROM unnest(%s::text[], %s::text[], %s::text[], "
-                "%s::bigint[], %s::text[]) AS t(object_id, label, action, revision_id, number)",
-                [
-                    content_type.pk,
-                    file_name,
-                    now,
-                    user_id,
-                    [str(pk) for pk, *_rest in entries],
-                    [label[:255] for _pk, label, *_rest in entries],
-                    [action for _pk, _label, action, *_rest in entries],
-                    [revision for *_rest, revision, _number in entries],
-                    [number for *_rest, number in entries],
-                ],
+                f"t.revision_id, true, false, t.object_id FROM {source}",
+                [content_type.pk, file_name, now, user_id, param],
             )
             return
         timestamp = connection.ops.adapt_datetimefield_value(now)
