@@ -67,3 +67,16 @@ def test_updated_entries_are_those_the_backend_writes(organizations):
 
     assert ours == entries(ids)
     assert [o.name for o in get_search_backend().search("Andes", Organization)] == ["Panadería Los Andes"]
+
+
+@pytest.mark.django_db
+def test_the_task_indexes_the_named_backends(organizations):
+    from registry import tasks
+
+    ids = [o.pk for o in organizations]
+    Organization.objects.filter(pk=ids[1]).update(name="Barbería Maracucha")
+    assert not list(get_search_backend().search("Maracucha", Organization))
+
+    assert tasks.update_admin_search_index.call(ids=ids, backends=["default"]) == len(ids)
+
+    assert [o.pk for o in get_search_backend().search("Maracucha", Organization)] == [ids[1]]
