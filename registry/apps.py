@@ -23,3 +23,15 @@ class RegistryConfig(AppConfig):
         # "wagtail.admin" (config/settings/base.py), so these connect under Wagtail's
         # dispatch_uids first and wagtail.admin's own connect() then does nothing.
         signals.route_wagtail_notifications()
+
+        from django.db.models.signals import post_delete, post_save
+        from wagtail.models import Site
+
+        from .models.municipality import Municipality, forget_home_municipality
+
+        # The home municipality (Organization.municipality's default) is the default site's.
+        for sender in (Municipality, Site):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    forget_home_municipality, sender=sender, dispatch_uid=f"forget_home_{sender.__name__}"
+                )

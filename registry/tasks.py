@@ -4,8 +4,8 @@ database backend with a worker in production)."""
 import logging
 
 from django_tasks import task
-from wagtail.search.backends import get_search_backends
 
+from . import admin_index
 from .models import Organization
 
 logger = logging.getLogger(__name__)
@@ -41,14 +41,11 @@ def remind_observations_task() -> dict[str, int]:
 
 
 @task()
-def update_admin_search_index(ids: list[int]) -> int:
+def update_admin_search_index(ids: list[int], backends: list[str] | None = None) -> int:
     """Wagtail's own search index (the admin's listing search and choosers) for these
-    organizations. After an import's commit rather than in its transaction: on PostgreSQL it is
-    half of what publishing 20,000 rows costs, and the directory does not read it."""
-    for start in range(0, len(ids), 1000):
-        chunk = list(Organization.objects.filter(pk__in=ids[start : start + 1000]))
-        for backend in get_search_backends(with_auto_update=True):
-            backend.add_bulk(Organization, chunk)
+    organizations, in the named backends (all kept up to date when None): for the backends
+    that are not the database's, after an import commits (registry.admin_index)."""
+    admin_index.add_bulk(Organization, ids, backends)
     return len(ids)
 
 

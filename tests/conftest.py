@@ -49,16 +49,20 @@ def _fresh_process_state():
     - the Elasticsearch circuit breaker, opened by a test that points at a closed port;
     - the ids marked for re-indexing and the pending synonym rebuild (search/signals.py) in a
       transaction the test rolled back, whose on_commit never ran: the next test to commit
-      would re-index them along with its own and count extra queries.
+      would re-index them along with its own and count extra queries;
+    - the home municipality's id (registry.models.municipality.home_municipality_id), which a
+      test that commits may have kept, and the next one's flushed database no longer has.
     """
     from django.core.cache import cache
 
     from cms import page_cache
+    from registry.models.municipality import forget_home_municipality
     from search import memo
     from search import signals as search_signals
     from search.backends import elasticsearch as es_backend
 
     def forget():
+        forget_home_municipality()
         cache.clear()
         page_cache._cacheable_paths.clear()
         memo.forget_cached()

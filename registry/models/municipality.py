@@ -1,6 +1,8 @@
+import time
+
 from django.conf import settings
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 
@@ -179,6 +181,29 @@ def home_municipality() -> Municipality | None:
 def home_municipality_id() -> int | None:
     """Organization.municipality's default: a registration made without naming a municipality
     (the office's own entries in a single-municipality installation) belongs to the home one.
-    The wizard and imports always name it."""
+    The wizard and imports always name it.
+
+    Django calls a field's default for every ``Organization(...)`` built without that field:
+    asked of the database each time it cost two queries per listing (11,000 listings built for
+    a benchmark: 36 s). So the answer is kept in this process for ``HOME_TTL`` seconds, only when
+    read outside a transaction (never a row that could still roll back), and forgotten as soon as
+    a municipality or a site is saved or deleted in this process (``forget_home_municipality``,
+    connected in RegistryConfig.ready); another process's change reaches this one within
+    ``HOME_TTL`` seconds."""
+    now = time.monotonic()
+    if _home["until"] > now:
+        return _home["id"]
     municipality = home_municipality()
-    return municipality.pk if municipality else None
+    pk = municipality.pk if municipality else None
+    if pk is not None and not transaction.get_connection().in_atomic_block:
+        _home.update(id=pk, until=now + HOME_TTL)
+    return pk
+
+
+HOME_TTL = 60.0
+_home: dict = {"id": None, "until": 0.0}
+
+
+def forget_home_municipality(**_kwargs) -> None:
+    """The home municipality is asked of the database again (a municipality or site changed)."""
+    _home["until"] = 0.0

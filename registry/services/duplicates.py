@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 from wagtail.models import WorkflowState
 
-from .. import jurisdiction
+from .. import bulk, jurisdiction
 from ..models import (
     ApplicationStatus,
     DuplicateCandidate,
@@ -195,9 +195,13 @@ def reason_label(code: str, distance_m: int | None = None) -> str:
     return str(dict(DuplicateReason.choices).get(code, code))
 
 
+# Read once: ``DuplicateReason.values`` builds its list anew on every call (70 µs; 25,000 calls
+# when an import records its pairs).
+_REASON_ORDER = {code: n for n, code in enumerate(DuplicateReason.values)}
+
+
 def _ordered(reasons: Iterable[str]) -> list[str]:
-    order = {code: n for n, code in enumerate(DuplicateReason.values)}
-    return sorted(reasons, key=lambda code: order.get(code, len(order)))
+    return sorted(reasons, key=lambda code: _REASON_ORDER.get(code, len(_REASON_ORDER)))
 
 
 # ----- what may be compared ------------------------------------------------------------------
@@ -482,8 +486,9 @@ def record(pairs: Iterable[tuple[int, int, list[str], int | None]]) -> int:
 
 
 def _insert(pairs, now) -> None:
-    """One prepared INSERT run through ``executemany`` (a single statement for the whole
-    import, where ``bulk_create`` on SQLite writes batches of ~140 rows); a pair stored
+    """One statement for the whole import: on PostgreSQL the pairs as arrays (``unnest``), on
+    SQLite one prepared INSERT through ``executemany`` (where ``bulk_create`` writes batches of
+    ~140 rows; on PostgreSQL ``executemany`` sent 100,000 pairs one by one, 6.9 s); a pair stored
     meanwhile by another submission is skipped (ON CONFLICT DO NOTHING: SQLite and PostgreSQL)."""
     if not pairs:
         return
@@ -492,17 +497,31 @@ def _insert(pairs, now) -> None:
     ]
     fields += [DuplicateCandidate._meta.get_field(name) for name in ("found_at", "status", "note")]
     reasons_field, found_field = fields[2], fields[4]
-    found = found_field.get_db_prep_save(now, connection)
     status = DuplicateCandidate.Status.OPEN.value
-    params = [
-        [first, second, reasons_field.get_db_prep_save(reasons, connection), distance, found, status, ""]
-        for first, second, reasons, distance in pairs
-    ]
     quote = connection.ops.quote_name
     table = quote(DuplicateCandidate._meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            source, param = bulk.recordset(
+                [("first", "bigint"), ("second", "bigint"), ("reasons", "jsonb"), ("distance", "integer")],
+                [
+                    (first, second, [str(code) for code in reasons], distance)
+                    for first, second, reasons, distance in pairs
+                ],
+            )
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT t.first, t.second, t.reasons, t.distance, %s, %s, '' "  # noqa: S608 -- names from the model
+                f"FROM {source} ON CONFLICT DO NOTHING",
+                [now, status, param],
+            )
+            return
+        found = found_field.get_db_prep_save(now, connection)
+        params = [
+            [first, second, reasons_field.get_db_prep_save(reasons, connection), distance, found, status, ""]
+            for first, second, reasons, distance in pairs
+        ]
+        marks = ", ".join(["%s"] * len(fields))
         cursor.executemany(
             f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING",  # noqa: S608 -- names from the model
             params,

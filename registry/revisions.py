@@ -1,0 +1,159 @@
+"""Revision content for many records at once, column by column.
+
+A Wagtail revision holds ``serializable_data()`` of the record (django-modelcluster): every
+serializable field through ``pre_save`` and ``value_to_string``, then each child relation's
+records. Called on 20,000 imported listings that took 19 s on PostgreSQL (a million
+``get_field_value`` calls), more than the rest of the import. ``contents`` gives the same
+dictionaries from one ``values_list`` per chunk: each field's conversion is chosen once per
+field, and a value that repeats (a status, a date, a district) is converted and encoded once.
+
+What it gives equals ``serializable_data()`` of the records as they are in the database, given
+the same time for ``auto_now`` fields (``tests/registry/test_revisions.py``). A field this does
+not know how to convert the same way (a custom ``pre_save`` or ``value_to_string``), or a
+record with children in a child relation, goes through ``serializable_data()`` itself.
+"""
+
+import datetime
+import json
+from collections.abc import Callable
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+from django.utils.encoding import is_protected_type
+from modelcluster.models import get_all_child_m2m_relations, get_all_child_relations
+
+CHUNK = 2000  # ids per IN (…)
+
+_ENCODER = DjangoJSONEncoder()
+
+
+def contents(model, ids: list[int], *, now: datetime.datetime, changes: Callable | None = None) -> dict:
+    """{id: (str(record), content as JSON text)} for these records of ``model``.
+
+    ``now`` is what ``auto_now`` fields take (``pre_save`` sets them when serialized);
+    ``changes(values)``, given a record's ``{attname: value}``, may change it first (values a
+    caller is about to write along with the revision)."""
+    fields = [f for f in model._meta.fields if f.serialize]
+    convert = [_converter(f, now) for f in fields]
+    names = [f.name for f in fields]
+    attnames = [f.attname for f in fields]
+    pk_name = model._meta.pk.attname
+    children = [r.get_accessor_name() for r in get_all_child_relations(model)]
+    with_children = _with_children(model, ids) if None not in convert else None
+    result = {}
+    slow = []
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        for row in model._default_manager.filter(pk__in=chunk).values(pk_name, *attnames):
+            pk = row[pk_name]
+            if with_children is None or pk in with_children:
+                slow.append(pk)
+                continue
+            if changes is not None:
+                changes(row)
+            data = {"pk": _native(pk)}
+            for name, attname, conversion in zip(names, attnames, convert, strict=True):
+                data[name] = conversion(row[attname])
+            for name in children:
+                data[name] = []
+            # Values are JSON's own types by now, so the C encoder does it all (what
+            # DjangoJSONEncoder would have done to dates and decimals is done by the converters).
+            result[pk] = (_label(row), json.dumps(data))
+    if slow:
+        result.update(_slow(model, slow, now=now, changes=changes))
+    return result
+
+
+def _label(values) -> str:
+    """str(record): the name, for the models whose __str__ is their name."""
+    return str(values["name"]) if "name" in values else ""
+
+
+def _with_children(model, ids) -> set | None:
+    """The ids with a record in any child relation (their content goes the slow way); None
+    when the model has child many-to-many relations (all of them do)."""
+    if get_all_child_m2m_relations(model):
+        return None
+    found = set()
+    for relation in get_all_child_relations(model):
+        column = relation.field.attname
+        manager = relation.related_model._default_manager
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            found.update(manager.filter(**{f"{column}__in": chunk}).values_list(column, flat=True).distinct())
+    return found
+
+
+def _converter(field, now) -> Callable | None:
+    """What ``get_field_value`` does to a value read from the database, or None when only the
+    record itself can say (a custom ``pre_save`` or ``value_to_string``)."""
+    if field.remote_field is not None and not isinstance(field, models.FileField):
+        return _native  # the raw id
+    pre_save = type(field).pre_save
+    if pre_save not in (models.Field.pre_save, models.DateField.pre_save, models.DateTimeField.pre_save):
+        if isinstance(field, models.FileField) and pre_save is models.FileField.pre_save:
+            return _file_name  # an uncommitted file cannot come from the database
+        return None
+    if getattr(field, "auto_now", False):
+        stamp = _native(_utc(now if isinstance(field, models.DateTimeField) else timezone.localdate(now)))
+        return lambda _value: stamp
+    if isinstance(field, models.DateTimeField):
+        return lambda value: _native(_utc(value))
+    to_string = type(field).value_to_string
+    if to_string in (models.Field.value_to_string, models.DateField.value_to_string):
+        # The base: str(value); date and time fields give protected values (or None) anyway.
+        return _protected_or_str
+    if to_string is models.JSONField.value_to_string:
+        return _same
+    return None
+
+
+def _same(value):
+    return value
+
+
+def _protected_or_str(value):
+    return _native(value) if is_protected_type(value) else str(value)
+
+
+_JSON_TYPES = (str, int, float, bool, type(None))
+
+
+def _native(value):
+    """What DjangoJSONEncoder makes of a value (dates as ISO text, decimals as text)."""
+    return value if isinstance(value, _JSON_TYPES) else _ENCODER.default(value)
+
+
+def _utc(value):
+    if isinstance(value, datetime.datetime):
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, timezone.get_default_timezone())
+        return timezone.localtime(value, datetime.UTC)
+    return value
+
+
+def _file_name(value):
+    return value or ""  # str(FieldFile): its name, "" for none
+
+
+def _slow(model, ids, *, now, changes) -> dict:
+    """Through ``serializable_data()`` itself, children prefetched."""
+    relations = [r.get_accessor_name() for r in get_all_child_relations(model)]
+    result = {}
+    auto_now = [f for f in model._meta.fields if getattr(f, "auto_now", False)]
+    for start in range(0, len(ids), CHUNK):
+        queryset = model._default_manager.filter(pk__in=ids[start : start + CHUNK]).prefetch_related(
+            *relations
+        )
+        for record in queryset:
+            if changes is not None:
+                values = {f.attname: getattr(record, f.attname) for f in model._meta.concrete_fields}
+                changes(values)
+                for name, value in values.items():
+                    setattr(record, name, value)
+            data = record.serializable_data()
+            for field in auto_now:  # the same time as the fast path's
+                data[field.name] = _utc(now) if isinstance(field, models.DateTimeField) else now.date()
+            result[record.pk] = (str(record), json.dumps(data, cls=DjangoJSONEncoder))
+    return result
