@@ -148,7 +148,7 @@ def _replica_usable() -> bool:
         return False
     usable = lag is not None and lag <= settings.DATABASE_REPLICA_MAX_LAG_SECONDS
     if not usable and _health["usable"]:
-        logger.warning("read replica %s s behind, reading from the primary", lag)
+        logger.warning("read replica %d s behind, reading from the primary", lag or 0)
     _mark(usable=usable, lag=lag, now=now)
     return usable
 
