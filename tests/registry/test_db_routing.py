@@ -156,7 +156,8 @@ def test_public_reads_are_answered_by_the_replica_and_nothing_else(listing):
             assert primary == [], url
     assert db_routing.STICKY_COOKIE not in resident.cookies
 
-    for url in ("/", "/mis-registros/", "/accounts/login/", "/healthz"):
+    assert resident.get("/healthz").json()["replica"] == "ok"
+    for url in ("/", "/mis-registros/", "/accounts/login/"):
         _response, _primary, replica = _queries(resident, url)
         assert not replica, url
     staff = Client()
@@ -194,6 +195,7 @@ def test_a_person_who_writes_reads_their_write_while_residents_read_the_lagging_
     db_routing.forget_health()
     assert _verdict(resident, listing) == "suspended"
     assert db_routing.replica_health()["usable"] is False
+    assert resident.get("/healthz").json()["replica"] == "lagging"
 
     # Replay resumes: everyone reads the suspension from the replica.
     settings.DATABASE_REPLICA_MAX_LAG_SECONDS = 3600
@@ -248,6 +250,8 @@ def test_with_the_replica_down_public_reads_answer_from_the_primary(listing, set
         assert any('"registry_organization"' in q["sql"] for q in primary.captured_queries)
         assert db_routing.replica_health()["usable"] is False
         assert Client().get("/api/v1/directory/?q=arepera").json()["count"] == 1
+        health = Client().get("/healthz")
+        assert health.status_code == 200 and health.json()["replica"] == "unavailable"
     finally:
         replica.close()
         replica.settings_dict["PORT"] = port
