@@ -61,7 +61,7 @@ services:
 # Benchmarks (docs/benchmarks.md): starts PostgreSQL and Elasticsearch, then every benchmark.
 bench: $(VENV)/.installed-bench
 	command -v wrk >/dev/null || apt-get install -y -q wrk
-	eval "$$(bash .ci/services.sh postgres elasticsearch)" && $(BIN)/python benchmarks/run.py
+	eval "$$(bash .ci/services.sh postgres postgres-replica elasticsearch)" && $(BIN)/python benchmarks/run.py
 
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev,bench]'

@@ -10,6 +10,8 @@
    (10,000 listings, SQLite and PostgreSQL), side by side, with the queries per request.
 5. figures_bench.py: the public figures page with 100,000 listings, cold and cached, SQLite
    and PostgreSQL, against its 100 ms budget.
+6. replica_bench.py: the PostgreSQL read replica's lag after a commit, and the directory API
+   read from the primary and from the replica in turn (10,000 listings).
 
 PostgreSQL and Elasticsearch are used when reachable (`make bench` starts them with
 .ci/services.sh). Each step has a time limit so the whole run stays under half an hour; a step that
@@ -29,6 +31,7 @@ STEPS = [
     ("pages", ["benchmarks/page_bench.py", "--seconds", "30", "--listings", "2000"], 180),
     ("municipalities", ["benchmarks/municipalities_bench.py", "--listings", "10000", "--rounds", "3"], 300),
     ("figures", ["benchmarks/figures_bench.py", "--listings", "100000", "--rounds", "5"], 420),
+    ("read replica", ["benchmarks/replica_bench.py", "--listings", "10000", "--rounds", "2"], 300),
 ]
 
 
@@ -48,6 +51,8 @@ def main():
             if label != "pages"
             else dict(os.environ)
         )
+        if label != "read replica":  # a replica of `portal`, not of the other steps' databases
+            env.pop("DATABASE_REPLICA_URL", None)
         try:
             result = subprocess.run([sys.executable, *command], cwd=ROOT, env=env, timeout=limit)
             outcome = "ok" if result.returncode == 0 else f"exit {result.returncode}"

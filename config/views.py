@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from cms.models import DirectoryPage
+from registry.db_routing import replica_configured, replica_status
 from search.status import search_status
 
 from .outage import outage_response
@@ -19,7 +20,8 @@ logger = logging.getLogger(__name__)
 @never_cache
 def healthz(request):
     """Liveness for load balancers and people: 200 while the database answers, 503 otherwise.
-    Search may be "degraded" (Elasticsearch down, database fallback) without failing the check."""
+    Search may be "degraded" (Elasticsearch down, database fallback), and the read replica
+    "lagging" or "unavailable" (public reads from the primary), without failing the check."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -28,6 +30,8 @@ def healthz(request):
     except DatabaseError:
         database = "unavailable"
     body = {"database": database, "search": search_status()}
+    if replica_configured():  # public reads fall back to the primary: reported, never a failure
+        body["replica"] = replica_status()
     return JsonResponse(body, status=200 if database == "ok" else 503)
 
 

@@ -148,7 +148,7 @@ def _replica_usable() -> bool:
         return False
     usable = lag is not None and lag <= settings.DATABASE_REPLICA_MAX_LAG_SECONDS
     if not usable and _health["usable"]:
-        logger.warning("read replica %s s behind, reading from the primary", lag)
+        logger.warning("read replica %d s behind, reading from the primary", lag or 0)
     _mark(usable=usable, lag=lag, now=now)
     return usable
 
@@ -162,8 +162,18 @@ def forget_health() -> None:
     _health.update(checked_at=float("-inf"), usable=False, lag=None)
 
 
+def replica_status() -> str:
+    """ "ok", "lagging" (beyond the bound) or "unavailable", measured now, for /healthz."""
+    try:
+        lag = replica_lag()
+    except DatabaseError:
+        connections[REPLICA].close_if_unusable_or_obsolete()
+        return "unavailable"
+    return "ok" if lag is not None and lag <= settings.DATABASE_REPLICA_MAX_LAG_SECONDS else "lagging"
+
+
 def replica_health() -> dict:
-    """The last measurement, for /healthz and the benchmarks."""
+    """The router's last measurement (for the benchmarks and the tests)."""
     return {"usable": _health["usable"], "lag_seconds": _health["lag"]}
 
 

@@ -171,6 +171,8 @@ if env("DATABASE_REPLICA_URL") and DATABASES["default"]["ENGINE"] == "django.db.
         conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
         conn_health_checks=True,
     )
+    # The same databases as the primary's: without a name in the URL, the primary's.
+    DATABASES["replica"]["NAME"] = DATABASES["replica"]["NAME"] or DATABASES["default"]["NAME"]
     # A replica that does not answer must not hold a request for long: its reads go to the primary.
     DATABASES["replica"].setdefault("OPTIONS", {}).update(
         {"connect_timeout": int(env("DATABASE_REPLICA_CONNECT_TIMEOUT", "2"))}
