@@ -22,6 +22,7 @@ import logging
 import sqlite3
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -95,6 +96,11 @@ def outage_response(request, error: BaseException | None) -> HttpResponse | None
         return None
     # One line, no traceback: during a restart every request in flight lands here.
     logger.warning("Database unavailable for %s %s: %s", request.method, request.path, error)
+    # A page that failed after showing its messages ("Approved: … is registered as …") would
+    # drop them; they are kept for the next page, so whoever acted is still told.
+    storage = get_messages(request)
+    if hasattr(storage, "used"):
+        storage.used = False
     return service_unavailable(request)
 
 

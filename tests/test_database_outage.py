@@ -25,7 +25,7 @@ from django.db import utils as db_utils
 from django.test import Client, RequestFactory
 from wagtail.models import ModelLogEntry, Revision
 
-from config.outage import is_database_outage, service_unavailable
+from config.outage import is_database_outage, outage_response, service_unavailable
 from registry.models import ApplicationStatus, Notification, Organization, RegistryCounter
 from registry.services import review
 from search.models import DirectoryEntry
@@ -70,6 +70,24 @@ def test_the_api_gets_a_json_503(db):
     body = json.loads(response.content)
     assert response.status_code == 503 and response["Content-Type"] == "application/json"
     assert body["detail"] and body["retry_after"] == int(response["Retry-After"])
+
+
+def test_messages_shown_by_a_page_that_then_failed_are_kept_for_the_next(db):
+    """ "Approved: … is registered as …" read by a page whose database then went away is shown
+    again on the next page, not lost with the 503."""
+    from django.contrib import messages
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    request = RequestFactory().get("/admin/registry/review/1/")
+    request._messages = CookieStorage(request)  # what MessageMiddleware sets
+    messages.success(request, "Aprobado")
+    assert [str(message) for message in messages.get_messages(request)] == ["Aprobado"]  # shown
+    response = outage_response(request, db_utils.InterfaceError("connection already closed"))
+    assert response.status_code == 503
+    request._messages.update(response)  # MessageMiddleware, on the way out
+    following = RequestFactory().get("/admin/registry/review/1/")
+    following.COOKIES["messages"] = response.cookies["messages"].value
+    assert [str(message) for message in CookieStorage(following)] == ["Aprobado"]
 
 
 def _as_django_raises_it(statement):
