@@ -157,6 +157,8 @@ def scale(args) -> int:
     for listings in sizes:
         for label, command, limit in scale_steps(listings):
             name = f"{label} {listings:,}"
+            if args.steps and label not in args.steps.split(","):
+                continue
             if not accepts_listings(command[0]):
                 print(f"\n===== {name}: skipped, {command[0]} does not accept --listings yet", flush=True)
                 summary.append((name, "skipped (no --listings)", 0.0))
@@ -218,6 +220,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", action="store_true", help="The curves over several sizes.")
     parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES), help="Listings, comma-separated.")
+    parser.add_argument("--steps", default="", help="With --scale: only these (search,page,import).")
     parser.add_argument("--no-curves", dest="curves", action="store_false", help="Do not draw the figure.")
     args = parser.parse_args()
     print(

@@ -339,10 +339,26 @@ def _grouped_counts(where: str, params) -> list[tuple[int, int]]:
 def _facets_from_groups(rows, chosen: dict[str, set]):
     """Disjunctive facet counts: each facet counts the rows that pass every other facet's filter.
 
-    `rows` are (values in the order of FACETS..., count): a few thousand facet groups."""
+    `rows` are (values in the order of FACETS..., count): a few thousand facet groups, on every
+    search, so the loop is written for speed: without a facet filter (most searches) each row
+    adds its count to its values directly."""
     counters = [Counter() for _facet in FACETS]
     wanted = [(position, chosen[facet]) for position, facet in enumerate(FACETS) if chosen.get(facet)]
     total = 0
+    if not wanted:
+        kinds, sectors, districts, languages, municipalities = counters
+        for kind, sector, district, codes, municipality, count in rows:
+            total += count
+            kinds[kind] += count
+            sectors[sector] += count
+            districts[district] += count
+            municipalities[municipality] += count
+            for code in codes:
+                languages[code] += count
+        for counter in counters:  # listings without a value (the generic loop skips them)
+            counter.pop("", None)
+            counter.pop(None, None)
+        return total, {facet: dict(counters[position]) for position, facet in enumerate(FACETS)}
     for *values, count in rows:
         failed, failed_at = 0, None
         for position, wanted_values in wanted:
