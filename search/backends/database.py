@@ -195,10 +195,12 @@ def _common_groups(groups, version: int) -> list[bool]:
     return memoized(version, key, count)
 
 
-def search(query: DirectoryQuery):
+def search(query: DirectoryQuery, version: int | None = None):
     """(total, hits, facet counts, match) for a query: the listings that have every word; when
-    none has them all, those that have any word that is not common (Match.ANY)."""
-    version = current_version()
+    none has them all, those that have any word that is not common (Match.ANY). `version`: the
+    index version the caller has just read (search.version), else read here."""
+    if version is None:
+        version = current_version()
     total, hits, facets = _search(query, version, any_word=False)
     if total == 0 and len(expand(query.text, version)) > 1:
         found = _search(query, version, any_word=True)
