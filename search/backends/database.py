@@ -227,9 +227,20 @@ def _search(query: DirectoryQuery, version: int, *, any_word: bool):
         counts = _grouped_counts(base.clause(), base.params)
     groups = _facet_groups(version)
     chosen = {facet: set(values) for facet, values in query.facet_filters().items() if values}
-    total, facets = _facets_from_groups(
-        ((*groups[pk], count) for pk, count in counts if pk in groups), chosen
-    )
+
+    def facets_of_counts():
+        return _facets_from_groups(((*groups[pk], count) for pk, count in counts if pk in groups), chosen)
+
+    if base.where:
+        total, facets = facets_of_counts()
+    else:
+        # The whole directory's facets for these filters, once per version as its counts: a
+        # pass over every facet group (thousands over fifty municipalities) costs 4 ms.
+        key = (
+            "all-facets",
+            tuple(sorted((facet, tuple(sorted(values))) for facet, values in chosen.items())),
+        )
+        total, facets = memoized(version, key, facets_of_counts)
     if ids is None:
         ids = _page_ids(query, text, chosen_groups) if total and query.offset < total else []
     return total, _hits(query, stems, ids), facets
