@@ -40,8 +40,14 @@ VAR = ROOT / "var" / "bench"
 STEPS = [
     (
         "search",
-        ["benchmarks/search_bench.py", "--listings", "100000", "--rounds", "3", "--rebuilds", "2"],
-        360,
+        [
+            "benchmarks/search_bench.py",
+            "--listings=100000",
+            "--rounds=3",
+            "--rebuilds=1",
+            "--baseline-limit=5",
+        ],
+        420,
     ),
     ("import and export", ["benchmarks/import_export_bench.py", "--database", "both", "--rounds", "3"], 300),
     ("pages", ["benchmarks/page_bench.py", "--seconds", "30", "--listings", "2000"], 180),
