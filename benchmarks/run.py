@@ -25,11 +25,13 @@ status is 0 only when every step ended well.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -105,7 +107,20 @@ def run_step(label: str, command: list[str], limit: float, env: dict) -> tuple[s
         bufsize=1,
         start_new_session=True,
     )
-    outcome = None
+    stopped = threading.Event()
+
+    def stop():
+        # At the limit, whether or not the step is printing: its whole process group goes.
+        stopped.set()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        time.sleep(10)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+    watchdog = threading.Timer(limit, stop)
+    watchdog.daemon = True
+    watchdog.start()
     try:
         for line in process.stdout:
             print(line, end="", flush=True)
@@ -114,20 +129,17 @@ def run_step(label: str, command: list[str], limit: float, env: dict) -> tuple[s
                     figures.append(json.loads(line[len("BENCH_JSON ") :]))
                 except ValueError:
                     print(f"(unreadable BENCH_JSON line from {label})")
-            if time.time() - started > limit:
-                raise subprocess.TimeoutExpired(command, limit)
-        process.wait(timeout=max(1, limit - (time.time() - started)))
-        outcome = "ok" if process.returncode == 0 else f"exit {process.returncode}"
-    except subprocess.TimeoutExpired:
-        outcome = f"stopped after {limit:.0f} s"
+        process.wait()
     finally:
+        watchdog.cancel()
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            process.wait()
+    if stopped.is_set():
+        outcome = f"stopped after {limit:.0f} s"
+    else:
+        outcome = "ok" if process.returncode == 0 else f"exit {process.returncode}"
     return outcome, figures, time.time() - started
 
 
