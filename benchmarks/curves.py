@@ -56,22 +56,38 @@ def draw(data: Path, out: Path) -> Path:
     import matplotlib.pyplot as plt
 
     figures = json.loads(Path(data).read_text())["figures"]
-    figure, axes = plt.subplots(2, 2, figsize=(11, 8))
-    api = series(figures, lambda f: f.get("bench") == "search" and f["measure"] in ("api_p50", "api_p95"))
-    panel(axes[0][0], api, "Directory API, 200-query mix", "ms", {"api_p50": ":", "api_p95": "-"})
-    for f in figures:
-        if f.get("bench") == "search" and f["measure"] == "api_p95" and f.get("target"):
+    figure, axes = plt.subplots(2, 3, figsize=(15, 8.5))
+    search = [f for f in figures if f.get("bench") == "search"]
+    api = series(search, lambda f: f["measure"] in ("api_p50", "api_p95"))
+    panel(axes[0][0], api, "Directory API, 200-query mix (wall time)", "ms", {"api_p50": ":", "api_p95": "-"})
+    for f in search:
+        if f["measure"] == "api_p95" and f.get("target"):
             axes[0][0].plot(
                 int(f["listings"]), f["target"], marker="_", markersize=18, color=COLOURS.get(f["database"])
             )
-    times = series(figures, lambda f: f.get("bench") == "search" and f["measure"] in ("seed", "rebuild"))
-    panel(axes[0][1], times, "Seeding and index rebuild", "s", {"seed": ":", "rebuild": "-"})
-    for position, bench in enumerate(("page", "import")):
+    cpu = series(search, lambda f: f["measure"] in ("api_cpu_p50", "api_cpu_p95"))
+    panel(
+        axes[0][1],
+        cpu,
+        "CPU of the Python process per API request\n(SQLite: the whole search; PostgreSQL: Python only)",
+        "ms",
+        {"api_cpu_p50": ":", "api_cpu_p95": "-"},
+    )
+    queries = series(search, lambda f: f["measure"] == "api_queries")
+    panel(axes[0][2], queries, "Database queries per API request (most)", "queries")
+    axes[0][2].set_ylim(0, 10)
+    times = series(search, lambda f: f["measure"] in ("seed", "rebuild"))
+    panel(axes[1][0], times, "Seeding and index rebuild", "s", {"seed": ":", "rebuild": "-"})
+    for position, bench in enumerate(("page", "import"), start=1):
         chosen = [f for f in figures if f.get("bench") == bench]
         unit = chosen[0]["unit"] if chosen else ""
         lines = series(chosen, lambda f, unit=unit: f.get("unit") == unit)
         panel(axes[1][position], lines, {"page": "Directory page", "import": "Import"}[bench], unit)
-    figure.suptitle("The directory at 10,000 to 1,000,000 listings (2 shared cores)", fontsize=11)
+    loads = [float(f["load"].split()[0]) for f in figures if isinstance(f.get("load"), str)]
+    shared = (
+        f"2 shared cores, load average {min(loads):.0f} to {max(loads):.0f}" if loads else "2 shared cores"
+    )
+    figure.suptitle(f"The directory at 10,000 to 1,000,000 listings ({shared})", fontsize=11)
     figure.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(out, format="svg", metadata={"Date": None})
