@@ -26,7 +26,7 @@ def series(figures, keep):
     return {key: sorted(points.items()) for key, points in sorted(found.items())}
 
 
-def panel(axis, lines, title, ylabel, styles=None):
+def panel(axis, lines, title, ylabel, styles=None, log_y=False):
     for (measure, database), points in lines.items():
         xs, ys = zip(*points, strict=True)
         style = (styles or {}).get(measure, "-")
@@ -39,6 +39,8 @@ def panel(axis, lines, title, ylabel, styles=None):
             label=f"{database} {measure}".replace("_", " "),
         )
     axis.set_xscale("log")
+    if log_y:
+        axis.set_yscale("log")
     axis.set_title(title, fontsize=10)
     axis.set_ylabel(ylabel)
     axis.set_xlabel("listings")
@@ -59,7 +61,14 @@ def draw(data: Path, out: Path) -> Path:
     figure, axes = plt.subplots(2, 3, figsize=(15, 8.5))
     search = [f for f in figures if f.get("bench") == "search"]
     api = series(search, lambda f: f["measure"] in ("api_p50", "api_p95"))
-    panel(axes[0][0], api, "Directory API, 200-query mix (wall time)", "ms", {"api_p50": ":", "api_p95": "-"})
+    panel(
+        axes[0][0],
+        api,
+        "Directory API, 200-query mix (wall time)",
+        "ms",
+        {"api_p50": ":", "api_p95": "-"},
+        True,
+    )
     for f in search:
         if f["measure"] == "api_p95" and f.get("target"):
             axes[0][0].plot(
@@ -72,6 +81,7 @@ def draw(data: Path, out: Path) -> Path:
         "CPU of the Python process per API request\n(SQLite: the whole search; PostgreSQL: Python only)",
         "ms",
         {"api_cpu_p50": ":", "api_cpu_p95": "-"},
+        True,
     )
     queries = series(search, lambda f: f["measure"] == "api_queries")
     panel(axes[0][2], queries, "Database queries per API request (most)", "queries")
