@@ -18,9 +18,9 @@ For each database, in its own process:
   filters only, 20% distance (with words or a filter). Each query runs --rounds times; p50 and
   p95 are taken over the 200 per-query medians, the machine being shared and noisy;
 - the first query after an index change (this process's caches dropped), median of 5;
-- when ELASTICSEARCH_URL is set (in the first database's run only): the rebuild of an
-  Elasticsearch index of the same listings behind its own alias (`bench-directory`) and the
-  same mix;
+- when ELASTICSEARCH_URL is set (in the last database's run only): the rebuild of an
+  Elasticsearch index of the same listings behind its own alias (`bench-directory-<size>`, kept
+  and reused while it holds the same listings) and the same mix;
 - unless --no-baseline: Wagtail's own database search backend, after its `update_index`
   (timed), on the text queries of the mix, each stopped after --baseline-limit seconds (and the
   run after two such queries), compared with the same queries through our API.
@@ -29,7 +29,6 @@ The load average is printed with the figures. See docs/benchmarks.md.
 """
 
 import argparse
-import contextlib
 import json
 import os
 import random
@@ -43,11 +42,34 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SQLITE_PATH = ROOT / "var" / "bench" / "search.sqlite3"
-POSTGRES_DATABASE = "portal_bench"
-ES_ALIAS = "bench-directory"
-BUDGETS = {"sqlite": 50.0, "postgres": 30.0}  # p95 in ms, with facets
-REBUILD_BUDGET = 15.0
+import seeding  # noqa: E402  (the benchmark databases, one per size, seeded in SQL)
+
+# Other benchmarks that reuse this one's databases set their own here; None: the directory's
+# databases of each size (seeding.py).
+SQLITE_PATH: Path | None = None
+POSTGRES_DATABASE: str | None = None
+# p95 targets in ms (API mix with facets) by listings, and of the database index's rebuild in s.
+TARGETS = {
+    100_000: {"sqlite": 15.0, "postgres": 15.0, "elasticsearch": 20.0},
+    1_000_000: {"sqlite": 60.0, "postgres": 30.0, "elasticsearch": 30.0},
+}
+REBUILD_TARGETS = {100_000: 15.0, 1_000_000: 90.0}
+
+
+def target(table: dict, listings: int, key: str | None = None):
+    """The target of the nearest size at or above `listings` (None above the largest)."""
+    for size in sorted(table):
+        if listings <= size:
+            return table[size] if key is None else table[size].get(key)
+    return None
+
+
+def bench_json(**figure) -> None:
+    """One figure for benchmarks/run.py's collector."""
+    figure.setdefault("bench", "search")
+    figure.setdefault("load", load())
+    print("BENCH_JSON " + json.dumps(figure), flush=True)
+
 
 TEXTS = [
     "arepas",
@@ -126,31 +148,25 @@ def say(name, text):
 
 
 def postgres_base() -> str:
-    return os.environ.get("BENCH_POSTGRES_URL", "postgres://portal:portal@127.0.0.1:5432")
+    return seeding.postgres_base()
 
 
 def recreate_postgres(exists_ok: bool) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{postgres_base()}/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [POSTGRES_DATABASE]).fetchone()
-        if exists and exists_ok:
-            return
-        if exists:
-            conn.execute(f"DROP DATABASE {POSTGRES_DATABASE} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {POSTGRES_DATABASE}")
+    seeding.create_postgres(POSTGRES_DATABASE, drop=not exists_ok)
 
 
-def database_url(name: str) -> str:
-    if name == "sqlite":
+def database_url(name: str, listings: int | None = None) -> str:
+    if name == "sqlite" and SQLITE_PATH is not None:
         SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{SQLITE_PATH}"
-    recreate_postgres(exists_ok=True)
-    return f"{postgres_base()}/{POSTGRES_DATABASE}"
+    if name == "postgres" and POSTGRES_DATABASE is not None:
+        recreate_postgres(exists_ok=True)
+        return f"{postgres_base()}/{POSTGRES_DATABASE}"
+    return seeding.database_url(name, listings)
 
 
-def configure(name: str) -> None:
-    os.environ["DATABASE_URL"] = database_url(name)
+def configure(name: str, listings: int | None = None) -> None:
+    os.environ["DATABASE_URL"] = database_url(name, listings)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
     import django
 
@@ -169,34 +185,9 @@ def configure(name: str) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
-def seed_exactly(name: str, listings: int) -> None:
-    """Exactly `listings` published demo listings and no other organization."""
-    from django.core.management import call_command
-    from django.db import connection
-
-    from registry.demo import create_listings
-    from registry.models import Organization
-
-    call_command("migrate", verbosity=0, interactive=False)
-    total = Organization.objects.count()
-    if total == listings and Organization.objects.published().count() == listings:
-        return
-    if total:
-        # Not the listings this benchmark seeded (another N, or seed_demo's applications):
-        # create_listings would add to them rather than replace them.
-        say(name, f"the benchmark database holds {total:,} organizations, not {listings:,}: starting again")
-        connection.close()
-        if name == "sqlite":
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-        else:
-            recreate_postgres(exists_ok=False)
-        call_command("migrate", verbosity=0, interactive=False)
-    started = time.perf_counter()
-    created = create_listings(listings, seed=1)
-    say(name, f"seeded {created:,} listings in {time.perf_counter() - started:.1f} s")
-    published = Organization.objects.published().count()
-    assert Organization.objects.count() == published == listings, (Organization.objects.count(), published)
+def seed_exactly(name: str, listings: int, municipalities: int | None = None) -> float:
+    """Exactly `listings` published demo listings and no other organization (seeding.py)."""
+    return seeding.seed_exactly(listings, municipalities=municipalities, index=False)
 
 
 # ----- measurements ----------------------------------------------------------------------------
@@ -216,18 +207,31 @@ def bench_rebuild(name: str, rebuilds: int, listings: int) -> list[float]:
     return seconds
 
 
-def run_mix(client, mix, rounds: int) -> tuple[list[float], set[str]]:
-    """Per-query median time (ms) over the rounds, through the API; the backends that answered."""
+def run_mix(client, mix, rounds: int) -> tuple[list[float], set[str], int]:
+    """Per-query median time (ms) over the rounds, through the API; the backends that answered;
+    the most database queries one request of the mix made once this process's caches of the
+    index version were loaded (the mix again, once, counting)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     per_query = [[] for _ in mix]
+    cpu = [[] for _ in mix]
     backends = set()
     for _ in range(rounds):
         for position, params in enumerate(mix):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             response = client.get("/api/v1/directory/", params)
             per_query[position].append((time.perf_counter() - started) * 1000)
+            cpu[position].append((time.process_time() - cpu_started) * 1000)
             assert response.status_code == 200, (params, response.status_code, response.content[:200])
             backends.add(response.json()["backend"])
-    return [statistics.median(times) for times in per_query], backends
+    most_queries = 0
+    for params in mix[:20]:
+        with CaptureQueriesContext(connection) as captured:
+            client.get("/api/v1/directory/", params)
+        most_queries = max(most_queries, len(captured))
+    run_mix.cpu = [statistics.median(times) for times in cpu]  # this process's CPU, ms
+    return [statistics.median(times) for times in per_query], backends, most_queries
 
 
 def first_query_after_change(client) -> float:
@@ -244,37 +248,66 @@ def first_query_after_change(client) -> float:
     return statistics.median(times)
 
 
-def bench_elasticsearch(name: str, client, mix, rounds: int, url: str):
+def bench_elasticsearch(name: str, client, mix, rounds: int, url: str, listings: int, force: bool):
+    """The mix on this size's Elasticsearch alias, rebuilt first when it does not hold these
+    listings (or when `force`); the index is kept for the next run."""
     from django.conf import settings
 
     from search.backends import elasticsearch as es_backend
 
     settings.ELASTICSEARCH_URL = url
-    settings.ELASTICSEARCH_INDEX = ES_ALIAS
     settings.ELASTICSEARCH_TIMEOUT = 5.0
+    settings.ELASTICSEARCH_INDEX = seeding.elasticsearch_alias(listings)
     es_backend.reset_circuit()
     try:
-        started = time.perf_counter()
-        result = es_backend.rebuild()
-        rebuild_seconds = time.perf_counter() - started
-        say(
-            name,
-            f"Elasticsearch rebuild: {result['indexed']:,} listings in {rebuild_seconds:.1f} s (load {load()})",
-        )
+        if force:
+            started = time.perf_counter()
+            es_backend.rebuild()
+            rebuild_seconds, rebuilt = time.perf_counter() - started, True
+        else:
+            rebuild_seconds, rebuilt = seeding.ensure_elasticsearch(listings)
+        if rebuilt:
+            say(
+                name,
+                f"Elasticsearch rebuild: {listings:,} listings in {rebuild_seconds:.1f} s (load {load()})",
+            )
+            bench_json(
+                listings=listings,
+                database="elasticsearch",
+                measure="rebuild",
+                value=round(rebuild_seconds, 2),
+                unit="s",
+            )
+        else:
+            say(name, f"Elasticsearch: {settings.ELASTICSEARCH_INDEX} kept (it holds these listings)")
         client.get("/api/v1/directory/", {"q": "arepas"})
-        timings, backends = run_mix(client, mix, rounds)
+        timings, backends, queries = run_mix(client, mix, rounds)
         stats = percentiles(timings)
         say(
             name,
             f"Elasticsearch mix: p50 {stats['p50']:.1f} ms, p95 {stats['p95']:.1f} ms ({', '.join(backends)})",
         )
-        return {"rebuild": rebuild_seconds, **stats, "backends": sorted(backends), "load": load()}
+        for key in ("p50", "p95"):
+            bench_json(
+                listings=listings,
+                database="elasticsearch",
+                measure=f"api_{key}",
+                value=round(stats[key], 2),
+                unit="ms",
+                target=target(TARGETS, listings, "elasticsearch") if key == "p95" else None,
+                backends=sorted(backends),
+            )
+        return {
+            "rebuild": rebuild_seconds if rebuilt else None,
+            **stats,
+            "backends": sorted(backends),
+            "queries": queries,
+            "load": load(),
+        }
     except es_backend.UNAVAILABLE as error:
         say(name, f"Elasticsearch not reachable at {url}: {error}")
         return {"error": str(error)}
     finally:
-        with contextlib.suppress(*es_backend.UNAVAILABLE):
-            es_backend.delete_alias_and_indices()
         settings.ELASTICSEARCH_URL = ""
 
 
@@ -338,26 +371,61 @@ def run_wagtail_baseline(name: str, texts, limit_seconds: float):
 
 
 def run_one(name: str, args) -> dict:
-    configure(name)
-    seed_exactly(name, args.listings)
+    configure(name, args.listings)
+    seeded = seeding.seed_exactly(args.listings, municipalities=50, index=args.rebuilds == 0)
+    if seeded:
+        bench_json(listings=args.listings, database=name, measure="seed", value=round(seeded, 2), unit="s")
     from django.db import connection
     from django.test import Client
 
     say(name, f"{connection.vendor}, {args.listings:,} listings; load {load()}")
-    result = {"database": name, "listings": args.listings, "load_before": load()}
-    result["rebuild"] = bench_rebuild(name, args.rebuilds, args.listings)
+    result = {"database": name, "listings": args.listings, "load_before": load(), "seed": seeded}
+    result["rebuild"] = bench_rebuild(name, args.rebuilds, args.listings) if args.rebuilds else []
+    if result["rebuild"]:
+        bench_json(
+            listings=args.listings,
+            database=name,
+            measure="rebuild",
+            value=round(statistics.median(result["rebuild"]), 2),
+            unit="s",
+            runs=[round(s, 2) for s in result["rebuild"]],
+            target=target(REBUILD_TARGETS, args.listings),
+        )
 
     client = Client()
     mix = query_mix(200)
     client.get("/api/v1/directory/", {"q": "arepas"})  # connections, imports, caches
-    timings, backends = run_mix(client, mix, args.rounds)
+    timings, backends, queries = run_mix(client, mix, args.rounds)
     stats = percentiles(timings)
-    result["mix"] = {**stats, "backends": sorted(backends), "load": load()}
+    result["mix"] = {**stats, "backends": sorted(backends), "queries": queries, "load": load()}
     say(
         name,
         f"API mix (200 queries x {args.rounds} rounds, facets included): p50 {stats['p50']:.1f} ms, "
-        f"p95 {stats['p95']:.1f} ms, max {stats['max']:.1f} ms; load {load()}",
+        f"p95 {stats['p95']:.1f} ms, max {stats['max']:.1f} ms, at most {queries} queries a request; "
+        f"load {load()}",
     )
+    for key in ("p50", "p95"):
+        bench_json(
+            listings=args.listings,
+            database=name,
+            measure=f"api_{key}",
+            value=round(stats[key], 2),
+            unit="ms",
+            target=target(TARGETS, args.listings, name) if key == "p95" else None,
+        )
+    bench_json(listings=args.listings, database=name, measure="api_queries", value=queries, unit="queries")
+    # This process's CPU per request: on SQLite the whole search (the engine runs in-process),
+    # on PostgreSQL the Python side only; less sensitive than wall time to a loaded machine.
+    cpu = percentiles(run_mix.cpu)
+    say(name, f"CPU of this process per request: p50 {cpu['p50']:.1f} ms, p95 {cpu['p95']:.1f} ms")
+    for key in ("p50", "p95"):
+        bench_json(
+            listings=args.listings,
+            database=name,
+            measure=f"api_cpu_{key}",
+            value=round(cpu[key], 2),
+            unit="ms",
+        )
     worst = sorted(range(len(mix)), key=lambda i: -timings[i])[:3]
     say(name, "slowest: " + "; ".join(f"{timings[i]:.0f} ms {mix[i]}" for i in worst))
     result["first_after_change"] = first_query_after_change(client)
@@ -365,15 +433,36 @@ def run_one(name: str, args) -> dict:
 
     es_url = os.environ.get("ELASTICSEARCH_URL", "")
     if es_url and not args.no_elasticsearch:
-        result["elasticsearch"] = bench_elasticsearch(name, client, mix, max(1, args.rounds - 2), es_url)
+        result["elasticsearch"] = bench_elasticsearch(
+            name, client, mix, max(1, args.rounds - 2), es_url, args.listings, args.elasticsearch_rebuild
+        )
 
     if not args.no_baseline:
         from django.core.management import call_command
+        from wagtail.search.models import IndexEntry
 
-        started = time.perf_counter()
-        call_command("update_index", verbosity=0)
-        result["update_index"] = time.perf_counter() - started
-        say(name, f"Wagtail update_index: {result['update_index']:.1f} s")
+        from registry.models import Organization
+
+        # Wagtail's index lives in the benchmark database, kept with it: built once per seeding
+        # (97 s on PostgreSQL at 100,000 listings), its time measured then.
+        organizations = IndexEntry.objects.filter(
+            content_type__app_label="registry", content_type__model="organization"
+        ).count()
+        if organizations == Organization.objects.count():
+            result["update_index"] = None
+            say(name, "Wagtail's index kept (it holds these listings)")
+        else:
+            started = time.perf_counter()
+            call_command("update_index", verbosity=0)
+            result["update_index"] = time.perf_counter() - started
+            say(name, f"Wagtail update_index: {result['update_index']:.1f} s")
+            bench_json(
+                listings=args.listings,
+                database=name,
+                measure="wagtail_update_index",
+                value=round(result["update_index"], 2),
+                unit="s",
+            )
         texts = [params["q"] for params in mix if "q" in params]
         baseline = run_wagtail_baseline(name, texts, args.baseline_limit)
         ours = [
@@ -383,6 +472,16 @@ def run_one(name: str, args) -> dict:
         ]
         baseline["ours"] = percentiles(ours) if ours else None
         result["wagtail"] = baseline
+        if baseline["stats"]:
+            bench_json(
+                listings=args.listings,
+                database=name,
+                measure="wagtail_text_p95",
+                value=round(baseline["stats"]["p95"], 2),
+                unit="ms",
+                finished=baseline["finished"],
+                unfinished=baseline["unfinished"],
+            )
     result["load_after"] = load()
     return result
 
@@ -394,40 +493,47 @@ def table(results: list[dict]) -> str:
     rows = [("measure", "database", "figure", "budget")]
     for r in results:
         name = r["database"]
-        rebuild = statistics.median(r["rebuild"])
-        rows.append(
-            (
-                f"database index rebuild, {r['listings']:,} listings",
-                name,
-                f"{rebuild:.1f} s (median of {len(r['rebuild'])})",
-                f"{REBUILD_BUDGET:.0f} s {'ok' if rebuild <= REBUILD_BUDGET else 'OVER'}",
+        if r.get("seed"):
+            rows.append(
+                (f"seed, {r['listings']:,} listings, 50 municipalities", name, f"{r['seed']:.1f} s", "-")
             )
-        )
+        if r["rebuild"]:
+            rebuild = statistics.median(r["rebuild"])
+            budget = target(REBUILD_TARGETS, r["listings"])
+            rows.append(
+                (
+                    f"database index rebuild, {r['listings']:,} listings",
+                    name,
+                    f"{rebuild:.1f} s (median of {len(r['rebuild'])})",
+                    verdict(rebuild, budget, "s"),
+                )
+            )
         mix = r["mix"]
-        budget = BUDGETS[name]
         rows.append(
             (
                 "200-query API mix with facets",
                 name,
-                f"p50 {mix['p50']:.1f} ms, p95 {mix['p95']:.1f} ms",
-                f"p95 {budget:.0f} ms {'ok' if mix['p95'] <= budget else 'OVER'}",
+                f"p50 {mix['p50']:.1f} ms, p95 {mix['p95']:.1f} ms, {mix['queries']} queries",
+                verdict(mix["p95"], target(TARGETS, r["listings"], name), "ms"),
             )
         )
         rows.append(("first query after an index change", name, f"{r['first_after_change']:.1f} ms", "-"))
         es = r.get("elasticsearch")
         if es and "error" not in es:
-            rows.append(("Elasticsearch rebuild", "elasticsearch", f"{es['rebuild']:.1f} s", "-"))
+            if es["rebuild"] is not None:
+                rows.append(("Elasticsearch rebuild", "elasticsearch", f"{es['rebuild']:.1f} s", "-"))
             rows.append(
                 (
                     "200-query API mix with facets",
                     "elasticsearch",
                     f"p50 {es['p50']:.1f} ms, p95 {es['p95']:.1f} ms",
-                    "-",
+                    verdict(es["p95"], target(TARGETS, r["listings"], "elasticsearch"), "ms"),
                 )
             )
         wagtail = r.get("wagtail")
         if wagtail:
-            rows.append(("Wagtail update_index", name, f"{r['update_index']:.1f} s", "-"))
+            if r["update_index"] is not None:
+                rows.append(("Wagtail update_index", name, f"{r['update_index']:.1f} s", "-"))
             stats, ours = wagtail["stats"], wagtail["ours"]
             if stats:
                 figure = (
@@ -452,6 +558,12 @@ def table(results: list[dict]) -> str:
     return aligned(rows)
 
 
+def verdict(value: float, budget: float | None, unit: str) -> str:
+    if budget is None:
+        return "-"
+    return f"{budget:g} {unit} {'ok' if value <= budget else 'OVER'}"
+
+
 def aligned(rows: list[tuple[str, ...]]) -> str:
     """Rows as a plain-text table, the first one its header."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -469,6 +581,11 @@ def main():
     parser.add_argument("--no-baseline", action="store_true", help="Skip Wagtail's backend (slow).")
     parser.add_argument("--baseline-limit", type=float, default=10.0, help="Seconds per Wagtail query.")
     parser.add_argument("--no-elasticsearch", action="store_true")
+    parser.add_argument(
+        "--elasticsearch-rebuild",
+        action="store_true",
+        help="Rebuild the Elasticsearch index even when it already holds these listings.",
+    )
     parser.add_argument("--json", help=argparse.SUPPRESS)  # a child process writes its result here
     args = parser.parse_args()
 
@@ -498,8 +615,12 @@ def main():
         ]
         if args.no_baseline:
             command.append("--no-baseline")
-        if args.no_elasticsearch or position:
-            command.append("--no-elasticsearch")  # Elasticsearch once is enough
+        # Elasticsearch once is enough, in the last run: a time limit reached during its rebuild
+        # then costs only its own figures.
+        if args.no_elasticsearch or position < 1:
+            command.append("--no-elasticsearch")
+        elif args.elasticsearch_rebuild:
+            command.append("--elasticsearch-rebuild")
         subprocess.run(command, check=True)
         results.append(json.loads(out.read_text()))
     print(

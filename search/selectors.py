@@ -14,8 +14,10 @@ from registry.models.organization import LANGUAGE_CHOICES
 from .backends import database
 from .backends import elasticsearch as es_backend
 from .entries import listing_from_entry
+from .memo import memoized
 from .models import DirectoryEntry, Withdrawal
 from .query import FACETS, DirectoryQuery, DirectoryResult, FacetValue, Listing
+from .version import current_version
 
 logger = logging.getLogger(__name__)
 
@@ -23,18 +25,31 @@ DATABASE = "database"
 ELASTICSEARCH = "elasticsearch"
 
 
-def _facet_vocabulary(municipalities=()) -> tuple[dict[str, dict[str, str]], dict[str, list[str]]]:
-    """(labels per facet and code, vocabulary order of kind and sector): two small queries, and
-    the municipalities' names from the cache (`municipalities`: the codes to label)."""
-    sectors = list(Sector.objects.all())
+def _facet_vocabulary(
+    version: int, municipalities=()
+) -> tuple[dict[str, dict[str, str]], dict[str, list[str]]]:
+    """(labels per facet and code, vocabulary order of kind and sector). The sectors and
+    districts are read once per index version (renaming one changes the version, search.signals)
+    rather than by two queries on every search; the municipalities' names come from the cache
+    (`municipalities`: the codes to label)."""
+
+    def load():
+        return (
+            list(Sector.objects.values_list("code", "name", "name_en")),
+            dict(District.objects.values_list("code", "name")),
+        )
+
+    sectors, districts = memoized(version, "facet-vocabulary", load)
+    english = (get_language() or "es").startswith("en")
     labels = {
         "kind": {value: str(label) for value, label in Kind.choices},
-        "sector": {sector.code: sector.label for sector in sectors},
-        "district": dict(District.objects.values_list("code", "name")),
+        # As Sector.label: the English name in English when there is one.
+        "sector": {code: (name_en if english and name_en else name) for code, name, name_en in sectors},
+        "district": districts,
         "language": {code: str(label) for code, label in LANGUAGE_CHOICES},
         "municipality": municipality_labels(needed=municipalities),
     }
-    order = {"kind": [value for value, _label in Kind.choices], "sector": [sector.code for sector in sectors]}
+    order = {"kind": [value for value, _label in Kind.choices], "sector": [code for code, _n, _e in sectors]}
     return labels, order
 
 
@@ -64,11 +79,14 @@ def unknown_municipalities(codes) -> list[str]:
     return [code for code in codes if code not in known]
 
 
-def labelled_facets(counts: dict[str, dict[str, int]], query: DirectoryQuery) -> dict[str, list[FacetValue]]:
+def labelled_facets(
+    counts: dict[str, dict[str, int]], query: DirectoryQuery, version: int | None = None
+) -> dict[str, list[FacetValue]]:
     """Counts per code -> labelled values: vocabulary order for kind and sector, most listings
     first for district and language; chosen values are always listed."""
     labels, order = _facet_vocabulary(
-        {code for code in counts.get("municipality", {}) if code} | set(query.municipality)
+        current_version() if version is None else version,
+        {code for code in counts.get("municipality", {}) if code} | set(query.municipality),
     )
     facets = {}
     for facet in FACETS:
@@ -103,6 +121,7 @@ def directory_search(*, query: DirectoryQuery, backend: str | None = None) -> Di
     started = time.perf_counter()
     answered_by = DATABASE
     found = None
+    version = current_version()
     # A harvest of changes (modified_after) reads the database's own record of when each
     # listing was indexed; Elasticsearch's documents do not carry it.
     if query.modified_after is None and _use_elasticsearch(backend):
@@ -112,13 +131,13 @@ def directory_search(*, query: DirectoryQuery, backend: str | None = None) -> Di
         except es_backend.UNAVAILABLE as error:
             es_backend.record_failure(error)
     if found is None:
-        found = database.search(query)
+        found = database.search(query, version)
     total, hits, counts, match = found
     return DirectoryResult(
         query=query,
         total=total,
         hits=hits,
-        facets=labelled_facets(counts, query),
+        facets=labelled_facets(counts, query, version),
         backend=answered_by,
         match=match,
         took_ms=(time.perf_counter() - started) * 1000,

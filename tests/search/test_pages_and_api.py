@@ -116,6 +116,28 @@ def test_api_search_shape_and_public_fields_only(client, published):
     }
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "arepera"},
+        {"lat": -12.04, "lon": -77.09, "radius_km": 1},
+        {"sector": "gastronomia", "language": "es"},
+        {"modified_after": "2000-01-01"},
+    ],
+)
+def test_api_search_json_is_what_the_schema_would_write(client, published, params):
+    """The search's JSON is written without the schema's validation (search.api.directory_response):
+    validating it through DirectoryOut and writing it as django-ninja does changes nothing."""
+    from ninja.responses import NinjaJSONEncoder
+
+    from search.api import DirectoryOut
+
+    data = client.get("/api/v1/directory/", params).json()
+    assert data["count"] >= 1
+    validated = DirectoryOut.model_validate(data).model_dump()
+    assert json.loads(json.dumps(validated, cls=NinjaJSONEncoder)) == data
+
+
 def test_api_geo_and_detail(client, published):
     data = client.get("/api/v1/directory/", {"lat": -12.04, "lon": -77.09, "radius_km": 1}).json()
     # The home-based "Dulces de Casa" is placed at its district's capital, 0.07 km away.
