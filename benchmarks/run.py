@@ -53,7 +53,11 @@ STEPS = [
         ],
         420,
     ),
-    ("import and export", ["benchmarks/import_export_bench.py", "--database", "both", "--rounds", "3"], 300),
+    (
+        "import and export",
+        ["benchmarks/import_export_bench.py", "--database=both", "--rounds=1", "--baseline-rows=200"],
+        300,
+    ),
     ("pages", ["benchmarks/page_bench.py", "--seconds", "30", "--listings", "2000"], 180),
     ("municipalities", ["benchmarks/municipalities_bench.py", "--listings", "10000", "--rounds", "3"], 150),
     ("figures", ["benchmarks/figures_bench.py", "--listings", "100000", "--rounds", "5"], 240),
