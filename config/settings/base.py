@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: a directory page's address, once routed, skips Wagtail's routing at that index version.
+    "cms.page_shell.DirectoryShellMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
