@@ -44,6 +44,14 @@ def cacheable(response):
     return response
 
 
+def request_version(request) -> int:
+    """The index version, read once per request (the page's key and cms.page_shell ask it)."""
+    version = getattr(request, "_directory_version", None)
+    if version is None:
+        version = request._directory_version = current_version()
+    return version
+
+
 def page_key(host: str, language: str, full_path: str, version: int) -> str:
     digest = sha256(f"{host}\n{full_path}".encode()).hexdigest()
     return f"directory-page:{version}:{language}:{digest}"
@@ -96,4 +104,4 @@ class AnonymousPageCacheMiddleware:
     @staticmethod
     def _key(request) -> str:
         language = translation.get_language_from_request(request)
-        return page_key(request.get_host(), language, request.get_full_path(), current_version())
+        return page_key(request.get_host(), language, request.get_full_path(), request_version(request))

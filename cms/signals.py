@@ -1,8 +1,9 @@
 """What else the cached directory pages show besides the directory index (cms/page_cache.py):
 the directory page's own title and intro, the menu with the titles of the pages it links, the
 office's details, and the municipality's name, colour and logo. Publishing or unpublishing any
-page, or saving the menu, the office's details, a municipality or a site, bumps the index version
-in the same transaction, as a listing's change does, so cached pages never show the old ones.
+page, or saving the menu, the office's details, a municipality, a site or a page's view
+restrictions, bumps the index version in the same transaction, as a listing's change does, so
+cached pages never show the old ones (nor does cms.page_shell route with what it kept).
 Editors publish a few pages a day: each costs the database backend one reload of what it keeps
 per version (milliseconds).
 
@@ -10,7 +11,7 @@ Also here: the editors' rights follow a site's home into its translation."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from wagtail.models import GroupPagePermission, Page, Site
+from wagtail.models import GroupPagePermission, Page, PageViewRestriction, Site
 from wagtail.signals import copy_for_translation_done, page_published, page_unpublished
 
 from registry.models import Municipality
@@ -33,6 +34,14 @@ def page_changed(sender, **kwargs):
 @receiver(post_save, sender=NavigationSettings, dispatch_uid="cms_page_cache_navigation")
 @receiver(post_save, sender=OfficeSettings, dispatch_uid="cms_page_cache_office")
 def settings_changed(sender, raw=False, **kwargs):
+    if not raw:
+        _bump()
+
+
+@receiver(post_save, sender=PageViewRestriction, dispatch_uid="cms_page_cache_restriction_saved")
+@receiver(post_delete, sender=PageViewRestriction, dispatch_uid="cms_page_cache_restriction_deleted")
+def restriction_changed(sender, raw=False, **kwargs):
+    """A page made private must stop being served from what was kept while it was public."""
     if not raw:
         _bump()
 

@@ -32,33 +32,65 @@ def _matches(word_stem: str, stems: set[str]) -> bool:
     return word_stem in stems or any(len(s) >= 3 and word_stem.startswith(s) for s in stems)
 
 
+# Whether a word as written matches the searched stems, per set of stems: a page's twenty hits
+# share most of their words (the descriptions follow a few patterns), and a search's stems are
+# asked about the same words again on its next page. A few searches' worth is kept.
+_MATCHERS_LIMIT = 64
+_matchers: dict[frozenset, dict[str, bool]] = {}
+
+
+def _matcher(stems: set[str]) -> dict[str, bool]:
+    key = frozenset(stems)
+    found = _matchers.get(key)
+    if found is None:
+        if len(_matchers) >= _MATCHERS_LIMIT:
+            _matchers.clear()
+        found = _matchers[key] = {}
+    return found
+
+
+def _is_match(token: str, stems: set[str], known: dict[str, bool]) -> bool:
+    found = known.get(token)
+    if found is None:
+        word_stem = _token_stem(token)
+        found = bool(word_stem) and _matches(word_stem, stems)
+        if len(known) < 10_000:
+            known[token] = found
+    return found
+
+
 def mark(text: str, stems: set[str], fragment: int | None = None) -> str | None:
-    """The text with <mark> around words whose stem was searched for (escaped HTML), or None."""
+    """The text with <mark> around words whose stem was searched for (escaped HTML), or None.
+    With `fragment`, a longer text is cut to that many characters around its first match, as
+    Elasticsearch's fragments are."""
     if not text or not stems:
         return None
     folded = analysis.ascii_fold(text)
     # Most fields of most hits do not contain any searched stem: skip them without tokenizing.
     if not any(stem in folded for stem in stems):
         return None
-    pieces, last, first_hit = [], 0, None
-    for match in TOKEN_RE.finditer(text):
-        word_stem = _token_stem(match.group())
-        if not word_stem or not _matches(word_stem, stems):
-            continue
+    known = _matcher(stems)
+    if fragment and len(text) > fragment:
+        # Only the fragment is marked: find the first match, then mark around it.
+        first_hit = next(
+            (match.start() for match in TOKEN_RE.finditer(text) if _is_match(match.group(), stems, known)),
+            None,
+        )
         if first_hit is None:
-            first_hit = match.start()
+            return None
+        start = max(0, first_hit - fragment // 3)
+        return mark(("…" if start else "") + text[start : start + fragment], stems)
+    pieces, last = [], 0
+    for match in TOKEN_RE.finditer(text):
+        if not _is_match(match.group(), stems, known):
+            continue
         pieces.append(html.escape(text[last : match.start()]))
         pieces.append(f"<mark>{html.escape(match.group())}</mark>")
         last = match.end()
-    if first_hit is None:
+    if not pieces:
         return None
     pieces.append(html.escape(text[last:]))
-    marked = "".join(pieces)
-    if fragment and len(text) > fragment:
-        # Cut around the first match, as Elasticsearch's fragments do.
-        start = max(0, first_hit - fragment // 3)
-        return mark(("…" if start else "") + text[start : start + fragment], stems)
-    return marked
+    return "".join(pieces)
 
 
 def highlight_fields(name, services, short_description, description, stems) -> dict[str, str]:

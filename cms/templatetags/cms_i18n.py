@@ -29,12 +29,20 @@ def _page(context):
     return page if isinstance(page, Page) and page.pk else None
 
 
-def _translation(page, locale_id):
+def _translation(page, locale_id, request=None):
+    """The live translation of `page` into that locale, if any. cms.page_shell gives the directory's
+    requests a dict that keeps them while the index version lasts (publishing a page bumps it)."""
     if locale_id is None:
         return None
     if page.locale_id == locale_id:
         return page
-    return Page.objects.live().filter(translation_key=page.translation_key, locale_id=locale_id).first()
+    known = getattr(request, "_cms_translations", None)
+    if known is not None and (page.pk, locale_id) in known:
+        return known[(page.pk, locale_id)]
+    found = Page.objects.live().filter(translation_key=page.translation_key, locale_id=locale_id).first()
+    if known is not None:
+        known[(page.pk, locale_id)] = found
+    return found
 
 
 @register.simple_tag(takes_context=True)
@@ -52,7 +60,7 @@ def content_language(context):
 def localized_pageurl(context, page):
     """The address of this page's translation in the active language (the page itself when it
     has none): a menu chosen once links each language's pages."""
-    translation = _translation(page, _locale_ids(context).get(get_language())) or page
+    translation = _translation(page, _locale_ids(context).get(get_language()), context.get("request")) or page
     return pageurl(context, translation)
 
 
@@ -75,7 +83,7 @@ def url_in_language(context, language_code):
 
 
 def _translation_url(context, page, request, language_code):
-    translation = _translation(page, _locale_ids(context).get(language_code))
+    translation = _translation(page, _locale_ids(context).get(language_code), request)
     if translation is None:
         return None
     here, there = page.get_url(request), translation.get_url(request)

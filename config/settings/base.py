@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Near the end: a directory page's address, once routed, skips Wagtail's routing at that index version.
+    "cms.page_shell.DirectoryShellMiddleware",
     # Last, so that it is the first asked about a view's exception (config/outage.py).
     "config.outage.DatabaseOutageMiddleware",
 ]

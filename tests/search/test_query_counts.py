@@ -8,6 +8,7 @@ of the first request after an index change; they must not depend on how many lis
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cms.models import DirectoryPage
 from registry.models import Municipality, Sector, home_municipality
@@ -50,16 +51,16 @@ API_QUERIES = {
     "suggestions": ("/api/v1/directory/suggestions/", {"q": "are"}),
     "municipality": ("/api/v1/directory/", {"municipality": "150100"}),
 }
-# The page adds Wagtail's routing, the site settings and the menu, the page cache's look at the
-# index version (cms/page_cache.py) and the badges' filter; its search is the same as the API's
-# (highlights are computed in Python). Two languages add four: the active locale (Wagtail's
-# routing into that language's tree) and, for the language switcher, the locales, the page's
-# translation and its address (cms/templatetags/cms_i18n.py). The page is measured with Django's
-# cache emptied, so it also reads the municipalities' branding (cms/branding.py: one query for all
-# of them, then cached); the site's municipality (whose registry a district's site shows first)
-# and the municipalities' short names for the facet (kept in the cache, read again here as the
-# cache was cleared) add two.
-PAGE_EXTRA = 20
+# The page adds to its search the index version, read once by the anonymous page cache and the
+# page's shell (cms/page_cache.py, cms/page_shell.py): Wagtail's routing, the site's settings and
+# menu, the locales and translations for the language switcher and the site's municipality are
+# kept per index version after a first request (test_made_page_reads_only_its_search below).
+# These tests empty Django's cache before measuring (anonymous pages are cached), so the page
+# also reads again what is kept there: the municipalities' short names for the facet and their
+# branding (cms/branding.py), the badges' names (the formalization steps) and Wagtail's site root
+# paths (the site and its root page): five more.
+PAGE_STEADY = 1
+PAGE_EXTRA = PAGE_STEADY + 5
 PAGE_QUERIES = {
     "all": {},
     "words": {"q": "zuliana"},
@@ -69,9 +70,9 @@ PAGE_QUERIES = {
 # Wagtail's routing, the site settings and the menu, and one query for the listing; with two
 # languages, the active locale, the locales and the page's translation.
 LISTING_PAGE = 14
-# A municipality's own site is found in one query; the tests' default site, which no
-# municipality owns, also looks for the home municipality (one more).
-DISTRICT_SITE_EXTRA = -1
+# The site's municipality is kept with the page's shell; with Django's cache emptied, a second
+# site sharing the root page (as here) costs Wagtail one more page read for its addresses.
+DISTRICT_SITE_EXTRA = 1
 # Loaded once per index version: facet groups, whole-directory counts, synonyms, the sectors and
 # districts (their labels), and on SQLite the indexed words, for typos.
 # The test's first request also reads the municipalities' short names (then kept in the cache).
@@ -117,7 +118,8 @@ def test_directory_page_queries(client, demo_site, index_now, django_assert_num_
     index_now()
     directory = DirectoryPage.objects.live().first()
     params = PAGE_QUERIES[case]
-    assert client.get(directory.url, params).status_code == 200
+    for _ in range(2):  # the second request keeps the page's shell (cms/page_shell.py)
+        assert client.get(directory.url, params).status_code == 200
     cache.clear()  # anonymous pages are cached: measure the page being made
     api_case = "words" if case == "words and facet" else case
     expected = API[connection.vendor][api_case] + PAGE_EXTRA
@@ -125,6 +127,27 @@ def test_directory_page_queries(client, demo_site, index_now, django_assert_num_
         response = client.get(directory.url, params)
     assert response.status_code == 200
     assert response.content.decode().count('class="card listing-card"') == 20
+
+
+@pytest.mark.parametrize("many", [3, 60], ids=["3 listings", "60 listings"])
+def test_made_page_reads_only_its_search(client, demo_site, index_now, django_assert_num_queries, many):
+    """Every request a new search (a word or none near a position of its own, as phones send
+    them, so the anonymous page cache never answers): after the address's first request the
+    page reads the index version and makes its search, whatever the number of listings."""
+    listings(many)
+    index_now()
+    directory = DirectoryPage.objects.live().first()
+    for _ in range(2):  # the first shows the address is cacheable, the second keeps its shell
+        assert client.get(directory.url, {"q": "zuliana"}).status_code == 200
+    for position, word in enumerate(["zuliana", "", "arepera zuliana", "zulana"]):
+        params = {"q": word, "lat": f"{-12.04 - position / 1000:.4f}", "lon": "-77.0900", "radius_km": "5"}
+        client.get("/api/v1/directory/", params)  # this process's caches of the search
+        with CaptureQueriesContext(connection) as search:
+            assert client.get("/api/v1/directory/", params).status_code == 200
+        with django_assert_num_queries(len(search) + PAGE_STEADY):
+            response = client.get(directory.url, params)
+        assert response.status_code == 200
+        assert response.content.decode().count('class="card listing-card"') == min(many, 20)
 
 
 @pytest.mark.parametrize("case", ["words", "all"])
