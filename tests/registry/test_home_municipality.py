@@ -10,7 +10,9 @@ from registry.models import Municipality, Organization
 from registry.services.municipalities import register_municipality
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback as every other transactional test: a plain one's flush re-creates the content
+# types, which the next serialized test then fails to load again.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_listings_built_without_a_municipality_ask_the_database_once_and_follow_a_change():
     root = Page.get_first_root_node()
     Site.objects.update(is_default_site=False)
