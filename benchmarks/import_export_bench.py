@@ -53,6 +53,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import seeding  # noqa: E402  (the benchmark municipalities)
 
 SQLITE_PATH = ROOT / "var" / "bench" / "import-export.sqlite3"
 POSTGRES_DATABASE = "portal_bench_import"
@@ -86,20 +89,7 @@ def municipalities():
         u for u in District.objects.order_by("ubigeo").values_list("ubigeo", flat=True) if u != home.ubigeo
     ]
     others = ubigeos[: MUNICIPALITIES - 1]
-    known = set(Municipality.objects.filter(ubigeo__in=others).values_list("ubigeo", flat=True))
-    Municipality.objects.bulk_create(
-        [
-            Municipality(
-                ubigeo=ubigeo,
-                name=f"Municipalidad Distrital {ubigeo}",
-                short_name=f"Distrito {ubigeo}",
-                kind=Municipality.Kind.DISTRICT,
-                registry_prefix=f"M{ubigeo}",
-            )
-            for ubigeo in others
-            if ubigeo not in known
-        ]
-    )
+    seeding.create_municipalities(others)
     return [
         home.pk,
         *Municipality.objects.filter(ubigeo__in=others).order_by("ubigeo").values_list("pk", flat=True),

@@ -37,12 +37,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import search_bench  # noqa: E402  (the benchmark databases, seeding and the query mix)
+import seeding  # noqa: E402  (the fifty municipalities)
 
 search_bench.SQLITE_PATH = ROOT / "var" / "bench" / "municipalities.sqlite3"
 search_bench.POSTGRES_DATABASE = "portal_bench_municipalities"
 
 DISTRICT_HOST = "distrito.localhost"
-OTHER_UBIGEOS = [f"1501{n:02d}" for n in range(1, 44)] + [f"0701{n:02d}" for n in range(1, 7)]
+OTHER_UBIGEOS = seeding.MUNICIPALITY_UBIGEOS
 
 
 def say(name, text):
@@ -71,18 +72,7 @@ def fifty_municipalities() -> list:
     from registry.models import District, Municipality, Organization, home_municipality
 
     home = home_municipality()
-    Municipality.objects.bulk_create(
-        [
-            Municipality(
-                ubigeo=ubigeo,
-                name=f"Municipalidad Distrital {ubigeo}",
-                short_name=f"Distrito {ubigeo}",
-                kind=Municipality.Kind.DISTRICT,
-                registry_prefix=f"M{ubigeo}",
-            )
-            for ubigeo in OTHER_UBIGEOS
-        ]
-    )
+    seeding.create_municipalities(OTHER_UBIGEOS)
     everyone = [home, *Municipality.objects.filter(ubigeo__in=OTHER_UBIGEOS).order_by("ubigeo")]
     districts = dict(District.objects.filter(ubigeo__in=OTHER_UBIGEOS).values_list("ubigeo", "pk"))
     for municipality in everyone[1:]:

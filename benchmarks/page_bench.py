@@ -46,12 +46,14 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import seeding  # noqa: E402  (the fifty municipalities)
+
 PORT = int(os.environ.get("BENCH_PAGE_PORT", "8766"))
 POSTGRES_DATABASE = os.environ.get("BENCH_PAGE_POSTGRES_DATABASE", "portal_bench_page")
 ES_ALIAS = os.environ.get("BENCH_PAGE_ES_ALIAS", "bench-page")
 # The municipalities beside the demo's two (150100 Lima Metropolitana, 070103 Carmen de la Legua
 # Reynoso): Lima's districts and Callao's, fifty in all.
-OTHER_UBIGEOS = [f"1501{n:02d}" for n in range(1, 44)] + [f"0701{n:02d}" for n in range(1, 7) if n != 3]
+OTHER_UBIGEOS = [ubigeo for ubigeo in seeding.MUNICIPALITY_UBIGEOS if ubigeo != "070103"]
 TARGET = {"requests_per_second": 150.0, "p95_ms": 150.0}  # the made page, 100,000 listings
 
 PAGES = {"home": "/", "directory": "/directorio/", "application (first step)": "/mis-registros/nuevo/"}
@@ -177,18 +179,7 @@ def seed(name: str, listings: int) -> bool:
     home = home_municipality()
     missing = set(OTHER_UBIGEOS) - set(Municipality.objects.values_list("ubigeo", flat=True))
     if missing:
-        Municipality.objects.bulk_create(
-            [
-                Municipality(
-                    ubigeo=ubigeo,
-                    name=f"Municipalidad Distrital {ubigeo}",
-                    short_name=f"Distrito {ubigeo}",
-                    kind=Municipality.Kind.DISTRICT,
-                    registry_prefix=f"M{ubigeo}",
-                )
-                for ubigeo in sorted(missing)
-            ]
-        )
+        seeding.create_municipalities(sorted(missing))
         changed = True
     # The demo applications that are published are listings too; the rest are the home
     # municipality's demo listings (create_listings finds those that exist by their slugs).
