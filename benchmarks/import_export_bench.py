@@ -386,14 +386,8 @@ def database_url(name):
     if name == "sqlite":
         SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{SQLITE_PATH}"
-    base = os.environ.get("BENCH_POSTGRES_URL", "postgres://portal:portal@127.0.0.1:5432")
-    import psycopg
-
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [POSTGRES_DATABASE]).fetchone()
-        if not exists:
-            conn.execute(f"CREATE DATABASE {POSTGRES_DATABASE}")
-    return f"{base}/{POSTGRES_DATABASE}"
+    seeding.create_postgres(POSTGRES_DATABASE)
+    return f"{seeding.postgres_base()}/{POSTGRES_DATABASE}"
 
 
 def load():
