@@ -125,12 +125,7 @@ def setup_environment(args):
             "DIRECTORY_PAGE_CACHE_SECONDS": "0",
         }
     )
-    if not os.environ.get("DATABASE_URL"):
-        database = ROOT / "var" / "faults.sqlite3"
-        database.parent.mkdir(exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{database}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    serving.scratch_sqlite("faults")
     import logging
 
     import django

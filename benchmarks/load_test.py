@@ -36,12 +36,7 @@ def setup_environment(args):
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         }
     )
-    if not os.environ.get("DATABASE_URL"):
-        database = ROOT / "var" / "loadtest.sqlite3"
-        database.parent.mkdir(exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{database}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    serving.scratch_sqlite("loadtest")
     sys.path.insert(0, str(ROOT))
     import django
 

@@ -5,6 +5,7 @@
   process group of its own, ready (/healthz answers 200) when the block starts and stopped, group
   and all, when it ends;
 - `locust_command`: the residents of benchmarks/locustfile.py, headless, against a served portal;
+- `scratch_sqlite`: DATABASE_URL, unless set, on a new SQLite file for a served run;
 - `run_in_own_process`: a benchmark script run for one database in a child process (so that each
   database gets its own Django set-up), its result read back from its --json file.
 """
@@ -105,6 +106,18 @@ def locust_command(users: int, seconds: int, host: str, stats_prefix: Path) -> l
         "--stop-timeout",
         "5",
     ]
+
+
+def scratch_sqlite(name: str) -> None:
+    """Unless DATABASE_URL is set, point it at a new SQLite file var/<name>.sqlite3 (a former
+    one, with its WAL files, removed)."""
+    if os.environ.get("DATABASE_URL"):
+        return
+    database = ROOT / "var" / f"{name}.sqlite3"
+    database.parent.mkdir(exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
 
 
 def run_in_own_process(script: str, bench: str, database: str, options: list[str]) -> dict:
