@@ -45,16 +45,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 VENV_BIN = Path(sys.executable).parent
 
 
-def free_port() -> int:
-    """A loopback port nobody listens on (several benchmarks may run on one machine)."""
-    import socket
+import serving  # noqa: E402  (the portal under gunicorn)
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-PORT = int(os.environ.get("FAULTS_PORT") or free_port())
+PORT = int(os.environ.get("FAULTS_PORT") or serving.free_port())
 BASE = Path(os.environ.get("PORTAL_SERVICES_DIR", "/opt/portal-services"))
 WORDS = ["arepas", "peluqueria", "costura", "bodega", "delivery", "barberia", "clases", "reparacion", ""]
 DISTRICTS = ["comas", "callao", "san-juan-de-lurigancho", "carmen-de-la-legua-reynoso", "ate", ""]
@@ -132,12 +125,7 @@ def setup_environment(args):
             "DIRECTORY_PAGE_CACHE_SECONDS": "0",
         }
     )
-    if not os.environ.get("DATABASE_URL"):
-        database = ROOT / "var" / "faults.sqlite3"
-        database.parent.mkdir(exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{database}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    serving.scratch_sqlite("faults")
     import logging
 
     import django
@@ -168,17 +156,6 @@ def prepare(args) -> list[int]:
     if not health or health.get("status") != "green":
         raise SystemExit(f"the index did not get its replica: {health}")
     return ids
-
-
-def wait_for_server():
-    for _ in range(200):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("gunicorn did not start")
 
 
 # ----- residents -----------------------------------------------------------------------------
@@ -308,6 +285,10 @@ def changes_indexed(expected: dict) -> bool:
 # ----- the run -------------------------------------------------------------------------------
 
 
+def bench_json(**figure):
+    print("BENCH_JSON " + json.dumps({"bench": "faults_elasticsearch", **figure}))
+
+
 def percentile(values, share):
     if not values:
         return 0.0
@@ -343,77 +324,61 @@ def main():
     from django.db import connections
 
     connections.close_all()
-    server = subprocess.Popen(
-        [
-            str(VENV_BIN / "gunicorn"),
-            "config.wsgi",
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{PORT}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=os.environ.copy(),
-    )
     recorder = Recorder()
     cron_log = []
     figures = {"catch_up_seconds": None, "restart_seconds": None, "killed": None, "back": None}
     threads = [threading.Thread(target=resident, args=(recorder, i), daemon=True) for i in range(args.users)]
     threads.append(threading.Thread(target=health_watch, args=(recorder,), daemon=True))
     threads.append(threading.Thread(target=cron, args=(recorder, args.sync_every, cron_log), daemon=True))
-    try:
-        wait_for_server()
-        for thread in threads:
-            thread.start()
-        # Every resident started and the nodes' caches warm before the first phase counts.
-        time.sleep(15)
-        recorder.begin("cluster")
-        time.sleep(args.phase_seconds)
+    with serving.gunicorn(PORT, os.environ.copy()):
+        try:
+            for thread in threads:
+                thread.start()
+            # Every resident started and the nodes' caches warm before the first phase counts.
+            time.sleep(15)
+            recorder.begin("cluster")
+            time.sleep(args.phase_seconds)
 
-        pids = node_pids()
-        master = (es_get("/_cat/master?format=json") or [{}])[0].get("node")
-        victim = master if args.kill == "master" else next(name for name in pids if name != master)
-        figures["killed"] = f"{victim} ({'master' if victim == master else 'not master'})"
-        recorder.begin("one node killed")
-        signal_node(pids[victim], "KILL")
-        print(f"killed {figures['killed']}", flush=True)
-        time.sleep(args.phase_seconds)
+            pids = node_pids()
+            master = (es_get("/_cat/master?format=json") or [{}])[0].get("node")
+            victim = master if args.kill == "master" else next(name for name in pids if name != master)
+            figures["killed"] = f"{victim} ({'master' if victim == master else 'not master'})"
+            recorder.begin("one node killed")
+            signal_node(pids[victim], "KILL")
+            print(f"killed {figures['killed']}", flush=True)
+            time.sleep(args.phase_seconds)
 
-        recorder.begin("cluster stopped")
-        for name, pid in pids.items():
-            if name != victim:
-                signal_node(pid, "TERM")
-        while any(alive(pid) for pid in pids.values()):
-            time.sleep(0.5)
-        print("cluster stopped", flush=True)
-        expected = make_changes(submitted)
-        time.sleep(args.phase_seconds)
+            recorder.begin("cluster stopped")
+            for name, pid in pids.items():
+                if name != victim:
+                    signal_node(pid, "TERM")
+            while any(alive(pid) for pid in pids.values()):
+                time.sleep(0.5)
+            print("cluster stopped", flush=True)
+            expected = make_changes(submitted)
+            time.sleep(args.phase_seconds)
 
-        recorder.begin("restarted")
-        restart_started = time.time()
-        threading.Thread(target=start_cluster, daemon=True).start()
-        while es_get("/_cluster/health", timeout=2) is None:
-            time.sleep(0.5)
-        back = time.time()
-        figures["restart_seconds"] = back - restart_started
-        print(f"cluster answers again after {figures['restart_seconds']:.0f} s", flush=True)
-        while not changes_indexed(expected):
-            if time.time() - back > args.catch_up_limit:
-                break
-            time.sleep(0.5)
-        else:
-            figures["catch_up_seconds"] = time.time() - back
-        figures["back"] = back
-        # Long enough for every web process to try Elasticsearch again (its circuit opens for 30 s).
-        time.sleep(max(args.phase_seconds, 40))
-    finally:
-        recorder.stop.set()
-        for thread in threads:
-            thread.join(timeout=REQUEST_TIMEOUT + 5)
-        server.terminate()
-        server.wait(timeout=30)
+            recorder.begin("restarted")
+            restart_started = time.time()
+            threading.Thread(target=start_cluster, daemon=True).start()
+            while es_get("/_cluster/health", timeout=2) is None:
+                time.sleep(0.5)
+            back = time.time()
+            figures["restart_seconds"] = back - restart_started
+            print(f"cluster answers again after {figures['restart_seconds']:.0f} s", flush=True)
+            while not changes_indexed(expected):
+                if time.time() - back > args.catch_up_limit:
+                    break
+                time.sleep(0.5)
+            else:
+                figures["catch_up_seconds"] = time.time() - back
+            figures["back"] = back
+            # Long enough for every web process to try Elasticsearch again (its circuit opens for 30 s).
+            time.sleep(max(args.phase_seconds, 40))
+        finally:
+            recorder.stop.set()
+            for thread in threads:
+                thread.join(timeout=REQUEST_TIMEOUT + 5)
     return report(args, recorder, figures, cron_log)
 
 
@@ -450,21 +415,15 @@ def report(args, recorder, figures, cron_log) -> int:
             ("p95", round(p95, 1), "ms"),
             ("answered_by_elasticsearch", round(by_es, 3), "share"),
         ):
-            print(
-                "BENCH_JSON "
-                + json.dumps(
-                    {
-                        "bench": "faults_elasticsearch",
-                        "listings": args.listings,
-                        "database": database,
-                        "measure": measure,
-                        "value": value,
-                        "unit": unit,
-                        "phase": phase,
-                        "users": args.users,
-                        "load": round(load, 2),
-                    }
-                )
+            bench_json(
+                listings=args.listings,
+                database=database,
+                measure=measure,
+                value=value,
+                unit=unit,
+                phase=phase,
+                users=args.users,
+                load=round(load, 2),
             )
     degraded = any(state == "degraded" for phase, state in recorder.health if phase == "cluster stopped")
     catch_up = figures["catch_up_seconds"]
@@ -500,20 +459,14 @@ def report(args, recorder, figures, cron_log) -> int:
         ("catch_up", catch_up),
         ("searches_back_on_elasticsearch", back_again),
     ):
-        print(
-            "BENCH_JSON "
-            + json.dumps(
-                {
-                    "bench": "faults_elasticsearch",
-                    "listings": args.listings,
-                    "database": database,
-                    "measure": measure,
-                    "value": None if value is None else round(value, 1),
-                    "unit": "s",
-                    "sync_every": args.sync_every,
-                    "load": round(load, 2),
-                }
-            )
+        bench_json(
+            listings=args.listings,
+            database=database,
+            measure=measure,
+            value=None if value is None else round(value, 1),
+            unit="s",
+            sync_every=args.sync_every,
+            load=round(load, 2),
         )
     print(f"load average {load:.2f}")
     ok = failures_total == 0 and degraded and catch_up is not None

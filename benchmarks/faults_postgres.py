@@ -44,10 +44,10 @@ from urllib.parse import urlsplit
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import load_test  # the load test's set-up: environment, applications, waiting for gunicorn)
+import load_test  # the load test's set-up: environment, applications)
+import serving  # the portal under gunicorn, the locust residents
 
 ROOT = load_test.ROOT
-VENV_BIN = load_test.VENV_BIN
 PORT = int(os.environ.get("PG_FAULTS_HTTP_PORT", "8791"))
 BASE = f"http://127.0.0.1:{PORT}"
 DEFAULT_URL = "postgres://portal:portal@127.0.0.1:5440/portal_faults"
@@ -298,20 +298,6 @@ def main():
     # above ran its own at once.
     env = {**os.environ, "TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
     os.environ["TASKS_BACKEND"] = env["TASKS_BACKEND"]  # for the report's reading of the queue
-    server = subprocess.Popen(
-        [
-            str(VENV_BIN / "gunicorn"),
-            "config.wsgi",
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{PORT}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
     worker_log = ROOT / "var" / "faults-postgres-worker.log"
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "db_worker", "--interval", "0.5", "--verbosity", "0"],
@@ -325,54 +311,33 @@ def main():
     outcome = {"answered": {}, "unconfirmed": [], "refused": [], "runs": [], "tried": 0}
     stats_prefix = ROOT / "var" / "faults-postgres"
     try:
-        load_test.PORT = PORT
-        load_test.wait_for_server()
-        threads = [
-            threading.Thread(target=probe_health, args=(health, stop), daemon=True),
-            threading.Thread(target=cron, args=(outcome, stop), daemon=True),
-            threading.Thread(target=probe_postgres, args=(url, postgres, stop), daemon=True),
-        ]
-        approver = threading.Thread(
-            target=approve_during_run,
-            args=(ids, staff, outcome),
-            kwargs={"seconds": args.seconds, "answers": staff_answers},
-        )
-        locust = subprocess.Popen(
-            [
-                str(VENV_BIN / "locust"),
-                "-f",
-                str(ROOT / "benchmarks" / "locustfile.py"),
-                "--headless",
-                "-u",
-                str(args.users),
-                "-r",
-                str(max(args.users // 5, 1)),
-                "-t",
-                f"{args.seconds}s",
-                "--host",
-                BASE,
-                "--csv",
-                str(stats_prefix),
-                "--only-summary",
-                "--stop-timeout",
-                "5",
-            ],
-            cwd=ROOT,
-            stderr=subprocess.DEVNULL,
-        )
-        for thread in threads:
-            thread.start()
-        approver.start()
-        time.sleep(args.restart_at)
-        restart_postgres(cluster, timings)
-        locust.wait(timeout=args.seconds + 120)
-        approver.join(timeout=180)
-        time.sleep(5)  # the worker and cron catch up
-        stop.set()
+        with serving.gunicorn(PORT, env):
+            threads = [
+                threading.Thread(target=probe_health, args=(health, stop), daemon=True),
+                threading.Thread(target=cron, args=(outcome, stop), daemon=True),
+                threading.Thread(target=probe_postgres, args=(url, postgres, stop), daemon=True),
+            ]
+            approver = threading.Thread(
+                target=approve_during_run,
+                args=(ids, staff, outcome),
+                kwargs={"seconds": args.seconds, "answers": staff_answers},
+            )
+            locust = subprocess.Popen(
+                serving.locust_command(args.users, args.seconds, BASE, stats_prefix),
+                cwd=ROOT,
+                stderr=subprocess.DEVNULL,
+            )
+            for thread in threads:
+                thread.start()
+            approver.start()
+            time.sleep(args.restart_at)
+            restart_postgres(cluster, timings)
+            locust.wait(timeout=args.seconds + 120)
+            approver.join(timeout=180)
+            time.sleep(5)  # the worker and cron catch up
+            stop.set()
     finally:
         stop.set()
-        server.terminate()
-        server.wait(timeout=30)
         worker_alive = worker.poll() is None
         worker.terminate()
         try:

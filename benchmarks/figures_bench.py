@@ -28,7 +28,6 @@ The budget is 100 ms for each, cold and cached.
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -38,6 +37,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import search_bench  # noqa: E402  (the benchmark databases and seeding)
+import serving  # noqa: E402  (one process per database)
+from stats import load, percentiles  # noqa: E402
 
 search_bench.SQLITE_PATH = ROOT / "var" / "bench" / "figures.sqlite3"
 search_bench.POSTGRES_DATABASE = "portal_bench_figures"
@@ -185,7 +186,7 @@ def run_one(name: str, args) -> dict:
         times = sorted(ms for ms, _q in samples)
         figures = {
             "p50": statistics.median(times),
-            "p95": search_bench.percentiles(times)["p95"],
+            "p95": percentiles(times)["p95"],
             "queries": max(q for _ms, q in samples),
         }
         summary[measure_name] = figures
@@ -193,7 +194,7 @@ def run_one(name: str, args) -> dict:
             name,
             f"{measure_name}: p50 {figures['p50']:.1f} ms, p95 {figures['p95']:.1f} ms, {figures['queries']} q",
         )
-    return {"database": name, "listings": args.listings, "load": search_bench.load(), "results": summary}
+    return {"database": name, "listings": args.listings, "load": load(), "results": summary}
 
 
 def table(results: list[dict]) -> str:
@@ -232,21 +233,13 @@ def main():
 
     results = []
     for name in ("sqlite", "postgres"):
-        out = ROOT / "var" / "bench" / f"figures-{name}.json"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.unlink(missing_ok=True)
-        command = [
-            sys.executable,
-            __file__,
-            f"--database={name}",
+        options = [
             f"--listings={args.listings}",
             f"--rounds={args.rounds}",
             f"--demo={args.demo}",
-            f"--json={out}",
         ]
-        subprocess.run(command, check=True)
-        results.append(json.loads(out.read_text()))
-    print(f"\nload now {search_bench.load()}")
+        results.append(serving.run_in_own_process(__file__, "figures", name, options))
+    print(f"\nload now {load()}")
     print(table(results))
 
 

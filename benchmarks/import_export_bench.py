@@ -53,6 +53,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import seeding  # noqa: E402  (the benchmark municipalities)
 
 SQLITE_PATH = ROOT / "var" / "bench" / "import-export.sqlite3"
 POSTGRES_DATABASE = "portal_bench_import"
@@ -86,20 +89,7 @@ def municipalities():
         u for u in District.objects.order_by("ubigeo").values_list("ubigeo", flat=True) if u != home.ubigeo
     ]
     others = ubigeos[: MUNICIPALITIES - 1]
-    known = set(Municipality.objects.filter(ubigeo__in=others).values_list("ubigeo", flat=True))
-    Municipality.objects.bulk_create(
-        [
-            Municipality(
-                ubigeo=ubigeo,
-                name=f"Municipalidad Distrital {ubigeo}",
-                short_name=f"Distrito {ubigeo}",
-                kind=Municipality.Kind.DISTRICT,
-                registry_prefix=f"M{ubigeo}",
-            )
-            for ubigeo in others
-            if ubigeo not in known
-        ]
-    )
+    seeding.create_municipalities(others)
     return [
         home.pk,
         *Municipality.objects.filter(ubigeo__in=others).order_by("ubigeo").values_list("pk", flat=True),
@@ -396,14 +386,8 @@ def database_url(name):
     if name == "sqlite":
         SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{SQLITE_PATH}"
-    base = os.environ.get("BENCH_POSTGRES_URL", "postgres://portal:portal@127.0.0.1:5432")
-    import psycopg
-
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [POSTGRES_DATABASE]).fetchone()
-        if not exists:
-            conn.execute(f"CREATE DATABASE {POSTGRES_DATABASE}")
-    return f"{base}/{POSTGRES_DATABASE}"
+    seeding.create_postgres(POSTGRES_DATABASE)
+    return f"{seeding.postgres_base()}/{POSTGRES_DATABASE}"
 
 
 def load():

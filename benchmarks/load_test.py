@@ -19,8 +19,9 @@ import threading
 import time
 from pathlib import Path
 
+import serving  # the portal under gunicorn, the locust residents
+
 ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
 PORT = 8765
 
 
@@ -35,12 +36,7 @@ def setup_environment(args):
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         }
     )
-    if not os.environ.get("DATABASE_URL"):
-        database = ROOT / "var" / "loadtest.sqlite3"
-        database.parent.mkdir(exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{database}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    serving.scratch_sqlite("loadtest")
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -127,67 +123,18 @@ def main():
     from django.db import connections
 
     connections.close_all()
-    server = subprocess.Popen(
-        [
-            str(VENV_BIN / "gunicorn"),
-            "config.wsgi",
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{PORT}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=os.environ.copy(),
-    )
-    try:
-        wait_for_server()
+    with serving.gunicorn(PORT, os.environ.copy()):
         outcome = {"approved": 0, "errors": []}
         approver = threading.Thread(target=approve_during_run, args=(ids, args.seconds, outcome))
         stats_prefix = ROOT / "var" / "loadtest"
         locust = subprocess.Popen(
-            [
-                str(VENV_BIN / "locust"),
-                "-f",
-                str(ROOT / "benchmarks" / "locustfile.py"),
-                "--headless",
-                "-u",
-                str(args.users),
-                "-r",
-                str(max(args.users // 5, 1)),
-                "-t",
-                f"{args.seconds}s",
-                "--host",
-                f"http://127.0.0.1:{PORT}",
-                "--csv",
-                str(stats_prefix),
-                "--only-summary",
-                "--stop-timeout",
-                "5",
-            ],
+            serving.locust_command(args.users, args.seconds, f"http://127.0.0.1:{PORT}", stats_prefix),
             cwd=ROOT,
         )
         approver.start()
         locust.wait(timeout=args.seconds + 120)
         approver.join(timeout=120)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     return report(ids, outcome, stats_prefix)
-
-
-def wait_for_server():
-    import urllib.request
-
-    for _ in range(100):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("gunicorn did not start")
 
 
 def report(ids, outcome, stats_prefix):

@@ -27,7 +27,6 @@ made, which must not grow with the municipalities.
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -37,12 +36,15 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import search_bench  # noqa: E402  (the benchmark databases, seeding and the query mix)
+import seeding  # noqa: E402  (the fifty municipalities)
+import serving  # noqa: E402  (one process per database)
+from stats import load, percentiles  # noqa: E402
 
 search_bench.SQLITE_PATH = ROOT / "var" / "bench" / "municipalities.sqlite3"
 search_bench.POSTGRES_DATABASE = "portal_bench_municipalities"
 
 DISTRICT_HOST = "distrito.localhost"
-OTHER_UBIGEOS = [f"1501{n:02d}" for n in range(1, 44)] + [f"0701{n:02d}" for n in range(1, 7)]
+OTHER_UBIGEOS = seeding.MUNICIPALITY_UBIGEOS
 
 
 def say(name, text):
@@ -71,18 +73,7 @@ def fifty_municipalities() -> list:
     from registry.models import District, Municipality, Organization, home_municipality
 
     home = home_municipality()
-    Municipality.objects.bulk_create(
-        [
-            Municipality(
-                ubigeo=ubigeo,
-                name=f"Municipalidad Distrital {ubigeo}",
-                short_name=f"Distrito {ubigeo}",
-                kind=Municipality.Kind.DISTRICT,
-                registry_prefix=f"M{ubigeo}",
-            )
-            for ubigeo in OTHER_UBIGEOS
-        ]
-    )
+    seeding.create_municipalities(OTHER_UBIGEOS)
     everyone = [home, *Municipality.objects.filter(ubigeo__in=OTHER_UBIGEOS).order_by("ubigeo")]
     districts = dict(District.objects.filter(ubigeo__in=OTHER_UBIGEOS).values_list("ubigeo", "pk"))
     for municipality in everyone[1:]:
@@ -116,7 +107,7 @@ def timed(client, path, params, host="testserver", rounds=3) -> tuple[float, int
 
 
 def stats(samples: list[tuple[float, int]]) -> dict:
-    figures = search_bench.percentiles([ms for ms, _q in samples])
+    figures = percentiles([ms for ms, _q in samples])
     return {**figures, "queries": max(q for _ms, q in samples)}
 
 
@@ -168,7 +159,7 @@ def run_one(name: str, args) -> dict:
     from search import indexing
 
     _pages()
-    result = {"database": name, "listings": args.listings, "load": search_bench.load()}
+    result = {"database": name, "listings": args.listings, "load": load()}
     one_municipality()
     indexing.rebuild_database()
     result["1 municipality"] = measure(name, "1 municipality", args.rounds, [])
@@ -229,20 +220,12 @@ def main():
 
     results = []
     for name in ("sqlite", "postgres"):
-        out = ROOT / "var" / "bench" / f"municipalities-{name}.json"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.unlink(missing_ok=True)
-        command = [
-            sys.executable,
-            __file__,
-            f"--database={name}",
+        options = [
             f"--listings={args.listings}",
             f"--rounds={args.rounds}",
-            f"--json={out}",
         ]
-        subprocess.run(command, check=True)
-        results.append(json.loads(out.read_text()))
-    print(f"\nload now {search_bench.load()}")
+        results.append(serving.run_in_own_process(__file__, "municipalities", name, options))
+    print(f"\nload now {load()}")
     print(table(results))
 
 

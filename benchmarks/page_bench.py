@@ -46,12 +46,16 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import seeding  # noqa: E402  (the fifty municipalities)
+import serving  # noqa: E402  (the portal under gunicorn, one process per database)
+from stats import load  # noqa: E402
+
 PORT = int(os.environ.get("BENCH_PAGE_PORT", "8766"))
 POSTGRES_DATABASE = os.environ.get("BENCH_PAGE_POSTGRES_DATABASE", "portal_bench_page")
 ES_ALIAS = os.environ.get("BENCH_PAGE_ES_ALIAS", "bench-page")
 # The municipalities beside the demo's two (150100 Lima Metropolitana, 070103 Carmen de la Legua
 # Reynoso): Lima's districts and Callao's, fifty in all.
-OTHER_UBIGEOS = [f"1501{n:02d}" for n in range(1, 44)] + [f"0701{n:02d}" for n in range(1, 7) if n != 3]
+OTHER_UBIGEOS = [ubigeo for ubigeo in seeding.MUNICIPALITY_UBIGEOS if ubigeo != "070103"]
 TARGET = {"requests_per_second": 150.0, "p95_ms": 150.0}  # the made page, 100,000 listings
 
 PAGES = {"home": "/", "directory": "/directorio/", "application (first step)": "/mis-registros/nuevo/"}
@@ -74,10 +78,6 @@ WORDS = [
 ]  # as wrk_percentiles.lua
 
 
-def load() -> str:
-    return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-
-
 def say(name, text):
     print(f"[{name}] {text}", flush=True)
 
@@ -89,20 +89,8 @@ def bench_json(**figure):
 # ----- databases and seed ------------------------------------------------------------------------
 
 
-def postgres_base() -> str:
-    return os.environ.get("BENCH_POSTGRES_URL", "postgres://portal:portal@127.0.0.1:5432")
-
-
 def recreate_postgres(exists_ok: bool) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{postgres_base()}/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [POSTGRES_DATABASE]).fetchone()
-        if exists and exists_ok:
-            return
-        if exists:
-            conn.execute(f"DROP DATABASE {POSTGRES_DATABASE} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {POSTGRES_DATABASE}")
+    seeding.create_postgres(POSTGRES_DATABASE, drop=not exists_ok)
 
 
 def sqlite_path(listings: int) -> Path:
@@ -114,7 +102,7 @@ def database_url(name: str, listings: int) -> str:
         sqlite_path(listings).parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{sqlite_path(listings)}"
     recreate_postgres(exists_ok=True)
-    return f"{postgres_base()}/{POSTGRES_DATABASE}"
+    return f"{seeding.postgres_base()}/{POSTGRES_DATABASE}"
 
 
 def server_environment(name: str, listings: int, elasticsearch: str = "") -> dict:
@@ -177,18 +165,7 @@ def seed(name: str, listings: int) -> bool:
     home = home_municipality()
     missing = set(OTHER_UBIGEOS) - set(Municipality.objects.values_list("ubigeo", flat=True))
     if missing:
-        Municipality.objects.bulk_create(
-            [
-                Municipality(
-                    ubigeo=ubigeo,
-                    name=f"Municipalidad Distrital {ubigeo}",
-                    short_name=f"Distrito {ubigeo}",
-                    kind=Municipality.Kind.DISTRICT,
-                    registry_prefix=f"M{ubigeo}",
-                )
-                for ubigeo in sorted(missing)
-            ]
-        )
+        seeding.create_municipalities(sorted(missing))
         changed = True
     # The demo applications that are published are listings too; the rest are the home
     # municipality's demo listings (create_listings finds those that exist by their slugs).
@@ -332,27 +309,8 @@ def throughput(seconds: int, environment: dict) -> dict:
     from django.db import connections
 
     connections.close_all()
-    server = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "config.wsgi",
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{PORT}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **environment},
-    )
     results = {}
-    try:
-        for _ in range(200):
-            ready = subprocess.run(["curl", "-sf", f"http://127.0.0.1:{PORT}/healthz"], capture_output=True)
-            if ready.returncode == 0:
-                break
-            time.sleep(0.3)
+    with serving.gunicorn(PORT, {**os.environ, **environment}):
         # Each worker's first requests load what is kept per process (facet groups, templates).
         for path in ["/directorio/?q=arepas", "/api/v1/directory/?q=arepas", "/directorio/"] * 4:
             subprocess.run(["curl", "-sf", "-o", "/dev/null", f"http://127.0.0.1:{PORT}{path}"], check=False)
@@ -362,9 +320,6 @@ def throughput(seconds: int, environment: dict) -> dict:
             ("page from the anonymous cache", "/directorio/", False),
         ):
             results[label] = wrk(seconds, path, vary)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     return results
 
 
@@ -529,26 +484,18 @@ def main():
     started = time.perf_counter()
     # Elasticsearch runs with PostgreSQL (as in production); SQLite is the embedded default.
     for name in ("sqlite", "postgres"):
-        out = ROOT / "var" / "bench" / f"page-{name}.json"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.unlink(missing_ok=True)
-        command = [
-            sys.executable,
-            __file__,
-            f"--database={name}",
+        options = [
             f"--listings={args.listings}",
             f"--seconds={args.seconds}",
             f"--profile-requests={args.profile_requests}",
-            f"--json={out}",
         ]
         if args.no_elasticsearch or name == "sqlite":
-            command.append("--no-elasticsearch")
+            options.append("--no-elasticsearch")
         if args.no_load:
-            command.append("--no-load")
+            options.append("--no-load")
         if not args.weights or name != "sqlite":
-            command.append("--no-weights")
-        subprocess.run(command, check=True)
-        results.append(json.loads(out.read_text()))
+            options.append("--no-weights")
+        results.append(serving.run_in_own_process(__file__, "page", name, options))
     report(results)
     print(
         f"\nMachine: {os.cpu_count()} cores; whole run {time.perf_counter() - started:.0f} s; load now {load()}"

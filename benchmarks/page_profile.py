@@ -17,6 +17,8 @@ import time
 from collections import defaultdict
 from contextlib import ExitStack, contextmanager
 
+from stats import percentiles
+
 # (module, attribute, part): functions looked up by name when called, so replacing the module's
 # attribute reaches every call.
 FUNCTIONS = [
@@ -197,13 +199,13 @@ def profile(client, paths, *, host="testserver", show_sql=False) -> dict:
         }
         for label in labels
     }
-    ordered = sorted(totals)
+    spread = percentiles(totals)
     return {
         "parts": dict(sorted(rows.items(), key=lambda item: -item[1]["ms"])),
         "requests": count,
         "mean_ms": statistics.mean(totals),
-        "p50_ms": statistics.median(ordered),
-        "p95_ms": ordered[max(0, round(0.95 * count) - 1)],
+        "p50_ms": spread["p50"],
+        "p95_ms": spread["p95"],
         "cpu_ms": sum(sum(c.values()) for _s, _q, c in parts.requests) * 1000 / count,
         "queries": sum(sum(q.values()) for _s, q, _c in parts.requests) / count,
     }

@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import search_bench  # noqa: E402  (the benchmark database, seeding and the query mix)
+from stats import load, percentiles  # noqa: E402
 
 search_bench.POSTGRES_DATABASE = "portal_replica"
 NAME = "replica"
@@ -45,7 +46,7 @@ def bench_json(measure: str, value: float, unit: str, listings: int, **extra) ->
         "measure": measure,
         "value": round(value, 3),
         "unit": unit,
-        "load": search_bench.load(),
+        "load": load(),
         **extra,
     }
     print("BENCH_JSON " + json.dumps(line), flush=True)
@@ -141,10 +142,10 @@ def main():
     search_bench.seed_exactly(NAME, args.listings)
     if DirectoryEntry.objects.count() != args.listings:
         indexing.rebuild()
-    search_bench.say(NAME, f"load {search_bench.load()}")
+    search_bench.say(NAME, f"load {load()}")
 
     lag = bench_lag(args.commits)
-    stats = search_bench.percentiles(lag)
+    stats = percentiles(lag)
     search_bench.say(
         NAME,
         f"lag over {args.commits} commits: p50 {stats['p50']:.2f} ms, p95 {stats['p95']:.2f} ms, "
@@ -164,9 +165,7 @@ def main():
 
     client = Client()
     mix = search_bench.query_mix()
-    results = {
-        label: search_bench.percentiles(times) for label, times in bench_api(client, mix, args.rounds).items()
-    }
+    results = {label: percentiles(times) for label, times in bench_api(client, mix, args.rounds).items()}
     for key in ("p50", "p95"):
         extra = results["replica"][key] - results["primary"][key]
         search_bench.say(
@@ -178,7 +177,7 @@ def main():
         bench_json(f"api mix {key} from the replica", results["replica"][key], "ms", args.listings)
     connections.close_all()
     print()
-    print(f"read replica, {args.listings:,} listings, load {search_bench.load()}")
+    print(f"read replica, {args.listings:,} listings, load {load()}")
     print(
         f"  replication lag, p50 / p95 / max    {stats['p50']:.2f} / {stats['p95']:.2f} / {stats['max']:.2f} ms"
     )

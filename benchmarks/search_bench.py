@@ -33,7 +33,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -43,6 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import seeding  # noqa: E402  (the benchmark databases, one per size, seeded in SQL)
+import serving  # noqa: E402  (one process per database)
+from stats import load, percentiles  # noqa: E402
 
 # Other benchmarks that reuse this one's databases set their own here; None: the directory's
 # databases of each size (seeding.py).
@@ -125,19 +126,6 @@ def query_mix(count=200, seed=7):
                 params["sector"] = rng.choice(SECTORS)
         mix.append(params)
     return mix
-
-
-def percentiles(samples):
-    ordered = sorted(samples)
-    return {
-        "p50": statistics.median(ordered),
-        "p95": ordered[max(0, round(0.95 * len(ordered)) - 1)],
-        "max": ordered[-1],
-    }
-
-
-def load() -> str:
-    return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
 def say(name, text):
@@ -600,29 +588,21 @@ def main():
 
     results = []
     for position, name in enumerate(("sqlite", "postgres")):
-        out = ROOT / "var" / "bench" / f"search-{name}.json"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.unlink(missing_ok=True)
-        command = [
-            sys.executable,
-            __file__,
-            f"--database={name}",
+        options = [
             f"--listings={args.listings}",
             f"--rounds={args.rounds}",
             f"--rebuilds={args.rebuilds}",
             f"--baseline-limit={args.baseline_limit}",
-            f"--json={out}",
         ]
         if args.no_baseline:
-            command.append("--no-baseline")
+            options.append("--no-baseline")
         # Elasticsearch once is enough, in the last run: a time limit reached during its rebuild
         # then costs only its own figures.
         if args.no_elasticsearch or position < 1:
-            command.append("--no-elasticsearch")
+            options.append("--no-elasticsearch")
         elif args.elasticsearch_rebuild:
-            command.append("--elasticsearch-rebuild")
-        subprocess.run(command, check=True)
-        results.append(json.loads(out.read_text()))
+            options.append("--elasticsearch-rebuild")
+        results.append(serving.run_in_own_process(__file__, "search", name, options))
     print(
         f"\nMachine: {os.cpu_count()} cores; whole run {time.perf_counter() - started:.0f} s; load now {load()}"
     )

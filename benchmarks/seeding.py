@@ -120,11 +120,11 @@ def start_again() -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def add_municipalities() -> None:
-    """Forty-nine district municipalities beside the home one, each serving its own district."""
-    from registry.models import District, Municipality
+def create_municipalities(ubigeos) -> None:
+    """A district municipality for each of these ubigeos that has none yet, named after its
+    ubigeo, with a registry prefix of its own (districts served are left to the caller)."""
+    from registry.models import Municipality
 
-    districts = dict(District.objects.filter(ubigeo__in=MUNICIPALITY_UBIGEOS).values_list("ubigeo", "pk"))
     Municipality.objects.bulk_create(
         [
             Municipality(
@@ -134,10 +134,18 @@ def add_municipalities() -> None:
                 kind=Municipality.Kind.DISTRICT,
                 registry_prefix=f"M{ubigeo}",
             )
-            for ubigeo in MUNICIPALITY_UBIGEOS
+            for ubigeo in ubigeos
         ],
         ignore_conflicts=True,
     )
+
+
+def add_municipalities() -> None:
+    """Forty-nine district municipalities beside the home one, each serving its own district."""
+    from registry.models import District, Municipality
+
+    districts = dict(District.objects.filter(ubigeo__in=MUNICIPALITY_UBIGEOS).values_list("ubigeo", "pk"))
+    create_municipalities(MUNICIPALITY_UBIGEOS)
     through = Municipality.districts.through
     through.objects.bulk_create(
         [
