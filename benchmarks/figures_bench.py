@@ -82,15 +82,17 @@ def seed(name: str, listings: int, demo: int) -> None:
         "registry_number": "registry_number || '-' || CAST(g.n AS TEXT)",
     }
     select = ", ".join(made.get(column, column) for column in columns)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {copies}) "  # noqa: S608
-            f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM {table}, g"
-        )
-        cursor.execute(
-            f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} ORDER BY id DESC LIMIT %s)",  # noqa: S608
-            [(copies + 1) * demo - listings],
-        )
+    # The recursive series always yields its first row: with nothing to copy, copy nothing.
+    if copies >= 1:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {copies}) "  # noqa: S608
+                f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM {table}, g"
+            )
+            cursor.execute(
+                f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} ORDER BY id DESC LIMIT %s)",  # noqa: S608
+                [(copies + 1) * demo - listings],
+            )
     say(name, f"seeded {listings:,} listings ({demo:,} demo ones) in {time.perf_counter() - started:.1f} s")
     assert Organization.objects.published().count() == listings
 
