@@ -96,12 +96,16 @@ def record_attempt(ids: Iterable[int]) -> None:
     PendingIndexChange.objects.filter(organization_id__in=list(ids)).update(attempts=F("attempts") + 1)
 
 
-def oldest(*, limit: int | None, before: datetime | None = None) -> dict[int, datetime]:
-    """The `limit` oldest rows (all: None; queued before `before`, when given), as
-    id -> `queued_at`."""
+def oldest(
+    *, limit: int | None, before: datetime | None = None, excluding: Iterable[int] = ()
+) -> dict[int, datetime]:
+    """The `limit` oldest rows (all: None; queued before `before`, when given; not those of
+    `excluding`), as id -> `queued_at`."""
     rows = PendingIndexChange.objects.order_by("queued_at", "organization_id")
     if before is not None:
         rows = rows.filter(queued_at__lt=before)
+    if excluding:
+        rows = rows.exclude(organization_id__in=list(excluding))
     rows = rows.values_list("organization_id", "queued_at")
     return dict(rows[:limit] if limit is not None else rows)
 

@@ -217,6 +217,11 @@ def _sync_elasticsearch(ids: list[int], read: dict[int, datetime] | None = None)
         return "unavailable"
     try:
         result = es_backend.sync(ids)
+    except es_backend.DocumentsRejected as error:
+        _log_rejected(error)
+        backlog.queue([pk for pk in missing if pk in error.ids])
+        backlog.settle({pk: moment for pk, moment in read.items() if pk not in error.ids})
+        return "rejected"
     except es_backend.UNAVAILABLE as error:
         logger.warning("Elasticsearch did not take the update of %d listings: %s", len(ids), error)
         if isinstance(error, es_backend.TransportError):
@@ -227,25 +232,39 @@ def _sync_elasticsearch(ids: list[int], read: dict[int, datetime] | None = None)
     return result
 
 
+def _log_rejected(error) -> None:
+    reasons = [next(iter(item.values())).get("error") for item in error.errors[:3]]
+    logger.error("Elasticsearch rejected listings %s (kept in its backlog): %s", sorted(error.ids), reasons)
+
+
 def catch_up(*, before: datetime | None = None) -> dict:
     """Drain the backlog: re-index its listings, oldest first, in batches of BATCH_SIZE (the
     database index too, in case the task that should have written it was lost), until it is
     empty or Elasticsearch fails. `before`: only rows queued before that moment (default: when
     the drain starts). When nothing queued before the start is left, the index is marked as
     synced up to the start."""
-    result = {"synced": 0, "pending": 0, "error": "", "synced_at": None}
+    result = {"synced": 0, "pending": 0, "error": "", "synced_at": None, "rejected": []}
     if not es_backend.configured():
         return result
     started = timezone.now()
     before = before or started
+    rejected = set()
     while True:
-        read = backlog.oldest(limit=BATCH_SIZE, before=before)
+        # What Elasticsearch rejected stays in the backlog for the next run (the data or the
+        # mapping may be fixed by then) but is not sent again in this one.
+        read = backlog.oldest(limit=BATCH_SIZE, before=before, excluding=rejected)
         if not read:
             break
         ids = sorted(read)
         sync_database(ids)
         try:
             es_backend.sync(ids)
+        except es_backend.DocumentsRejected as error:
+            _log_rejected(error)
+            rejected |= error.ids
+            backlog.record_attempt(error.ids)
+            read = {pk: moment for pk, moment in read.items() if pk not in error.ids}
+            ids = sorted(read)
         except es_backend.UNAVAILABLE as error:
             backlog.record_attempt(ids)
             result["error"] = f"{type(error).__name__}: {error}"
@@ -255,8 +274,9 @@ def catch_up(*, before: datetime | None = None) -> dict:
             break
         settled = backlog.settle(read)
         result["synced"] += len(ids)
-        if not settled:
+        if read and not settled:
             break  # each row changed again meanwhile: its own task, or the next drain, has it
+    result["rejected"] = sorted(rejected)
     if not result["error"] and not backlog.oldest(limit=1, before=before):
         try:
             es_backend.mark_synced(before)

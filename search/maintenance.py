@@ -102,6 +102,11 @@ def describe_sync(result) -> str:
     text = f"Elasticsearch: {result['synced']} listings sent, {result['pending']} waiting."
     if result["synced_at"]:
         text += f" In step with every change made before {result['synced_at']:%Y-%m-%d %H:%M:%S %Z}."
+    if result.get("rejected"):
+        text += (
+            f" Rejected by Elasticsearch (see the log; sent again on each run): listings "
+            f"{', '.join(str(pk) for pk in result['rejected'])}."
+        )
     return text
 
 

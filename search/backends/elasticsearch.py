@@ -60,7 +60,20 @@ from ..query import (
 
 logger = logging.getLogger(__name__)
 
+
+class DocumentsRejected(BulkIndexError):
+    """Elasticsearch refused these documents themselves (a value its mapping cannot take), while
+    it took the rest of the batch: sending them again will not help until the data or the
+    mapping changes, and they must not hold up the others."""
+
+    def __init__(self, ids: set[int], errors: list[dict]):
+        super().__init__(f"{len(ids)} document(s) rejected", errors)
+        self.ids = ids
+
+
 UNAVAILABLE = (TransportError, ApiError, BulkIndexError, ConnectionError, TimeoutError)
+# Statuses of a bulk item that say the cluster is busy or failing, not that the document is bad.
+RETRYABLE_STATUSES = {408, 429}
 RETRY_AFTER_SECONDS = 30.0
 WRITE_TIMEOUT_SECONDS = 10.0
 REBUILD_TIMEOUT_SECONDS = 120.0
@@ -308,6 +321,11 @@ def sync(ids: list[int]) -> dict:
     _, errors = bulk(es, actions, raise_on_error=False, refresh="wait_for")
     real_errors = [e for e in errors if e.get("delete", {}).get("status") != 404]
     if real_errors:
+        items = [next(iter(error.values())) for error in real_errors]
+        if all(
+            400 <= item.get("status", 0) < 500 and item["status"] not in RETRYABLE_STATUSES for item in items
+        ):
+            raise DocumentsRejected({int(item["_id"]) for item in items}, real_errors)
         raise BulkIndexError(f"{len(real_errors)} document(s) failed to index", real_errors)
     return {"indexed": len(entries), "deleted": len(ids) - len(entries)}
 

@@ -5,13 +5,14 @@ next indexing task or by `search_index sync`, with no rebuild.
 The "down" phase points the client at a closed port; the shared node is never stopped."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from registry.models import ApplicationStatus
-from search import backlog, maintenance
+from registry.models import ApplicationStatus, Organization
+from search import backlog, indexing, maintenance
 from search.backends import elasticsearch as es_backend
 from search.models import PendingIndexChange
 from search.query import DirectoryQuery
@@ -131,3 +132,44 @@ def test_replicas_follow_the_nodes_unless_a_number_is_set(settings):
     assert es_backend.replica_settings() == {"auto_expand_replicas": "0-1"}
     settings.ELASTICSEARCH_REPLICAS = "1"
     assert es_backend.replica_settings() == {"number_of_replicas": 1}
+
+
+def test_a_listing_elasticsearch_rejects_does_not_hold_up_the_others(elasticsearch, index_now, caplog):
+    """A document Elasticsearch refuses (here a latitude no map has, written past the forms'
+    validation) stays in the backlog, is reported, and the listings queued after it are sent."""
+    bad = PublishedOrganizationFactory(name="Costura Ana")
+    index_now()
+    Organization.objects.filter(pk=bad.pk).update(latitude=Decimal("200"), longitude=Decimal("-77"))
+    good = [PublishedOrganizationFactory(name=f"Bodega {n}") for n in range(3)]
+    PendingIndexChange.objects.all().delete()
+    backlog.queue([bad.pk], now=timezone.now() - timedelta(minutes=5))  # the oldest: sent first
+    backlog.queue([listing.pk for listing in good], now=timezone.now() - timedelta(minutes=4))
+
+    result = indexing.catch_up()
+
+    assert result["rejected"] == [bad.pk] and not result["error"]
+    assert set(PendingIndexChange.objects.values_list("organization_id", flat=True)) == {bad.pk}
+    assert PendingIndexChange.objects.get(pk=bad.pk).attempts == 1
+    assert set(indexed_names(elasticsearch)) >= {listing.pk for listing in good}
+    assert "Elasticsearch rejected listings" in caplog.text
+    assert f"listings {bad.pk}." in maintenance.describe_sync(result)
+
+    # Once the data is right, the next run sends it and the index is in step again.
+    Organization.objects.filter(pk=bad.pk).update(latitude=Decimal("-12.05"))
+    result = indexing.catch_up()
+    assert result["rejected"] == [] and result["synced_at"] and backlog.size() == 0
+
+
+def test_an_indexing_task_settles_what_elasticsearch_took_and_keeps_what_it_rejected(
+    elasticsearch, index_now
+):
+    bad = PublishedOrganizationFactory(name="Costura Ana")
+    good = PublishedOrganizationFactory(name="Bodega Maracay")
+    index_now()
+    Organization.objects.filter(pk=bad.pk).update(latitude=Decimal("200"), longitude=Decimal("-77"))
+    backlog.queue([bad.pk, good.pk])
+
+    result = indexing.index_organizations([bad.pk, good.pk])
+
+    assert result["elasticsearch"] == "rejected"
+    assert set(PendingIndexChange.objects.values_list("organization_id", flat=True)) == {bad.pk}
