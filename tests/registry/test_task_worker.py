@@ -1,4 +1,6 @@
-"""The task worker puts back in the queue the tasks a worker that stopped left "running"."""
+"""The task worker puts back in the queue the tasks a worker that stopped left "running".
+
+Real transactions: the worker closes its connection between rounds, as in production."""
 
 from datetime import timedelta
 
@@ -9,6 +11,8 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from registry.tasks import update_admin_search_index
+
+real_transactions = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
@@ -32,7 +36,7 @@ def _run_worker(**options):
     )
 
 
-@pytest.mark.django_db
+@real_transactions
 def test_a_task_left_running_long_ago_runs_again_and_one_under_way_is_left_alone(database_tasks, caplog):
     abandoned = _left_running(minutes_ago=60, worker="a-worker-that-was-killed")
     under_way = _left_running(minutes_ago=1, worker="a-live-worker")
@@ -47,7 +51,7 @@ def test_a_task_left_running_long_ago_runs_again_and_one_under_way_is_left_alone
     assert "queued again: 1" in caplog.text
 
 
-@pytest.mark.django_db
+@real_transactions
 def test_the_task_this_worker_was_running_when_its_connection_dropped_runs_again(database_tasks):
     # The worker starts again under the same id after waiting for the database.
     interrupted = _left_running(minutes_ago=0, worker="this-worker")
@@ -58,7 +62,7 @@ def test_the_task_this_worker_was_running_when_its_connection_dropped_runs_again
     assert interrupted.status == TaskResultStatus.SUCCESSFUL
 
 
-@pytest.mark.django_db
+@real_transactions
 def test_the_bound_is_an_option(database_tasks):
     recent = _left_running(minutes_ago=3, worker="a-worker-that-was-killed")
 
