@@ -1,4 +1,5 @@
-"""The Elasticsearch backend, written with elasticsearch-dsl.
+"""The Elasticsearch backend: the mapping and analysis declared with elasticsearch-dsl, the
+directory's searches sent as plain request bodies.
 
 Documents are built from `DirectoryEntry` rows (public fields only). Index management goes
 through an alias (settings.ELASTICSEARCH_INDEX): a rebuild fills a new, dated index and swaps
@@ -475,10 +476,11 @@ FACET_FIELDS = {
 FACET_SIZES = {"kind": 10, "sector": 100, "district": 100, "language": 50, "municipality": 500}
 
 
-# The request bodies below are plain dicts, and the answers are read as the JSON they are:
-# elasticsearch-dsl's `Q`/`Search` objects and its `Response`/`AttrDict` wrappers cost more
-# Python time per request than Elasticsearch took to answer (see docs/benchmarks.md,
-# "Elasticsearch: what bounds it"). The bodies are the ones those objects wrote.
+# The request bodies below are plain dicts, and the answers are read as the JSON they are,
+# trimmed by `filter_path`: with elasticsearch-dsl's `Q`/`Search` objects and its
+# `Response`/`AttrDict` wrappers an API search cost ~2 ms more of CPU (p50 7.7 ms, now 5.8 ms
+# at 100,000 listings; docs/benchmarks.md, "Elasticsearch: what bounds it"). The bodies are
+# the ones those objects wrote.
 
 
 def fuzzy_word(word: str, **kwargs) -> dict:
