@@ -8,6 +8,8 @@ PostgreSQL database `portal_bench` on $BENCH_POSTGRES_URL (default
 postgres://portal:portal@127.0.0.1:5432). Each holds exactly --listings published demo listings
 (`registry.demo.create_listings`, the listings of `seed_demo` without its demo applications);
 a database holding any other number of organizations is dropped and seeded again.
+`BENCH_SEARCH_POSTGRES_DATABASE` and `BENCH_SEARCH_ES_ALIAS` name another PostgreSQL database
+and Elasticsearch alias (runs side by side on one machine).
 
 For each database, in its own process:
 
@@ -20,7 +22,8 @@ For each database, in its own process:
 - the first query after an index change (this process's caches dropped), median of 5;
 - when ELASTICSEARCH_URL is set (in the last database's run only): the rebuild of an
   Elasticsearch index of the same listings behind its own alias (`bench-directory-<size>`, kept
-  and reused while it holds the same listings) and the same mix;
+  and reused while it holds the same listings) and the same mix, once with the shard request
+  cache emptied first, then --rounds - 2 rounds;
 - unless --no-baseline: Wagtail's own database search backend, after its `update_index`
   (timed), on the text queries of the mix, each stopped after --baseline-limit seconds (and the
   run after two such queries), compared with the same queries through our API.
