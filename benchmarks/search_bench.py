@@ -8,6 +8,8 @@ PostgreSQL database `portal_bench` on $BENCH_POSTGRES_URL (default
 postgres://portal:portal@127.0.0.1:5432). Each holds exactly --listings published demo listings
 (`registry.demo.create_listings`, the listings of `seed_demo` without its demo applications);
 a database holding any other number of organizations is dropped and seeded again.
+`BENCH_SEARCH_POSTGRES_DATABASE` and `BENCH_SEARCH_ES_ALIAS` name another PostgreSQL database
+and Elasticsearch alias (runs side by side on one machine).
 
 For each database, in its own process:
 
@@ -20,7 +22,8 @@ For each database, in its own process:
 - the first query after an index change (this process's caches dropped), median of 5;
 - when ELASTICSEARCH_URL is set (in the last database's run only): the rebuild of an
   Elasticsearch index of the same listings behind its own alias (`bench-directory-<size>`, kept
-  and reused while it holds the same listings) and the same mix;
+  and reused while it holds the same listings) and the same mix, once with the shard request
+  cache emptied first, then --rounds - 2 rounds;
 - unless --no-baseline: Wagtail's own database search backend, after its `update_index`
   (timed), on the text queries of the mix, each stopped after --baseline-limit seconds (and the
   run after two such queries), compared with the same queries through our API.
@@ -46,9 +49,11 @@ import serving  # noqa: E402  (one process per database)
 from stats import load, percentiles  # noqa: E402
 
 # Other benchmarks that reuse this one's databases set their own here; None: the directory's
-# databases of each size (seeding.py).
+# databases of each size (seeding.py). `BENCH_SEARCH_POSTGRES_DATABASE` names another PostgreSQL
+# database, `BENCH_SEARCH_ES_ALIAS` another Elasticsearch alias (runs side by side on one machine).
 SQLITE_PATH: Path | None = None
-POSTGRES_DATABASE: str | None = None
+POSTGRES_DATABASE: str | None = os.environ.get("BENCH_SEARCH_POSTGRES_DATABASE") or None
+ES_ALIAS: str | None = os.environ.get("BENCH_SEARCH_ES_ALIAS") or None
 # p95 targets in ms (API mix with facets) by listings, and of the database index's rebuild in s.
 TARGETS = {
     100_000: {"sqlite": 15.0, "postgres": 15.0, "elasticsearch": 20.0},
@@ -245,7 +250,7 @@ def bench_elasticsearch(name: str, client, mix, rounds: int, url: str, listings:
 
     settings.ELASTICSEARCH_URL = url
     settings.ELASTICSEARCH_TIMEOUT = 5.0
-    settings.ELASTICSEARCH_INDEX = seeding.elasticsearch_alias(listings)
+    settings.ELASTICSEARCH_INDEX = ES_ALIAS or seeding.elasticsearch_alias(listings)
     es_backend.reset_circuit()
     try:
         if force:
@@ -253,11 +258,12 @@ def bench_elasticsearch(name: str, client, mix, rounds: int, url: str, listings:
             es_backend.rebuild()
             rebuild_seconds, rebuilt = time.perf_counter() - started, True
         else:
-            rebuild_seconds, rebuilt = seeding.ensure_elasticsearch(listings)
+            rebuild_seconds, rebuilt = seeding.ensure_elasticsearch(listings, alias=ES_ALIAS)
         if rebuilt:
             say(
                 name,
-                f"Elasticsearch rebuild: {listings:,} listings in {rebuild_seconds:.1f} s (load {load()})",
+                f"Elasticsearch rebuild: {listings:,} listings in {rebuild_seconds:.1f} s "
+                f"({listings / rebuild_seconds:,.0f} listings/s; load {load()})",
             )
             bench_json(
                 listings=listings,
@@ -269,12 +275,30 @@ def bench_elasticsearch(name: str, client, mix, rounds: int, url: str, listings:
         else:
             say(name, f"Elasticsearch: {settings.ELASTICSEARCH_INDEX} kept (it holds these listings)")
         client.get("/api/v1/directory/", {"q": "arepas"})
-        timings, backends, queries = run_mix(client, mix, rounds)
-        stats = percentiles(timings)
+        # Once with the shard request cache emptied first (a search is then answered from the
+        # cache only when the mix asked the same earlier in the round), then the rounds.
+        es_backend.client().indices.clear_cache(index=settings.ELASTICSEARCH_INDEX, request=True)
+        cold = percentiles(run_mix(client, mix, 1)[0])
         say(
             name,
-            f"Elasticsearch mix: p50 {stats['p50']:.1f} ms, p95 {stats['p95']:.1f} ms ({', '.join(backends)})",
+            f"Elasticsearch mix, first round, request cache emptied: p50 {cold['p50']:.1f} ms, p95 {cold['p95']:.1f} ms",
         )
+        timings, backends, queries = run_mix(client, mix, rounds)
+        stats = percentiles(timings)
+        cpu = percentiles(run_mix.cpu)
+        say(
+            name,
+            f"Elasticsearch mix: p50 {stats['p50']:.1f} ms, p95 {stats['p95']:.1f} ms ({', '.join(backends)}); "
+            f"CPU of this process per request p50 {cpu['p50']:.1f} ms, p95 {cpu['p95']:.1f} ms; load {load()}",
+        )
+        for key in ("p50", "p95"):
+            bench_json(
+                listings=listings,
+                database="elasticsearch",
+                measure=f"api_first_round_{key}",
+                value=round(cold[key], 2),
+                unit="ms",
+            )
         for key in ("p50", "p95"):
             bench_json(
                 listings=listings,
@@ -288,6 +312,8 @@ def bench_elasticsearch(name: str, client, mix, rounds: int, url: str, listings:
         return {
             "rebuild": rebuild_seconds if rebuilt else None,
             **stats,
+            "first_round": cold,
+            "cpu": cpu,
             "backends": sorted(backends),
             "queries": queries,
             "load": load(),

@@ -290,15 +290,15 @@ def ensure_index(listings: int) -> float:
     return seconds
 
 
-def ensure_elasticsearch(listings: int) -> tuple[float, bool]:
-    """Point the Elasticsearch backend at this size's alias and rebuild it unless it already holds
-    these listings (same count, same newest registry number); (seconds, rebuilt)."""
+def ensure_elasticsearch(listings: int, alias: str | None = None) -> tuple[float, bool]:
+    """Point the Elasticsearch backend at this size's alias (or `alias`) and rebuild it unless it
+    already holds these listings (same count, same newest registry number); (seconds, rebuilt)."""
     from django.conf import settings
 
     from registry.models import Organization
     from search.backends import elasticsearch as es_backend
 
-    settings.ELASTICSEARCH_INDEX = elasticsearch_alias(listings)
+    settings.ELASTICSEARCH_INDEX = alias or elasticsearch_alias(listings)
     es_backend.reset_circuit()
     newest = Organization.objects.order_by("-id").values_list("registry_number", flat=True).first()
     client = es_backend.client()

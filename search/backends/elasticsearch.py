@@ -1,4 +1,5 @@
-"""The Elasticsearch backend, written with elasticsearch-dsl.
+"""The Elasticsearch backend: the mapping and analysis declared with elasticsearch-dsl, the
+directory's searches sent as plain request bodies.
 
 Documents are built from `DirectoryEntry` rows (public fields only). Index management goes
 through an alias (settings.ELASTICSEARCH_INDEX): a rebuild fills a new, dated index and swaps
@@ -17,14 +18,16 @@ the backlog (`search.backlog`) until the cluster is back.
 
 import logging
 import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from itertools import islice
 
 from django.conf import settings
 from django.utils import timezone
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 from elasticsearch.helpers import BulkIndexError, bulk
 from elasticsearch_dsl import (
-    A,
     Date,
     Document,
     Float,
@@ -77,6 +80,8 @@ RETRYABLE_STATUSES = {408, 429}
 RETRY_AFTER_SECONDS = 30.0
 WRITE_TIMEOUT_SECONDS = 10.0
 REBUILD_TIMEOUT_SECONDS = 120.0
+# Merging a million listings into one segment takes minutes.
+FORCE_MERGE_TIMEOUT_SECONDS = 1800.0
 
 # ----- analysis ----------------------------------------------------------------------------
 
@@ -154,14 +159,16 @@ def build_document_class(rules: list[str] | None = None):
         district_name = _text(index_analyzer, search_analyzer)
         # Folded in Python: the stand-in analysis plugin's asciifolding is not normalizer-safe.
         name_sort = Keyword()
-        kind = Keyword()
+        # The facets: their global ordinals (what a `terms` aggregation counts by) are built
+        # when a refresh opens new segments, not by the first search after it.
+        kind = Keyword(eager_global_ordinals=True)
         legal_form = Keyword()
-        sector = Keyword()
-        district = Keyword()
-        languages = Keyword()
+        sector = Keyword(eager_global_ordinals=True)
+        district = Keyword(eager_global_ordinals=True)
+        languages = Keyword(eager_global_ordinals=True)
         badges = Keyword()
         # The registering municipality's ubigeo.
-        municipality = Keyword()
+        municipality = Keyword(eager_global_ordinals=True)
         location = GeoPoint()
         open_slots = IntegerRange()
         registered_at = Date()
@@ -357,6 +364,45 @@ def create_index(name: str, es: Elasticsearch | None = None):
     return index
 
 
+# A rebuild's bulk requests: documents per request, and requests in flight at once (while
+# Elasticsearch indexes one, this process builds the next).
+BULK_CHUNK = 2_000
+BULK_THREADS = 2
+# Elasticsearch refuses requests over 100 MB (`http.max_content_length`).
+MAX_BULK_BYTES = 50 * 1024 * 1024
+# What a new index has while it is being filled, put back to its own settings before
+# the alias points at it: no refresh, no replica to copy every document to, and the translog
+# written to disk every few seconds rather than at every request (a build that fails is started
+# again, nothing of it is lost).
+BUILD_SETTINGS = {
+    "refresh_interval": "-1",
+    "auto_expand_replicas": "false",
+    "number_of_replicas": 0,
+    "translog.durability": "async",
+}
+
+
+def fill(es: Elasticsearch, name: str, entries) -> int:
+    """Index `entries` into the index `name`, BULK_THREADS bulk requests in flight while this
+    thread builds the next; the number indexed. Raises BulkIndexError when a document fails.
+
+    Not `elasticsearch.helpers.parallel_bulk`: it reads the actions in a thread of its pool, so
+    the ORM would read the entries on another database connection than the caller's."""
+    indexed = 0
+    actions = _actions(entries, name)
+    with ThreadPoolExecutor(max_workers=BULK_THREADS) as pool:
+        in_flight = deque()
+        while chunk := list(islice(actions, BULK_CHUNK)):
+            if len(in_flight) >= BULK_THREADS:
+                indexed += in_flight.popleft().result()[0]
+            in_flight.append(
+                pool.submit(bulk, es, chunk, chunk_size=BULK_CHUNK, max_chunk_bytes=MAX_BULK_BYTES)
+            )
+        while in_flight:
+            indexed += in_flight.popleft().result()[0]
+    return indexed
+
+
 def rebuild() -> dict:
     """Build a new index from the database index, then point the alias at it and drop the old."""
     from ..models import DirectoryEntry
@@ -369,10 +415,19 @@ def rebuild() -> dict:
     started = timezone.now()
     new_name = f"{alias}-{started:%Y%m%d%H%M%S%f}"
     create_index(new_name, es)
-    es.indices.put_settings(index=new_name, settings={"refresh_interval": "-1"})
-    entries = DirectoryEntry.objects.order_by("pk").iterator(chunk_size=2000)
-    indexed, _ = bulk(es, _actions(entries, new_name), chunk_size=1000)
-    es.indices.put_settings(index=new_name, settings={"refresh_interval": "1s"})
+    es.indices.put_settings(index=new_name, settings=BUILD_SETTINGS)
+    entries = DirectoryEntry.objects.order_by("pk").iterator(chunk_size=BULK_CHUNK)
+    indexed = fill(es, new_name, entries)
+    # One segment: a rebuilt index is then read far more than written, and each search runs
+    # its fuzzy terms' automata once per segment. Before the replicas, which copy it as it is.
+    es.indices.refresh(index=new_name)
+    es.options(request_timeout=FORCE_MERGE_TIMEOUT_SECONDS).indices.forcemerge(
+        index=new_name, max_num_segments=1
+    )
+    es.indices.put_settings(
+        index=new_name,
+        settings={"refresh_interval": "1s", "translog.durability": "request", **replica_settings()},
+    )
     es.indices.put_mapping(index=new_name, meta={"synced_at": started.isoformat()})
     es.indices.refresh(index=new_name)
 
@@ -439,102 +494,144 @@ FACET_FIELDS = {
 FACET_SIZES = {"kind": 10, "sector": 100, "district": 100, "language": 50, "municipality": 500}
 
 
-def fuzzy_word(word: str, **kwargs):
+# The request bodies below are plain dicts, and the answers are read as the JSON they are,
+# trimmed by `filter_path`: with elasticsearch-dsl's `Q`/`Search` objects and its
+# `Response`/`AttrDict` wrappers an API search cost ~2 ms more of CPU (p50 7.7 ms, now 5.8 ms
+# at 100,000 listings; docs/benchmarks.md, "Elasticsearch: what bounds it"). The bodies are
+# the ones those objects wrote.
+
+
+def fuzzy_word(word: str, **kwargs) -> dict:
     """One word, typo-tolerant (`fuzziness: AUTO`, the first letter never a typo), in any text
     field."""
-    return Q(
-        "multi_match",
-        query=word,
-        fields=TEXT_FIELDS,
-        type="most_fields",
-        fuzziness="AUTO",
-        prefix_length=1,
-        analyzer=FUZZY_ANALYZER,
-        **kwargs,
-    )
+    return {
+        "multi_match": {
+            "query": word,
+            "fields": TEXT_FIELDS,
+            "type": "most_fields",
+            "fuzziness": "AUTO",
+            "prefix_length": 1,
+            "analyzer": FUZZY_ANALYZER,
+            **kwargs,
+        }
+    }
 
 
-def exact_word(word: str, **kwargs):
+def exact_word(word: str, **kwargs) -> dict:
     """One word with its synonyms, in any text field."""
-    return Q("multi_match", query=word, fields=TEXT_FIELDS, type="most_fields", **kwargs)
+    return {"multi_match": {"query": word, "fields": TEXT_FIELDS, "type": "most_fields", **kwargs}}
 
 
-def text_query(text: str, any_words: list[str] | None = None):
+def text_query(text: str, any_words: list[str] | None = None) -> dict:
     """Exact words (with synonyms) score highest, then typo-tolerant matches, then the name as
     it is being typed (autocomplete). Every word has to be found somewhere, each in any field
     and each with its own typos.
 
     With `any_words` (when no listing has every word): any of these words, exact or with typos."""
     if any_words is not None:
-        return Q(
-            "bool",
-            should=[
-                Q("bool", should=[exact_word(word, boost=3), fuzzy_word(word)], minimum_should_match=1)
-                for word in any_words
+        return {
+            "bool": {
+                "should": [
+                    {
+                        "bool": {
+                            "should": [exact_word(word, boost=3), fuzzy_word(word)],
+                            "minimum_should_match": 1,
+                        }
+                    }
+                    for word in any_words
+                ],
+                "minimum_should_match": 1,
+            }
+        }
+    return {
+        "bool": {
+            "should": [
+                {
+                    "multi_match": {
+                        "query": text,
+                        "fields": TEXT_FIELDS,
+                        "type": "cross_fields",
+                        "operator": "and",
+                        "boost": 3,
+                    }
+                },
+                {"bool": {"must": [fuzzy_word(word) for word in analysis.words(text)] or [fuzzy_word(text)]}},
+                {"match": {"name.autocomplete": {"query": text, "operator": "and", "boost": 2}}},
             ],
-            minimum_should_match=1,
-        )
-    return Q(
-        "bool",
-        should=[
-            Q("multi_match", query=text, fields=TEXT_FIELDS, type="cross_fields", operator="and", boost=3),
-            Q("bool", must=[fuzzy_word(word) for word in analysis.words(text)] or [fuzzy_word(text)]),
-            Q("match", **{"name.autocomplete": {"query": text, "operator": "and", "boost": 2}}),
-        ],
-        minimum_should_match=1,
-    )
+            "minimum_should_match": 1,
+        }
+    }
 
 
 def common_words(words: list[str]) -> set[str]:
     """The words found (exactly or with typos) in more than COMMON_WORD_SHARE of the listings:
     one request, a count per word."""
-    search = Search(using=client(), index=index_alias()).extra(size=0, track_total_hits=True)
-    search.aggs.bucket(
-        "words",
-        "filters",
-        filters={str(i): Q("bool", should=[exact_word(w), fuzzy_word(w)]) for i, w in enumerate(words)},
+    body = {
+        "size": 0,
+        "track_total_hits": True,
+        "aggs": {
+            "words": {
+                "filters": {
+                    "filters": {
+                        str(i): {"bool": {"should": [exact_word(w), fuzzy_word(w)]}}
+                        for i, w in enumerate(words)
+                    }
+                }
+            }
+        },
+    }
+    answer = (
+        client()
+        .search(
+            index=index_alias(), body=body, filter_path="hits.total,aggregations.words.buckets.*.doc_count"
+        )
+        .body
     )
-    response = search.execute()
-    listings = response.hits.total.value
-    buckets = response.aggregations.words.buckets
-    return {w for i, w in enumerate(words) if is_common(buckets[str(i)].doc_count, listings)}
+    listings = answer["hits"]["total"]["value"]
+    buckets = answer["aggregations"]["words"]["buckets"]
+    return {w for i, w in enumerate(words) if is_common(buckets[str(i)]["doc_count"], listings)}
 
 
-def facet_filter(facet: str, values) -> Q:
-    return Q("terms", **{FACET_FIELDS[facet]: list(values)})
+def facet_filter(facet: str, values) -> dict:
+    return {"terms": {FACET_FIELDS[facet]: list(values)}}
 
 
-def build_search(
+def search_body(
     query: DirectoryQuery, *, moment: datetime | None = None, any_words: list[str] | None = None
-) -> Search:
-    """The search that elasticsearch-dsl sends for a query (its `to_dict()` is what goes out).
+) -> dict:
+    """The request body of a query.
 
     Non-facet filters (badges, open now, distance) narrow everything; facet filters go in a
     `post_filter`, and each facet's aggregation applies every facet filter but its own, so
     counts stay right for "what if I also chose this one"."""
-    search = Search(using=client(), index=index_alias())
     must = [text_query(query.text, any_words)] if query.text else []
-    filters = [Q("term", badges=badge) for badge in query.badges]
+    filters = [{"term": {"badges": badge}} for badge in query.badges]
     if query.open_now:
-        filters.append(Q("term", open_slots=analysis.slot_of(moment or query.moment or timezone.now())))
+        filters.append({"term": {"open_slots": analysis.slot_of(moment or query.moment or timezone.now())}})
     if query.has_point and query.radius_km:
         filters.append(
-            Q(
-                "geo_distance",
-                distance=f"{query.radius_km}km",
-                location={"lat": query.lat, "lon": query.lon},
-            )
+            {
+                "geo_distance": {
+                    "distance": f"{query.radius_km}km",
+                    "location": {"lat": query.lat, "lon": query.lon},
+                }
+            }
         )
-    search = search.query(Q("bool", must=must or [Q("match_all")], filter=filters))
+    body = {
+        "query": {"bool": {"must": must or [{"match_all": {}}], **({"filter": filters} if filters else {})}}
+    }
 
     chosen = {facet: values for facet, values in query.facet_filters().items() if values}
     if chosen:
-        search = search.post_filter(Q("bool", filter=[facet_filter(f, v) for f, v in chosen.items()]))
+        body["post_filter"] = {"bool": {"filter": [facet_filter(f, v) for f, v in chosen.items()]}}
+    aggs = {}
     for facet in FACETS:
         others = [facet_filter(f, v) for f, v in chosen.items() if f != facet]
-        bucket = A("filter", Q("bool", filter=others)) if others else A("filter", Q("match_all"))
-        bucket.bucket("values", "terms", field=FACET_FIELDS[facet], size=FACET_SIZES[facet])
-        search.aggs.bucket(facet, bucket)
+        aggs[facet] = {
+            "filter": {"bool": {"filter": others}} if others else {"match_all": {}},
+            "aggs": {"values": {"terms": {"field": FACET_FIELDS[facet], "size": FACET_SIZES[facet]}}},
+        }
+    body["aggs"] = aggs
 
     sort = query.effective_sort
     if query.has_point:
@@ -548,20 +645,45 @@ def build_search(
             }
         }
     if sort == Sort.DISTANCE:
-        search = search.sort(distance_sort, "name_sort")
+        body["sort"] = [distance_sort, "name_sort"]
     elif sort == Sort.NAME:
-        search = search.sort("name_sort", "_doc")
+        body["sort"] = ["name_sort", "_doc"]
     elif sort == Sort.NEWEST:
-        search = search.sort({"registered_at": {"order": "desc", "missing": "_last"}}, "name_sort")
+        body["sort"] = [{"registered_at": {"order": "desc", "missing": "_last"}}, "name_sort"]
+    elif query.has_point:
+        body["sort"] = ["_score", distance_sort]
     else:
-        search = search.sort("_score", "name_sort")
-        if query.has_point:
-            search = search.sort("_score", distance_sort)
+        body["sort"] = ["_score", "name_sort"]
     # No highlighting here: Elasticsearch's highlighter re-ran the fuzzy query over each hit's
     # text, 200-500 ms for "peluqueria" on 4,000 listings against 10 ms for the search itself;
     # `search` marks the hits in Python as the database backend does (same marks on both).
-    search = search.extra(track_total_hits=True, from_=query.offset, size=query.page_size)
-    return search.source(["public"])
+    body.update(track_total_hits=True, size=query.page_size, _source=["public"])
+    body["from"] = query.offset
+    return body
+
+
+# Only what `search` reads comes back: no shard header, no index name or id per hit, only the
+# key and count of each facet bucket.
+FILTER_PATH = ",".join(
+    [
+        "took",
+        "hits.total",
+        "hits.hits._score",
+        "hits.hits.sort",
+        "hits.hits._source.public",
+        *(
+            f"aggregations.{facet}.values.buckets.key,aggregations.{facet}.values.buckets.doc_count"
+            for facet in FACETS
+        ),
+    ]
+)
+
+
+def _execute(body: dict) -> dict:
+    # `request_cache`: the same search again (the next resident typing "delivery", a facet's
+    # counts on page 2) is answered from the shard's cache until a refresh changes the index;
+    # by default only `size: 0` requests are cached.
+    return client().search(index=index_alias(), body=body, filter_path=FILTER_PATH, request_cache=True).body
 
 
 def listing_from_source(public: dict) -> Listing:
@@ -574,43 +696,51 @@ def listing_from_source(public: dict) -> Listing:
     return Listing(**values)
 
 
+def _total(answer: dict) -> int:
+    return answer["hits"]["total"]["value"]
+
+
 def search(query: DirectoryQuery):
     """(total, hits, facet counts, match) for a query: the listings that have every word; when
     none has them all, those that have any word that is not common (Match.ANY). Raises one of
     UNAVAILABLE when the server does not answer in time: the selector falls back to the
     database."""
-    response = build_search(query).execute()
+    answer = _execute(search_body(query))
     match = Match.ALL
     words = list(dict.fromkeys(analysis.words(query.text)))
-    if response.hits.total.value == 0 and len(words) > 1:
+    if _total(answer) == 0 and len(words) > 1:
         rare = [word for word in words if word not in common_words(words)]
         if rare:
-            fallback = build_search(query, any_words=rare).execute()
-            if fallback.hits.total.value:
-                response, match = fallback, Match.ANY
+            fallback = _execute(search_body(query, any_words=rare))
+            if _total(fallback):
+                answer, match = fallback, Match.ANY
     stems = highlighted_stems(query.text) if query.text and query.highlight else set()
     hits = []
-    for hit in response.hits:
+    for hit in answer["hits"].get("hits", []):
         distance = None
         if query.has_point:
-            sort_values = list(hit.meta.sort) if "sort" in hit.meta else []
+            sort_values = hit.get("sort") or []
             distance = next(
                 (float(v) for v in sort_values if isinstance(v, int | float) and v != float("inf")), None
             )
             if query.effective_sort != Sort.DISTANCE:
                 distance = sort_values[-1] if sort_values and isinstance(sort_values[-1], float) else None
-        listing = listing_from_source(hit.public.to_dict())
+        listing = listing_from_source(hit["_source"]["public"])
         if not listing.has_location and not listing.location_approximate:
             distance = None
         highlights = highlight_listing(listing, stems) if stems else {}
-        hits.append(Hit(listing=listing, score=hit.meta.score, distance_km=distance, highlights=highlights))
+        hits.append(
+            Hit(listing=listing, score=hit.get("_score"), distance_km=distance, highlights=highlights)
+        )
+    aggregations = answer.get("aggregations", {})
     facets = {
         facet: {
-            bucket.key: bucket.doc_count for bucket in getattr(response.aggregations, facet)["values"].buckets
+            bucket["key"]: bucket["doc_count"]
+            for bucket in aggregations.get(facet, {}).get("values", {}).get("buckets", [])
         }
         for facet in FACETS
     }
-    return response.hits.total.value, hits, facets, match
+    return _total(answer), hits, facets, match
 
 
 def suggest(prefix: str, limit: int = 8) -> list[str]:
@@ -643,11 +773,11 @@ __all__ = [
     "Integer",
     "NotFoundError",
     "available",
-    "build_search",
     "configured",
     "ping",
     "rebuild",
     "search",
+    "search_body",
     "suggest",
     "sync",
 ]

@@ -37,7 +37,7 @@ def test_mapping_has_spanish_analysis_autocomplete_facets_and_geo(settings):
     properties = body["mappings"]["properties"]
     assert properties["name"]["fields"]["autocomplete"]["analyzer"] == "portal_autocomplete"
     assert properties["location"] == {"type": "geo_point"}
-    assert properties["sector"] == {"type": "keyword"}
+    assert properties["sector"] == {"type": "keyword", "eager_global_ordinals": True}
     assert properties["open_slots"] == {"type": "integer_range"}
     assert properties["public"] == {"type": "object", "enabled": False}
 
@@ -53,7 +53,7 @@ def test_query_body_boosts_fuzziness_post_filter_and_facets(settings):
         radius_km=3,
         sort=Sort.DISTANCE,
     )
-    body = es_backend.build_search(query).to_dict()
+    body = es_backend.search_body(query)
     should = body["query"]["bool"]["must"][0]["bool"]["should"]
     assert should[0]["multi_match"]["fields"][0] == "name^6"
     # Each word with its own typos, every word required.
@@ -143,3 +143,47 @@ def test_an_import_is_in_the_database_index_at_once_and_in_elasticsearch_once_co
     assert sorted(hit.listing.name for hit in result.hits) == [
         f"Panadería Caraqueña {n}" for n in range(1, 4)
     ]
+
+
+def test_a_rebuilt_index_is_one_segment_with_its_own_settings_back(elasticsearch, index_now, settings):
+    settings.ELASTICSEARCH_REPLICAS = "0-1"
+    for n in range(5):
+        PublishedOrganizationFactory(name=f"Costura Ana {n}")
+    es_backend.BULK_CHUNK, chunk = 2, es_backend.BULK_CHUNK  # three bulk requests, two in flight
+    try:
+        built = index_now()["elasticsearch"]
+    finally:
+        es_backend.BULK_CHUNK = chunk
+    assert built["indexed"] == 5
+    es = es_backend.client()
+    index = es.indices.get_settings(index=built["index"])[built["index"]]["settings"]["index"]
+    # What the build turned off is back: a refresh every second, replicas, a translog per request.
+    assert index["refresh_interval"] == "1s"
+    assert index["auto_expand_replicas"] == "0-1"
+    assert index["translog"]["durability"] == "request"
+    segments = es.indices.segments(index=built["index"])["indices"][built["index"]]["shards"]["0"][0]
+    assert segments["num_search_segments"] == 1
+    assert es.count(index=es_backend.index_alias())["count"] == 5
+
+
+def test_the_same_search_again_is_answered_from_the_request_cache(elasticsearch, index_now):
+    PublishedOrganizationFactory(name="Costura Ana")
+    index_now()
+    es = es_backend.client()
+    es.indices.clear_cache(index=es_backend.index_alias(), request=True)
+
+    def cache_hits():
+        stats = es.indices.stats(index=es_backend.index_alias(), metric="request_cache")
+        return stats["_all"]["total"]["request_cache"]["hit_count"]
+
+    query = DirectoryQuery(text="costura", sector=())
+    first = directory_search(query=query)
+    hits = cache_hits()
+    again = directory_search(query=query)
+    assert again.backend == "elasticsearch" and cache_hits() == hits + 1
+    assert (
+        [hit.listing.name for hit in again.hits]
+        == [hit.listing.name for hit in first.hits]
+        == ["Costura Ana"]
+    )
+    assert again.total == first.total == 1

@@ -276,8 +276,11 @@ def test_elasticsearch_maps_filters_and_counts_the_municipality(settings):
     from search.backends import elasticsearch as es_backend
 
     settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"
-    assert es_backend.mapping()["mappings"]["properties"]["municipality"] == {"type": "keyword"}
-    body = es_backend.build_search(DirectoryQuery(municipality=(CARMEN,), sector=("gastronomia",))).to_dict()
+    assert es_backend.mapping()["mappings"]["properties"]["municipality"] == {
+        "type": "keyword",
+        "eager_global_ordinals": True,
+    }
+    body = es_backend.search_body(DirectoryQuery(municipality=(CARMEN,), sector=("gastronomia",)))
     # A post_filter, so that its own facet still counts every municipality.
     assert {"terms": {"municipality": [CARMEN]}} in body["post_filter"]["bool"]["filter"]
     aggregation = body["aggs"]["municipality"]
