@@ -37,7 +37,6 @@ FUNCTIONS = [
 ]
 # Templates included many times: timed by name.
 TEMPLATES = {
-    "search/includes/result_card.html": "template: result cards",
     "search/includes/facet_value.html": "template: facet values",
 }
 # Template tags by the function behind them.
@@ -46,6 +45,7 @@ TAGS = {
     "content_language": "template: language switcher",
     "pageurl": "template: page URLs",
     "wagtailuserbar": "template: Wagtail user bar",
+    "listing_card": "template: result cards",
 }
 ROOT = "middleware (sessions, CSRF, locale, security headers…)"
 
