@@ -36,9 +36,7 @@ FUNCTIONS = [
     ("wagtail.contrib.settings.models", "BaseSiteSetting.for_request", "template: site settings, menu"),
 ]
 # Templates included many times: timed by name.
-TEMPLATES = {
-    "search/includes/facet_value.html": "template: facet values",
-}
+TEMPLATES = {}
 # Template tags by the function behind them.
 TAGS = {
     "url_in_language": "template: language switcher",
@@ -46,6 +44,7 @@ TAGS = {
     "pageurl": "template: page URLs",
     "wagtailuserbar": "template: Wagtail user bar",
     "listing_card": "template: result cards",
+    "facet_value": "template: facet values",
 }
 ROOT = "middleware (sessions, CSRF, locale, security headers…)"
 

@@ -1,4 +1,5 @@
-"""The directory's result card: `{% listing_card hit base_url %}`.
+"""The directory's result card, `{% listing_card hit base_url %}`, and its facets' options,
+`{% facet_value value %}`.
 
 Written in Python rather than as an included template: in Django's template engine a card cost
 about 280 µs of CPU (some forty variable look-ups, translations and filters, each resolved
@@ -15,6 +16,7 @@ follow the search (highlights, the point searched from).
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat
+from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
@@ -101,3 +103,22 @@ def listing_card(context, hit, base_url):
     listing = hit.listing
     tail = kept(context, "card", [listing.organization_id], lambda: _tail(listing))
     return mark_safe(f"{_head(hit, listing, base_url)}{tail}\n</article>\n")  # noqa: S308 (escaped above)
+
+
+@register.simple_tag
+def facet_value(value):
+    """One option of a facet (a dict: label, count, url, selected) with its link; a page shows
+    a few dozen of them, written here for the same reason as the cards."""
+    selected = value["selected"]
+    current = ' aria-current="true" class="selected"' if selected else ""
+    note = (
+        f'<span class="visually-hidden">{escape(gettext("(selected; select to remove)"))}</span>'
+        if selected
+        else ""
+    )
+    return mark_safe(  # noqa: S308 (escaped here)
+        f'<li>\n  <a href="{conditional_escape(value["url"])}"{current}>\n'
+        f'    <span class="box" aria-hidden="true">{"☑" if selected else "☐"}</span>\n'
+        f'    {conditional_escape(value["label"])} <span class="count">({localize(value["count"])})</span>\n'
+        f"    {note}\n  </a>\n</li>\n"
+    )

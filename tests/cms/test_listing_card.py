@@ -8,7 +8,7 @@ from django.template import Context
 from django.test import RequestFactory
 from django.utils import timezone, translation
 
-from cms.templatetags.cms_cards import listing_card
+from cms.templatetags.cms_cards import facet_value, listing_card
 from cms.templatetags.cms_fragments import fragment_scope
 from search.query import Hit, Listing
 
@@ -137,3 +137,18 @@ def test_the_contact_part_is_kept_per_index_version():
     assert "tel:" not in _card(Hit(listing=changed), version=2)
     # Without a version (another view) nothing is kept.
     assert "tel:" not in _card(Hit(listing=changed))
+
+
+def test_a_facet_option_and_a_chosen_one():
+    option = {"label": "Comida & bebida", "count": 1234, "url": "?q=a&sector=food", "selected": False}
+    assert facet_value(option) == (
+        '<li>\n  <a href="?q=a&amp;sector=food">\n'
+        '    <span class="box" aria-hidden="true">☐</span>\n'
+        '    Comida &amp; bebida <span class="count">(1234)</span>\n'
+        "    \n  </a>\n</li>\n"
+    )
+    with translation.override("es"):
+        chosen = facet_value({**option, "selected": True})
+    assert '<a href="?q=a&amp;sector=food" aria-current="true" class="selected">' in chosen
+    assert '<span class="box" aria-hidden="true">☑</span>' in chosen
+    assert '<span class="visually-hidden">(seleccionado; selecciónalo para quitarlo)</span>' in chosen
