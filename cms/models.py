@@ -237,9 +237,10 @@ class DirectoryPage(RoutablePageMixin, Page):
     @path("")
     def index_route(self, request):
         response = directory_index(request, self)
-        # The cards, menu and footer are kept per index version (cms/templatetags/cms_fragments.py)
-        # once the request has read the version (the page cache and the page's shell read it
-        # from an address's second request on): never a query more for them.
+        # Parts of the page (the cards' contact links, the head, the menu, the footer) are kept
+        # per index version (cms/templatetags/cms_fragments.py) once the request has read the
+        # version (the page cache and the page's shell read it from an address's second request
+        # on): never a query more for them.
         version = known_version(request)
         if version is not None and getattr(response, "context_data", None) is not None:
             response.context_data["fragment_scope"] = fragment_scope(request, version)

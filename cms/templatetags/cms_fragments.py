@@ -8,13 +8,14 @@ the menu, the office's details, a site or a municipality saved: cms/signals.py).
 was about half the template's time (docs/benchmarks.md, "Where the directory page's time goes").
 
     {% load cms_fragments %}
-    {% per_version "card" listing.organization_id %}…{% endper_version %}
+    {% per_version "head" request.path %}…{% endper_version %}
 
 keeps what the block renders, in this process's memory, under the fragment's name, the values
 after it and the `fragment_scope` the view put in the context: the index version, the language,
 the day (a listing's "unconfirmed since" notice depends on the date) and the host. A template
 rendered without `fragment_scope` (any other view), or whose values after the name are missing
-from the context, renders the block every time.
+from the context, renders the block every time. Python code keeps its fragments with `kept()`
+(a card's contact part: cms/templatetags/cms_cards.py).
 
 Why not Django's `{% cache %}` or its cache API: its key is only the values given to it, so each
 use would have to repeat the version, language, day and host, and a view without a version
