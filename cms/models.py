@@ -19,7 +19,8 @@ from search.embed import embed_builder, embed_directory
 from search.views import directory_index, directory_listing
 
 from .blocks import BodyBlock, FormalizationStepBlock, LinkBlock
-from .page_cache import cacheable
+from .page_cache import cacheable, known_version
+from .templatetags.cms_fragments import fragment_scope
 
 
 def in_language(spanish, english):
@@ -235,7 +236,15 @@ class DirectoryPage(RoutablePageMixin, Page):
 
     @path("")
     def index_route(self, request):
-        return cacheable(directory_index(request, self))
+        response = directory_index(request, self)
+        # Parts of the page (the cards' contact links, the head, the menu, the footer) are kept
+        # per index version (cms/templatetags/cms_fragments.py) once the request has read the
+        # version (the page cache and the page's shell read it from an address's second request
+        # on): never a query more for them.
+        version = known_version(request)
+        if version is not None and getattr(response, "context_data", None) is not None:
+            response.context_data["fragment_scope"] = fragment_scope(request, version)
+        return cacheable(response)
 
     # Before the listings' route: a listing's slug is one segment, so "insertar/marco/" can never
     # be one; "insertar" would be the slug of a listing named "Insertar", which it shadows.

@@ -52,6 +52,11 @@ def request_version(request) -> int:
     return version
 
 
+def known_version(request) -> int | None:
+    """The index version if this request has read it already, else None (no query)."""
+    return getattr(request, "_directory_version", None)
+
+
 def page_key(host: str, language: str, full_path: str, version: int) -> str:
     digest = sha256(f"{host}\n{full_path}".encode()).hexdigest()
     return f"directory-page:{version}:{language}:{digest}"

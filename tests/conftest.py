@@ -46,7 +46,8 @@ def _fresh_process_state():
     - the paths the page cache has learnt are cacheable (cms.page_cache._cacheable_paths): a test
       that expects "learn on the first request, cache from the second" gets a hit at once;
     - the database backend's per-version memo (search/memo.py: synonyms, indexed words, facets);
-    - the directory pages' routes and shells kept per index version (cms/page_shell.py);
+    - the directory pages' routes and shells kept per index version (cms/page_shell.py), and
+      the parts of pages kept per version (cms/templatetags/cms_fragments.py);
     - the Elasticsearch circuit breaker, opened by a test that points at a closed port;
     - the ids marked for re-indexing and the pending synonym rebuild (search/signals.py) in a
       transaction the test rolled back, whose on_commit never ran: the next test to commit
@@ -57,6 +58,7 @@ def _fresh_process_state():
     from django.core.cache import cache
 
     from cms import page_cache, page_shell
+    from cms.templatetags import cms_fragments
     from registry.models.municipality import forget_home_municipality
     from search import memo
     from search import signals as search_signals
@@ -67,6 +69,7 @@ def _fresh_process_state():
         cache.clear()
         page_cache._cacheable_paths.clear()
         page_shell.forget()
+        cms_fragments.forget()
         memo.forget_cached()
         es_backend.reset_circuit()
         search_signals._pending.ids = set()

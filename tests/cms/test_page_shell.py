@@ -91,3 +91,23 @@ def test_each_language_keeps_its_own_page(client, directory):
     assert spanish["Content-Language"] == "es" and english["Content-Language"] == "en"
     assert '<html lang="en">' in english.content.decode()
     assert '<html lang="es">' in spanish.content.decode()
+
+
+def test_a_listings_kept_card_follows_its_change(client, directory):
+    """A card's contact links are kept per index version (cms/templatetags/cms_fragments.py):
+    an edit that bumps the version shows at the next search."""
+    from registry.models import Organization
+    from search.version import current_version
+
+    searches = _searches()
+    for _ in range(3):  # the third search shows the card from what the second kept
+        page = client.get(directory.url, next(searches)).content.decode()
+    listing = Organization.objects.get(name="Arepera Zuliana")
+    assert 'href="tel:+51987654321"' in page and 'href="https://wa.me/51987654321"' in page
+    version = current_version()
+    Organization.objects.filter(pk=listing.pk).update(phone="", whatsapp="")
+    index_organizations([listing.pk])
+    assert current_version() != version
+    page = client.get(directory.url, next(searches)).content.decode()
+    assert "Arepera Zuliana" in page
+    assert 'class="button phone"' not in page and 'class="button whatsapp"' not in page

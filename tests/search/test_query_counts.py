@@ -56,11 +56,12 @@ API_QUERIES = {
 # menu, the locales and translations for the language switcher and the site's municipality are
 # kept per index version after a first request (test_made_page_reads_only_its_search below).
 # These tests empty Django's cache before measuring (anonymous pages are cached), so the page
-# also reads again what is kept there: the municipalities' short names for the facet and their
-# branding (cms/branding.py), the badges' names (the formalization steps) and Wagtail's site root
-# paths (the site and its root page): five more.
+# also reads again what is kept there: the municipalities' short names for the facet, the
+# badges' names (the formalization steps) and Wagtail's site root paths (the site and its root
+# page): four more. (The municipalities' branding, cms/branding.py, is read only by the head,
+# brand and footer, which are kept per index version: cms/templatetags/cms_fragments.py.)
 PAGE_STEADY = 1
-PAGE_EXTRA = PAGE_STEADY + 5
+PAGE_EXTRA = PAGE_STEADY + 4
 PAGE_QUERIES = {
     "all": {},
     "words": {"q": "zuliana"},
