@@ -49,3 +49,26 @@ class Raw:
 
     def __init__(self, text: str):
         self.text = text
+
+
+def among(values, kind: str = "bigint"):
+    """What ``field__in=`` takes for many values: on PostgreSQL a subquery over one text
+    parameter, elsewhere the values themselves.
+
+    Django's ``__in`` with a list prepares each value through the field and writes one
+    placeholder per value, and psycopg then parses a statement with thousands of them: about
+    20 µs of CPU per value, 0.1 s for 5,000 ids, where one parameter costs 5 ms. ``kind`` is
+    ``bigint`` (ids, sent as comma-separated text) or ``text`` (sent as a JSON array)."""
+    from django.db import connection
+    from django.db.models.expressions import RawSQL
+
+    values = list(values)
+    if connection.vendor != "postgresql":
+        return values
+    if kind == "bigint":
+        return RawSQL(
+            "SELECT unnest(string_to_array(%s, ','))::bigint", [",".join(str(int(v)) for v in values)]
+        )
+    if kind == "text":
+        return RawSQL("SELECT json_array_elements_text(%s::json)", [json.dumps(values)])
+    raise ValueError(f"unknown kind {kind!r}")

@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.encoding import is_protected_type
 from modelcluster.models import get_all_child_m2m_relations, get_all_child_relations
 
+from . import bulk
+
 CHUNK = 2000  # ids per IN (…)
 
 _ENCODER = DjangoJSONEncoder()
@@ -45,7 +47,7 @@ def contents(model, ids: list[int], *, now: datetime.datetime, changes: Callable
     slow = []
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        for row in model._default_manager.filter(pk__in=chunk).values(pk_name, *attnames):
+        for row in model._default_manager.filter(pk__in=bulk.among(chunk)).values(pk_name, *attnames):
             pk = row[pk_name]
             if with_children is None or pk in with_children:
                 slow.append(pk)
@@ -81,7 +83,11 @@ def _with_children(model, ids) -> set | None:
         manager = relation.related_model._default_manager
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
-            found.update(manager.filter(**{f"{column}__in": chunk}).values_list(column, flat=True).distinct())
+            found.update(
+                manager.filter(**{f"{column}__in": bulk.among(chunk)})
+                .values_list(column, flat=True)
+                .distinct()
+            )
     return found
 
 
