@@ -105,7 +105,7 @@ def _converter(field, now) -> Callable | None:
         stamp = _native(_utc(now if isinstance(field, models.DateTimeField) else timezone.localdate(now)))
         return lambda _value: stamp
     if isinstance(field, models.DateTimeField):
-        return lambda value: _native(_utc(value))
+        return _remembered(lambda value: _native(_utc(value)))
     to_string = type(field).value_to_string
     if to_string in (models.Field.value_to_string, models.DateField.value_to_string):
         # The base: str(value); date and time fields give protected values (or None) anyway.
@@ -120,10 +120,27 @@ def _same(value):
 
 
 def _protected_or_str(value):
+    if value.__class__ in _PLAIN:  # what both branches give unchanged (most values)
+        return value
     return _native(value) if is_protected_type(value) else str(value)
 
 
 _JSON_TYPES = (str, int, float, bool, type(None))
+_PLAIN = frozenset(_JSON_TYPES)
+
+
+def _remembered(conversion: Callable) -> Callable:
+    """``conversion`` run once per distinct value (an import's rows share a few dates)."""
+    seen = {}
+
+    def convert(value):
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = converted = conversion(value)
+            return converted
+
+    return convert
 
 
 def _native(value):

@@ -345,6 +345,7 @@ def _record_duplicates(report: ImportReport, importer: ColumnarImport) -> None:
     pairs = []
     keys = importer.duplicate_keys()
     anchors: dict[tuple, int] = {}  # the values shared -> the first row's record id
+    grouped: set[tuple[int, int]] = set()  # the pairs of groups already stored
     for index, (row, check) in enumerate(zip(report.rows, importer.rows, strict=True)):
         if check.pk is None:
             continue
@@ -359,9 +360,13 @@ def _record_duplicates(report: ImportReport, importer: ColumnarImport) -> None:
             if DuplicateReason.NEARBY in match.reasons:
                 pairs.append((check.pk, match.organization_id, match.reasons, match.distance_m))
                 continue
-            anchor = anchors.setdefault(_shared_values(keys[index], match.reasons), check.pk)
-            pairs.append((anchor, match.organization_id, match.reasons, None))
-            if anchor != check.pk:
+            shared = _shared_values(keys[index], match.reasons)
+            anchor = anchors.setdefault(shared, check.pk)
+            if (anchor, match.organization_id) not in grouped:
+                grouped.add((anchor, match.organization_id))
+                pairs.append((anchor, match.organization_id, match.reasons, None))
+            if anchor != check.pk and (check.pk, anchor) not in grouped:
+                grouped.add((check.pk, anchor))
                 pairs.append((check.pk, anchor, match.reasons, None))
     record_duplicates(pairs)
 
