@@ -5,7 +5,7 @@
         [--export-rows 100000] [--no-library-export] [--no-duplicates-check]
 
 Scratch databases: SQLite in var/bench/import-export.sqlite3, PostgreSQL database
-`portal_bench_import` on $BENCH_POSTGRES_URL (default postgres://portal:portal@127.0.0.1:5432).
+$BENCH_IMPORT_POSTGRES_DATABASE (default `portal_bench_import`) on $BENCH_POSTGRES_URL (default postgres://portal:portal@127.0.0.1:5432).
 Never the development database. The registry the import lands in holds ``--listings`` published
 listings (default: the file's matched half, 10,000), spread over 50 municipalities: the home one
 holds the file's matches (and a fiftieth of the rest), 49 district municipalities the others. They
@@ -58,7 +58,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import seeding  # noqa: E402  (the benchmark municipalities)
 
 SQLITE_PATH = ROOT / "var" / "bench" / "import-export.sqlite3"
-POSTGRES_DATABASE = "portal_bench_import"
+# Another name lets two checkouts run it side by side.
+POSTGRES_DATABASE = os.environ.get("BENCH_IMPORT_POSTGRES_DATABASE", "portal_bench_import")
 
 
 def configure(database_url):
@@ -480,6 +481,9 @@ def run_one(name, args):
             extrapolated_seconds=round(whole, 1),
         )
 
+    if not args.export_rows:
+        print(f"[{name}] load after: {load()}", flush=True)
+        return
     seconds, times, peaks, baseline = bench_export(args.export_rows, args.rounds, args.library_export)
     small, large = sorted(peaks)
     print(
@@ -523,7 +527,7 @@ def main():
     parser.add_argument(
         "--baseline-full", action="store_true", help="the library's import on the whole file (minutes)"
     )
-    parser.add_argument("--export-rows", type=int, default=100_000)
+    parser.add_argument("--export-rows", type=int, default=100_000, help="0 skips the export")
     parser.add_argument("--no-library-export", dest="library_export", action="store_false")
     parser.add_argument("--no-duplicates-check", dest="duplicates_check", action="store_false")
     args = parser.parse_args()

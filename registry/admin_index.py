@@ -77,7 +77,7 @@ def _write(backend, model, ids) -> bool:
     attnames = [f.attname for _search_field, f in fields]
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        rows = model._default_manager.filter(pk__in=chunk).values_list("pk", *attnames)
+        rows = model._default_manager.filter(pk__in=bulk.among(chunk)).values_list("pk", *attnames)
         texts = [(str(pk), [_prepared(value) for value in values]) for pk, *values in rows]
         if not texts:
             continue

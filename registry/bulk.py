@@ -4,8 +4,10 @@ The set-based writes (an import's publication, its likely duplicates, Wagtail's 
 send thousands of rows to one INSERT … SELECT or UPDATE … FROM. As arrays (``unnest(%s::text[],
 …)``) psycopg dumps every element in Python: 0.25 s for two arrays of 20,000 values, and seven
 times that for text full of quotes (JSON), which the array syntax escapes. Sent as one JSON text
-instead (``json.dumps`` is C) and read by ``json_to_recordset``, the same rows cost a few
-milliseconds on each side.
+instead (``json.dumps`` is C) and read by ``jsonb_to_recordset``, the same rows cost a few
+milliseconds on each side. ``jsonb``, not ``json``: ``json_to_recordset`` parses a ``jsonb``
+column's value again from its text for every row (5,000 revisions: 520 ms on the server, against
+50 ms once the whole parameter is parsed as ``jsonb``).
 """
 
 import datetime
@@ -14,14 +16,14 @@ from decimal import Decimal
 
 
 def recordset(columns: list[tuple[str, str]], rows) -> tuple[str, str]:
-    """(``json_to_recordset(%s::json) AS t(name type, …)``, its parameter) for ``rows``, each a
+    """(``jsonb_to_recordset(%s::jsonb) AS t(name type, …)``, its parameter) for ``rows``, each a
     sequence of values in the order of ``columns`` ((name, PostgreSQL type) pairs). Values may
     be text, numbers, booleans, None, dates and times, lists and dicts (for json/jsonb columns),
     or ``Raw`` JSON text put in as it is."""
     names = [name for name, _type in columns]
     rows = list(rows)
     definition = ", ".join(f"{name} {kind}" for name, kind in columns)
-    sql = f"json_to_recordset(%s::json) AS t({definition})"
+    sql = f"jsonb_to_recordset(%s::jsonb) AS t({definition})"
     if not any(isinstance(value, Raw) for value in (rows[0] if rows else ())):
         return sql, json.dumps([dict(zip(names, row, strict=True)) for row in rows], default=_default)
     parts = []
@@ -49,3 +51,26 @@ class Raw:
 
     def __init__(self, text: str):
         self.text = text
+
+
+def among(values, kind: str = "bigint"):
+    """What ``field__in=`` takes for many values: on PostgreSQL a subquery over one text
+    parameter, elsewhere the values themselves.
+
+    Django's ``__in`` with a list prepares each value through the field and writes one
+    placeholder per value, and psycopg then parses a statement with thousands of them: about
+    20 µs of CPU per value, 0.1 s for 5,000 ids, where one parameter costs 5 ms. ``kind`` is
+    ``bigint`` (ids, sent as comma-separated text) or ``text`` (sent as a JSON array)."""
+    from django.db import connection
+    from django.db.models.expressions import RawSQL
+
+    values = list(values)
+    if connection.vendor != "postgresql":
+        return values
+    if kind == "bigint":
+        return RawSQL(
+            "SELECT unnest(string_to_array(%s, ','))::bigint", [",".join(str(int(v)) for v in values)]
+        )
+    if kind == "text":
+        return RawSQL("SELECT json_array_elements_text(%s::json)", [json.dumps(values)])
+    raise ValueError(f"unknown kind {kind!r}")

@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.encoding import is_protected_type
 from modelcluster.models import get_all_child_m2m_relations, get_all_child_relations
 
+from . import bulk
+
 CHUNK = 2000  # ids per IN (…)
 
 _ENCODER = DjangoJSONEncoder()
@@ -45,7 +47,7 @@ def contents(model, ids: list[int], *, now: datetime.datetime, changes: Callable
     slow = []
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        for row in model._default_manager.filter(pk__in=chunk).values(pk_name, *attnames):
+        for row in model._default_manager.filter(pk__in=bulk.among(chunk)).values(pk_name, *attnames):
             pk = row[pk_name]
             if with_children is None or pk in with_children:
                 slow.append(pk)
@@ -81,7 +83,11 @@ def _with_children(model, ids) -> set | None:
         manager = relation.related_model._default_manager
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
-            found.update(manager.filter(**{f"{column}__in": chunk}).values_list(column, flat=True).distinct())
+            found.update(
+                manager.filter(**{f"{column}__in": bulk.among(chunk)})
+                .values_list(column, flat=True)
+                .distinct()
+            )
     return found
 
 
@@ -99,7 +105,7 @@ def _converter(field, now) -> Callable | None:
         stamp = _native(_utc(now if isinstance(field, models.DateTimeField) else timezone.localdate(now)))
         return lambda _value: stamp
     if isinstance(field, models.DateTimeField):
-        return lambda value: _native(_utc(value))
+        return _remembered(lambda value: _native(_utc(value)))
     to_string = type(field).value_to_string
     if to_string in (models.Field.value_to_string, models.DateField.value_to_string):
         # The base: str(value); date and time fields give protected values (or None) anyway.
@@ -114,10 +120,27 @@ def _same(value):
 
 
 def _protected_or_str(value):
+    if value.__class__ in _PLAIN:  # what both branches give unchanged (most values)
+        return value
     return _native(value) if is_protected_type(value) else str(value)
 
 
 _JSON_TYPES = (str, int, float, bool, type(None))
+_PLAIN = frozenset(_JSON_TYPES)
+
+
+def _remembered(conversion: Callable) -> Callable:
+    """``conversion`` run once per distinct value (an import's rows share a few dates)."""
+    seen = {}
+
+    def convert(value):
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = converted = conversion(value)
+            return converted
+
+    return convert
 
 
 def _native(value):

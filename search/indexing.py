@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import task
 
+from registry import bulk
 from registry.models import Organization
 
 from . import backlog
@@ -87,14 +88,14 @@ def _indexed_numbers(ids: list[int] | None) -> set[str]:
         return set(entries.values_list("registry_number", flat=True))
     numbers = set()
     for chunk in _chunks(ids):
-        numbers.update(entries.filter(pk__in=chunk).values_list("registry_number", flat=True))
+        numbers.update(entries.filter(pk__in=bulk.among(chunk)).values_list("registry_number", flat=True))
     return numbers
 
 
 def record_withdrawals(before: set[str], after: set[str]) -> None:
     """Tombstones for the registry numbers that left the index; none for those in it again."""
     for chunk in _chunks(sorted(after)):
-        Withdrawal.objects.filter(registry_number__in=chunk).delete()
+        Withdrawal.objects.filter(registry_number__in=bulk.among(chunk, "text")).delete()
     gone = before - after
     if gone:
         now = timezone.now()

@@ -39,6 +39,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from .. import bulk
 from ..models import ApplicationStatus, Municipality, Organization
 from ..models.choices import LEGAL_FORMS_BY_KIND
 from ..services.duplicates import Keys, keys_of
@@ -322,7 +323,9 @@ class ColumnarImport:
         found = {}
         self._elsewhere = {}
         for start in range(0, len(wanted), MATCH_CHUNK):
-            rows = Organization.objects.filter(registry_number__in=wanted[start : start + MATCH_CHUNK])
+            rows = Organization.objects.filter(
+                registry_number__in=bulk.among(wanted[start : start + MATCH_CHUNK], "text")
+            )
             for values in rows.values("pk", "live", "registry_number", "municipality_id", *attributes):
                 owner = values.pop("municipality_id")
                 if owner != self.municipality.pk:
@@ -445,7 +448,9 @@ class ColumnarImport:
         slugs = [r["slug"] for r in records]
         for start in range(0, len(slugs), MATCH_CHUNK):
             chunk = slugs[start : start + MATCH_CHUNK]
-            ids.update(Organization.objects.filter(slug__in=chunk).values_list("slug", "pk"))
+            ids.update(
+                Organization.objects.filter(slug__in=bulk.among(chunk, "text")).values_list("slug", "pk")
+            )
         for row, record in zip(rows, records, strict=True):
             row.pk = ids[record["slug"]]
         self.created_ids = [row.pk for row in rows]
@@ -459,7 +464,7 @@ class ColumnarImport:
         found = []
         for start in range(0, len(self.updated_ids), MATCH_CHUNK):
             found += Organization.objects.filter(
-                pk__in=self.updated_ids[start : start + MATCH_CHUNK],
+                pk__in=bulk.among(self.updated_ids[start : start + MATCH_CHUNK]),
                 registry_number__isnull=False,
                 status__in=[ApplicationStatus.APPROVED, ApplicationStatus.SUSPENDED],
             ).values_list("pk", flat=True)
@@ -553,7 +558,9 @@ def _unique_slugs(names: list[str]) -> list[str]:
     taken = set(Organization.RESERVED_SLUGS)
     for start in range(0, len(unique), 500):
         chunk = unique[start : start + 500]
-        taken.update(Organization.objects.filter(slug__in=chunk).values_list("slug", flat=True))
+        taken.update(
+            Organization.objects.filter(slug__in=bulk.among(chunk, "text")).values_list("slug", flat=True)
+        )
     # Only bases already taken (or repeated in the file) need their numbered variants.
     repeated = {b for b, n in Counter(bases).items() if n > 1}
     clashing = sorted({b for b in unique if b in taken} | repeated)

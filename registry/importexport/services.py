@@ -18,7 +18,7 @@ from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
 from ..jurisdiction import municipalities_served, serves
-from ..models import Municipality, Organization
+from ..models import DuplicateReason, Municipality, Organization
 from ..services.duplicates import Match, find_in_rows
 from ..services.duplicates import record as record_duplicates
 from ..services.review import publish_imported, submit_imported
@@ -334,21 +334,53 @@ def _find_duplicates(report: ImportReport, importer: ColumnarImport, user) -> No
 
 
 def _record_duplicates(report: ImportReport, importer: ColumnarImport) -> None:
-    """The pairs the preview showed, stored for staff (rows now have their records' ids)."""
+    """The pairs the preview showed, stored for staff (rows now have their records' ids).
+
+    Rows of the file that resemble a record by the same values (the same RUC, number or name)
+    are stored as a group: the first of those rows is paired with each such record, the other
+    rows with that first row. A value every row of a list carries (an office's phone, its RUC)
+    then gives one pair a row, not one per row and record (five, the most kept per row): staff
+    reach the records through the group's first row, which has those values too. Places are
+    not grouped (two places 50 m from a third may be 100 m apart): each row keeps its pairs."""
     pairs = []
+    keys = importer.duplicate_keys()
+    anchors: dict[tuple, int] = {}  # the values shared -> the first row's record id
+    grouped: set[tuple[int, int]] = set()  # the pairs of groups already stored
     for index, (row, check) in enumerate(zip(report.rows, importer.rows, strict=True)):
         if check.pk is None:
             continue
-        # Rows of the file that repeat each other are paired with the first of them only: staff
-        # see the group, and a number on every row of a list gives one pair a row, not five.
+        # Rows of the file that repeat each other are paired with the first of them only.
         earlier = [m for m in row.duplicates if m.row is not None and m.row < index]
         first = min(earlier, key=lambda m: m.row) if earlier else None
         for match in row.duplicates:
-            if match.row is None:
+            if match.row is not None:
+                if match is first:
+                    pairs.append((check.pk, importer.rows[match.row].pk, match.reasons, match.distance_m))
+                continue
+            if DuplicateReason.NEARBY in match.reasons:
                 pairs.append((check.pk, match.organization_id, match.reasons, match.distance_m))
-            elif match is first:
-                pairs.append((check.pk, importer.rows[match.row].pk, match.reasons, match.distance_m))
+                continue
+            shared = _shared_values(keys[index], match.reasons)
+            anchor = anchors.setdefault(shared, check.pk)
+            if (anchor, match.organization_id) not in grouped:
+                grouped.add((anchor, match.organization_id))
+                pairs.append((anchor, match.organization_id, match.reasons, None))
+            if anchor != check.pk and (check.pk, anchor) not in grouped:
+                grouped.add((check.pk, anchor))
+                pairs.append((check.pk, anchor, match.reasons, None))
     record_duplicates(pairs)
+
+
+def _shared_values(keys, reasons: list[str]) -> tuple:
+    """What a row shares with a record it resembles for these reasons (none of them "nearby"):
+    another row with the same values resembles that record, and the row, for the same reasons."""
+    values = {
+        DuplicateReason.RUC: keys.ruc,
+        DuplicateReason.PHONE: keys.phone,
+        DuplicateReason.WHATSAPP: keys.whatsapp,
+        DuplicateReason.NAME: (keys.district_id, keys.name),
+    }
+    return tuple(sorted((reason, values[reason]) for reason in reasons))
 
 
 class _Clock:

@@ -275,12 +275,14 @@ class _Index:
 
         for chunk in _chunks({k.ruc for k in keys if k.ruc}):
             # Every municipality's registry: one taxpayer, one RUC.
-            for pk, ruc in records.filter(ruc__in=chunk).values_list("pk", "ruc"):
+            for pk, ruc in records.filter(ruc__in=bulk.among(chunk, "text")).values_list("pk", "ruc"):
                 self.by_ruc[ruc].append(pk)
 
         numbers = {k.phone for k in keys if k.phone} | {k.whatsapp for k in keys if k.whatsapp}
         for chunk in _chunks(numbers):
-            rows = local.filter(Q(phone__in=chunk) | Q(whatsapp__in=chunk))
+            rows = local.filter(
+                Q(phone__in=bulk.among(chunk, "text")) | Q(whatsapp__in=bulk.among(chunk, "text"))
+            )
             for pk, phone, whatsapp in rows.values_list("pk", "phone", "whatsapp"):
                 if phone:
                     self.by_phone[phone].append(pk)
@@ -412,7 +414,7 @@ def describe(matches: Iterable[Match]) -> None:
     ids = {m.organization_id for m in matches}
     details = {}
     for chunk in _chunks(ids):
-        for values in Organization.objects.filter(pk__in=chunk).values(
+        for values in Organization.objects.filter(pk__in=bulk.among(chunk)).values(
             "pk", "name", "registry_number", "municipality_id"
         ):
             details[values["pk"]] = values
@@ -469,7 +471,7 @@ def record(pairs: Iterable[tuple[int, int, list[str], int | None]]) -> int:
     now = timezone.now()
     existing = {}
     for chunk in _chunks({first for first, _second in merged}):
-        for candidate in DuplicateCandidate.objects.filter(first_id__in=chunk):
+        for candidate in DuplicateCandidate.objects.filter(first_id__in=bulk.among(chunk)):
             if (candidate.first_id, candidate.second_id) in merged:
                 existing[(candidate.first_id, candidate.second_id)] = candidate
     new = []

@@ -403,3 +403,22 @@ def test_outsiders_can_neither_see_nor_decide(registered, submitted, applicant, 
         duplicates.merge(candidate=candidate, user=applicant, survivor_id=registered.pk)
     assert not duplicates.can("merge", user=reviewer, candidate=candidate)
     assert Group.objects.get(name=REVIEWERS)  # the reviewers' group exists and still may not decide
+
+
+def test_rows_sharing_a_number_with_a_record_are_paired_with_it_once(existing):
+    """Three rows with the phone of one record: the first row is paired with the record, the
+    others with the first row (through which staff reach the record), not each with the record;
+    the preview still names the record on every row."""
+    header, mechanic = FILE.read_text(encoding="utf-8").splitlines()[:3:2]
+    rows = [mechanic.replace("Mecánica Rápida", name) for name in ("Motos Uno", "Motos Dos", "Motos Tres")]
+    report = import_registry(data="\n".join([header, *rows]).encode(), file_name="three.csv", user=None)
+
+    assert report.applied, report.as_dict()
+    assert all(existing["phone"].registry_number in _found(report)[n] for n in (2, 3, 4))  # the preview
+    created = {o.name: o.pk for o in Organization.objects.filter(pk__in=report.created_ids)}
+    pairs = {frozenset((c.first_id, c.second_id)): c.reasons for c in DuplicateCandidate.objects.all()}
+    assert pairs == {
+        frozenset((created["Motos Uno"], existing["phone"].pk)): ["phone"],
+        frozenset((created["Motos Dos"], created["Motos Uno"])): ["phone"],
+        frozenset((created["Motos Tres"], created["Motos Uno"])): ["phone"],
+    }
