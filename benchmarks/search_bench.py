@@ -46,9 +46,13 @@ import serving  # noqa: E402  (one process per database)
 from stats import load, percentiles  # noqa: E402
 
 # Other benchmarks that reuse this one's databases set their own here; None: the directory's
-# databases of each size (seeding.py).
-SQLITE_PATH: Path | None = None
-POSTGRES_DATABASE: str | None = None
+# databases of each size (seeding.py). $BENCH_SEARCH_SQLITE_PATH and
+# $BENCH_SEARCH_POSTGRES_DATABASE point a run at copies of them (seeded copies of the same size
+# are used as they are).
+SQLITE_PATH: Path | None = (
+    Path(os.environ["BENCH_SEARCH_SQLITE_PATH"]) if os.environ.get("BENCH_SEARCH_SQLITE_PATH") else None
+)
+POSTGRES_DATABASE: str | None = os.environ.get("BENCH_SEARCH_POSTGRES_DATABASE") or None
 # p95 targets in ms (API mix with facets) by listings, and of the database index's rebuild in s.
 TARGETS = {
     100_000: {"sqlite": 15.0, "postgres": 15.0, "elasticsearch": 20.0},

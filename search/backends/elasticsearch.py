@@ -51,6 +51,7 @@ from ..query import (
     NAME_WEIGHT,
     SERVICES_WEIGHT,
     DirectoryQuery,
+    Estimate,
     Hit,
     Listing,
     Match,
@@ -592,7 +593,10 @@ def search(query: DirectoryQuery):
         }
         for facet in FACETS
     }
-    return response.hits.total.value, hits, facets, match
+    total = response.hits.total.value
+    if response.hits.total.relation != "eq":  # a lower bound ("gte"), as the database's estimates
+        total = Estimate(total)
+    return total, hits, facets, match
 
 
 def suggest(prefix: str, limit: int = 8) -> list[str]:

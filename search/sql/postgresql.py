@@ -15,6 +15,7 @@ from registry.db_routing import read_connection
 from registry.models import StepStatus
 
 from ..query import BODY_WEIGHT, NAME_WEIGHT, SERVICES_WEIGHT
+from . import sampling
 from .generic import TextMatch
 from .generic import facet_group_column as facet_group_column  # the same SQL on PostgreSQL
 from .generic import names_starting as names_starting
@@ -258,6 +259,64 @@ def counts_and_page_sql(
         f"SELECT e.organization_id FROM m e WHERE {page} ORDER BY {order} "
         f"LIMIT {int(limit)} OFFSET {int(offset)}) page"
     )
+
+
+def estimated_counts_and_page_sql(
+    columns: list[str],
+    source: str,
+    where: str,
+    page: str,
+    order: str,
+    limit: int,
+    offset: int,
+    exact_up_to: int,
+) -> tuple[str, int]:
+    """Facet counts and the page's ids in one statement, the counts exact when the matches are
+    at most about `exact_up_to`, else estimated from a sample (`search.sql.sampling`), and the
+    page then ranked within the sample. Returns the statement and how many times it repeats the
+    rows' FROM and WHERE (their parameters are passed that many times, in that order).
+
+    The matches are first found in the 1-in-64 sample, then, when few, in the 1-in-8 one (each
+    through its partial GIN index). Their count times the rate decides: at most `exact_up_to`,
+    the statement of `counts_and_page_sql` runs (the other branches are skipped by PostgreSQL's
+    one-time filters); above it, neither the counts nor the ranking reads more than the sample:
+    the counts are the sample's times its rate, and the page is the best-ranked of the sample's
+    rows that pass the facet filters, unless fewer than the page's end pass them, when it is
+    ranked over every match that passes them (few, since the sample has few). Rows: (NULL,
+    facet group, count, rate: 0 exact) and (id, NULL, position in the page, 0)."""
+    rows = f"SELECT {', '.join(columns)} FROM {source} WHERE {where}"  # noqa: S608
+    end = int(offset) + int(limit)
+    bounds = f"ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}"
+    sample64, sample8 = (
+        sampling.condition("e.organization_id", 64),
+        sampling.condition("e.organization_id", 8),
+    )
+    statement = (
+        f"WITH s64 AS MATERIALIZED ({rows} AND {sample64}), "  # noqa: S608
+        f"s8 AS MATERIALIZED ({rows} AND {sample8} AND (SELECT COUNT(*) FROM s64) <= {sampling.SWITCH_AT}), "
+        f"r AS MATERIALIZED (SELECT CASE WHEN (SELECT COUNT(*) FROM s64) > {sampling.SWITCH_AT} "
+        "THEN 64 ELSE 8 END AS rate), "
+        "s AS MATERIALIZED (SELECT * FROM s64 WHERE (SELECT rate FROM r) = 64 UNION ALL SELECT * FROM s8), "
+        "x AS MATERIALIZED (SELECT (SELECT rate FROM r) AS rate, "
+        f"(SELECT COUNT(*) FROM s) * (SELECT rate FROM r) > {int(exact_up_to)} AS estimated), "
+        f"m AS MATERIALIZED ({rows} AND NOT (SELECT estimated FROM x)), "
+        f"sp AS MATERIALIZED (SELECT e.* FROM s e WHERE (SELECT estimated FROM x) AND {page}) "
+        "SELECT NULL::bigint, facet_group, COUNT(*), 0 FROM m GROUP BY facet_group "
+        "UNION ALL "
+        "SELECT NULL::bigint, facet_group, COUNT(*) * (SELECT rate FROM x), (SELECT rate FROM x) "
+        "FROM s WHERE (SELECT estimated FROM x) GROUP BY facet_group "
+        "UNION ALL "
+        "SELECT organization_id, NULL::integer, ROW_NUMBER() OVER (), 0 FROM ("
+        f"SELECT e.organization_id FROM m e WHERE {page} {bounds}) exact_page "
+        "UNION ALL "
+        "SELECT organization_id, NULL::integer, ROW_NUMBER() OVER (), 0 FROM ("
+        f"SELECT e.organization_id FROM sp e WHERE (SELECT COUNT(*) FROM sp) >= {end} {bounds}) sample_page "
+        "UNION ALL "
+        "SELECT organization_id, NULL::integer, ROW_NUMBER() OVER (), 0 FROM ("
+        f"SELECT e.organization_id FROM ({rows}) e WHERE (SELECT estimated FROM x) "
+        f"AND (SELECT COUNT(*) FROM sp) < {end} AND {page} {bounds}) ranked_page"
+    )
+    return statement, 4
 
 
 def names_with_word(cursor, typed: str, stems: list[str], limit: int) -> list[str]:
