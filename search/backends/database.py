@@ -276,7 +276,7 @@ def _sampled_rows(counts, rate: int, groups: list[int] | None) -> int:
 def _estimated_counts_sqlite(query: DirectoryQuery, text: TextMatch) -> tuple[list[tuple[int, int]], int]:
     """SQLite's facet counts of a text search, and the sample's rate (0: counted exactly), in one
     statement: as PostgreSQL's (`postgresql.estimated_counts_and_page_sql`), the matches are
-    first counted in the 1-in-64 sample, then in the 1-in-8 one when few; above
+    first counted in the coarse sample, then in the fine one when few; above
     `exact_counts_up_to()` the counts are the sample's times its rate, else every match is
     counted (that branch is skipped by SQLite when the estimate is taken: its condition is a
     constant)."""
@@ -288,15 +288,15 @@ def _estimated_counts_sqlite(query: DirectoryQuery, text: TextMatch) -> tuple[li
         where = " AND ".join(part for part in (extra, match.filter, filters.clause()) if part)
         return f"SELECT e.facet_group FROM {TABLE} e WHERE {where}", match.filter_params + filters.params  # noqa: S608
 
-    s64, s64_params = rows(sqlite.sampled(text, 64))
-    s8, s8_params = rows(sqlite.sampled(text, 8), f"(SELECT n FROM c) <= {sampling.SWITCH_AT}")  # noqa: S608
+    sc, sc_params = rows(sqlite.sampled(text, sampling.COARSE))
+    sf, sf_params = rows(sqlite.sampled(text, sampling.FINE), f"(SELECT n FROM c) <= {sampling.SWITCH_AT}")  # noqa: S608
     everything, everything_params = rows(text, "NOT (SELECT estimated FROM y)")
     statement = (
-        f"WITH s64 AS MATERIALIZED ({s64}), "  # noqa: S608
-        "c AS MATERIALIZED (SELECT COUNT(*) AS n FROM s64), "
-        f"s8 AS MATERIALIZED ({s8}), "
-        f"x AS MATERIALIZED (SELECT CASE WHEN n > {sampling.SWITCH_AT} THEN 64 ELSE 8 END AS rate FROM c), "
-        "s AS (SELECT facet_group FROM s64 WHERE (SELECT rate FROM x) = 64 UNION ALL SELECT facet_group FROM s8), "
+        f"WITH sc AS MATERIALIZED ({sc}), "  # noqa: S608
+        "c AS MATERIALIZED (SELECT COUNT(*) AS n FROM sc), "
+        f"sf AS MATERIALIZED ({sf}), "
+        f"x AS MATERIALIZED (SELECT CASE WHEN n > {sampling.SWITCH_AT} THEN {sampling.COARSE} ELSE {sampling.FINE} END AS rate FROM c), "
+        f"s AS (SELECT facet_group FROM sc WHERE (SELECT rate FROM x) = {sampling.COARSE} UNION ALL SELECT facet_group FROM sf), "
         "y AS MATERIALIZED (SELECT (SELECT rate FROM x) AS rate, "
         f"(SELECT COUNT(*) FROM s) * (SELECT rate FROM x) > {int(exact_counts_up_to())} AS estimated) "
         "SELECT facet_group, COUNT(*) * (SELECT rate FROM y), (SELECT rate FROM y) FROM s "
@@ -304,7 +304,7 @@ def _estimated_counts_sqlite(query: DirectoryQuery, text: TextMatch) -> tuple[li
         f"UNION ALL SELECT * FROM (SELECT e.facet_group, COUNT(*), 0 FROM ({everything}) e GROUP BY e.facet_group)"
     )
     with connection.cursor() as cursor:
-        cursor.execute(statement, s64_params + s8_params + everything_params)
+        cursor.execute(statement, sc_params + sf_params + everything_params)
         found = cursor.fetchall()
     rate = max((row[2] for row in found), default=0)
     return [(group, count) for group, count, _rate in found], rate

@@ -276,8 +276,8 @@ def estimated_counts_and_page_sql(
     page then ranked within the sample. Returns the statement and how many times it repeats the
     rows' FROM and WHERE (their parameters are passed that many times, in that order).
 
-    The matches are first found in the 1-in-64 sample, then, when few, in the 1-in-8 one (each
-    through its partial GIN index). Their count times the rate decides: at most `exact_up_to`,
+    The matches are first found in the coarse sample (1 in 256), then, when few, in the fine
+    one (1 in 16), each through its partial GIN index. Their count times the rate decides: at most `exact_up_to`,
     the statement of `counts_and_page_sql` runs (the other branches are skipped by PostgreSQL's
     one-time filters); above it, neither the counts nor the ranking reads more than the sample:
     the counts are the sample's times its rate, and the page is the best-ranked of the sample's
@@ -287,20 +287,26 @@ def estimated_counts_and_page_sql(
     rows = f"SELECT {', '.join(columns)} FROM {source} WHERE {where}"  # noqa: S608
     end = int(offset) + int(limit)
     bounds = f"ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}"
-    sample64, sample8 = (
-        sampling.condition("e.organization_id", 64),
-        sampling.condition("e.organization_id", 8),
+    coarse, fine = (
+        sampling.condition("e.organization_id", sampling.COARSE),
+        sampling.condition("e.organization_id", sampling.FINE),
     )
     statement = (
-        f"WITH s64 AS MATERIALIZED ({rows} AND {sample64}), "  # noqa: S608
-        f"s8 AS MATERIALIZED ({rows} AND {sample8} AND (SELECT COUNT(*) FROM s64) <= {sampling.SWITCH_AT}), "
-        f"r AS MATERIALIZED (SELECT CASE WHEN (SELECT COUNT(*) FROM s64) > {sampling.SWITCH_AT} "
-        "THEN 64 ELSE 8 END AS rate), "
-        "s AS MATERIALIZED (SELECT * FROM s64 WHERE (SELECT rate FROM r) = 64 UNION ALL SELECT * FROM s8), "
+        f"WITH sc AS MATERIALIZED ({rows} AND {coarse}), "  # noqa: S608
+        f"sf AS MATERIALIZED ({rows} AND {fine} AND (SELECT COUNT(*) FROM sc) <= {sampling.SWITCH_AT}), "
+        f"r AS MATERIALIZED (SELECT CASE WHEN (SELECT COUNT(*) FROM sc) > {sampling.SWITCH_AT} "
+        f"THEN {sampling.COARSE} ELSE {sampling.FINE} END AS rate), "
+        f"s AS MATERIALIZED (SELECT * FROM sc WHERE (SELECT rate FROM r) = {sampling.COARSE} UNION ALL SELECT * FROM sf), "
         "x AS MATERIALIZED (SELECT (SELECT rate FROM r) AS rate, "
         f"(SELECT COUNT(*) FROM s) * (SELECT rate FROM r) > {int(exact_up_to)} AS estimated), "
         f"m AS MATERIALIZED ({rows} AND NOT (SELECT estimated FROM x)), "
-        f"sp AS MATERIALIZED (SELECT e.* FROM s e WHERE (SELECT estimated FROM x) AND {page}) "
+        f"sp AS MATERIALIZED (SELECT e.* FROM s e WHERE (SELECT estimated FROM x) AND {page}), "
+        # txid_current_if_assigned() (always true here, and without side effects) is
+        # parallel-unsafe: it keeps PostgreSQL from planning parallel workers for this
+        # statement, whose start (10-30 ms) it paid even when a one-time filter skips the branch.
+        f"ranked AS MATERIALIZED (SELECT e.organization_id FROM ({rows}) e WHERE (SELECT estimated FROM x) "
+        f"AND (SELECT COUNT(*) FROM sp) < {end} AND COALESCE(txid_current_if_assigned(), 0) >= 0 "
+        f"AND {page} {bounds}) "
         "SELECT NULL::bigint, facet_group, COUNT(*), 0 FROM m GROUP BY facet_group "
         "UNION ALL "
         "SELECT NULL::bigint, facet_group, COUNT(*) * (SELECT rate FROM x), (SELECT rate FROM x) "
@@ -312,9 +318,7 @@ def estimated_counts_and_page_sql(
         "SELECT organization_id, NULL::integer, ROW_NUMBER() OVER (), 0 FROM ("
         f"SELECT e.organization_id FROM sp e WHERE (SELECT COUNT(*) FROM sp) >= {end} {bounds}) sample_page "
         "UNION ALL "
-        "SELECT organization_id, NULL::integer, ROW_NUMBER() OVER (), 0 FROM ("
-        f"SELECT e.organization_id FROM ({rows}) e WHERE (SELECT estimated FROM x) "
-        f"AND (SELECT COUNT(*) FROM sp) < {end} AND {page} {bounds}) ranked_page"
+        "SELECT organization_id, NULL::integer, ROW_NUMBER() OVER (), 0 FROM ranked"
     )
     return statement, 4
 

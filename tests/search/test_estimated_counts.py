@@ -18,12 +18,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def tailors(settings, index_now):
-    """Listings with the word, until at least three are in the 1-in-8 sample (ids are the
+    """Listings with the word, until at least two are in the fine sample (1 in 16) (ids are the
     database's: which ones are sampled cannot be chosen)."""
     settings.ELASTICSEARCH_URL = ""
     sectors = [Sector.objects.get(code="textil"), Sector.objects.get(code="comercio")]
     made = []
-    while sum(sampling.in_sample(org.id, 8) for org in made) < 3 and len(made) < 200:
+    while sum(sampling.in_sample(org.id, sampling.FINE) for org in made) < 2 and len(made) < 200:
         number = len(made)
         made.append(
             PublishedOrganizationFactory(
@@ -50,14 +50,14 @@ def test_below_the_threshold_every_match_is_counted(tailors):
 def test_above_the_threshold_counts_are_the_samples_times_its_rate(tailors, settings):
     exact = search(page_size=100)
     settings.SEARCH_EXACT_COUNTS_UP_TO = 1
-    sampled = [org for org in tailors if sampling.in_sample(org.id, 8)]
+    sampled = [org for org in tailors if sampling.in_sample(org.id, sampling.FINE)]
     result = search()
     assert result.total_is_estimate
-    assert result.total == 8 * len(sampled)
+    assert result.total == sampling.FINE * len(sampled)
     sectors = {value.value: value.count for value in result.facets["sector"] if value.count}
     expected = {}
     for org in sampled:
-        expected[org.sector.code] = expected.get(org.sector.code, 0) + 8
+        expected[org.sector.code] = expected.get(org.sector.code, 0) + sampling.FINE
     assert sectors == expected
     # Fewer sampled matches than a page: the page is ranked over every match, as below the threshold.
     assert [hit.listing.name for hit in result.hits] == [hit.listing.name for hit in exact.hits][:20]
@@ -66,7 +66,7 @@ def test_above_the_threshold_counts_are_the_samples_times_its_rate(tailors, sett
 def test_above_the_threshold_the_page_is_the_best_ranked_of_the_sample(tailors, settings):
     exact = [hit.listing.name for hit in search(page_size=100).hits]
     settings.SEARCH_EXACT_COUNTS_UP_TO = 1
-    sampled = {org.name for org in tailors if sampling.in_sample(org.id, 8)}
+    sampled = {org.name for org in tailors if sampling.in_sample(org.id, sampling.FINE)}
     result = search(page_size=2)
     assert [hit.listing.name for hit in result.hits] == [name for name in exact if name in sampled][:2]
 
@@ -76,22 +76,22 @@ def test_the_sample_is_the_same_in_sql_and_in_python(tailors):
 
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT organization_id FROM directory_search_directoryentry e WHERE {sampling.condition('e.organization_id', 8)}"  # noqa: S608
+            f"SELECT organization_id FROM directory_search_directoryentry e WHERE {sampling.condition('e.organization_id', sampling.FINE)}"  # noqa: S608
         )
         in_sql = {row[0] for row in cursor.fetchall()}
-    assert in_sql == {org.id for org in tailors if sampling.in_sample(org.id, 8)}
+    assert in_sql == {org.id for org in tailors if sampling.in_sample(org.id, sampling.FINE)}
     assert in_sql
 
 
 def test_the_api_and_the_page_say_the_count_is_an_estimate(client, tailors, settings, demo_site):
     settings.SEARCH_EXACT_COUNTS_UP_TO = 1
-    sampled = sum(sampling.in_sample(org.id, 8) for org in tailors)
+    sampled = sum(sampling.in_sample(org.id, sampling.FINE) for org in tailors)
     answer = client.get("/api/v1/directory/", {"q": "costura"}).json()
     assert answer["count_is_estimate"] is True
-    assert answer["count"] == 8 * sampled
+    assert answer["count"] == sampling.FINE * sampled
     directory = DirectoryPage.objects.live().first()
     body = client.get(directory.url, {"q": "costura"}, HTTP_ACCEPT_LANGUAGE="es").content.decode()
-    assert f"Unos {8 * sampled} resultados encontrados" in body
+    assert f"Unos {sampling.FINE * sampled} resultados encontrados" in body
     settings.SEARCH_EXACT_COUNTS_UP_TO = 2000
     answer = client.get("/api/v1/directory/", {"q": "costura"}).json()
     assert answer["count_is_estimate"] is False
