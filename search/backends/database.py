@@ -255,7 +255,8 @@ def _search(query: DirectoryQuery, version: int, *, any_word: bool):
         ):
             # Above the threshold: the page is the best-ranked of the sample's matches.
             text = dialect().sampled(text, sample_rate)
-        ids = _page_ids(query, text, chosen_groups) if total and query.offset < total else []
+        few = not base.where and _few_of(total, counts)
+        ids = _page_ids(query, text, chosen_groups, few=few) if total and query.offset < total else []
     if estimated:
         total = Estimate(total)
     return total, _hits(query, stems, ids), facets
@@ -310,8 +311,21 @@ def _estimated_counts_sqlite(query: DirectoryQuery, text: TextMatch) -> tuple[li
     return [(group, count) for group, count, _rate in found], rate
 
 
-def _page_ids(query: DirectoryQuery, text: TextMatch, groups: list[int] | None) -> list[int]:
-    """The ids of the listings of the requested page, in order."""
+def _few_of(total: int, counts) -> bool:
+    """Whether the facet filters keep so few of the directory's listings that reading them all
+    through the facet groups' index and sorting them costs less than walking the newest first
+    until a page of them turns up (~20 x listings / total rows, far more when the filtered
+    listings are not spread evenly in time: 81,348 rows for a district and a sector of a million
+    listings). PostgreSQL's planner assumes they are spread evenly, so it is told."""
+    directory = sum(count for _group, count in counts)
+    return connection.vendor == "postgresql" and total * total < 40 * directory
+
+
+def _page_ids(
+    query: DirectoryQuery, text: TextMatch, groups: list[int] | None, *, few: bool = False
+) -> list[int]:
+    """The ids of the listings of the requested page, in order. `few` (`_few_of`): the newest
+    first are found through the facet groups' index, then sorted."""
     sql = _Sql()
     ranked_filter, ranked_params = _ranked_filter(text)
     if ranked_filter:
@@ -320,6 +334,9 @@ def _page_ids(query: DirectoryQuery, text: TextMatch, groups: list[int] | None) 
     if groups is not None:
         sql.add(_in_groups(groups, as_filter=bool(sql.where) or text.rank is not None))
     order = _ordering(query, text.rank)
+    if few and order.startswith("e.registered_at DESC"):
+        # The same order, by an expression no index has: the facet groups' index finds the rows.
+        order = order.replace("e.registered_at DESC", "e.registered_at + INTERVAL '0 seconds' DESC", 1)
     select = f"SELECT e.organization_id FROM {text.source if text.rank else f'{TABLE} e'}"  # noqa: S608
     statement = f"{select} WHERE {sql.clause()} ORDER BY {order} LIMIT {int(query.page_size)} OFFSET {int(query.offset)}"
     with connection.cursor() as cursor:
