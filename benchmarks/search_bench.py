@@ -49,9 +49,13 @@ import serving  # noqa: E402  (one process per database)
 from stats import load, percentiles  # noqa: E402
 
 # Other benchmarks that reuse this one's databases set their own here; None: the directory's
-# databases of each size (seeding.py). `BENCH_SEARCH_POSTGRES_DATABASE` names another PostgreSQL
-# database, `BENCH_SEARCH_ES_ALIAS` another Elasticsearch alias (runs side by side on one machine).
-SQLITE_PATH: Path | None = None
+# databases of each size (seeding.py). $BENCH_SEARCH_SQLITE_PATH and
+# $BENCH_SEARCH_POSTGRES_DATABASE point a run at copies of them (seeded copies of the same size
+# are used as they are), $BENCH_SEARCH_ES_ALIAS at another Elasticsearch alias (runs side by side
+# on one machine).
+SQLITE_PATH: Path | None = (
+    Path(os.environ["BENCH_SEARCH_SQLITE_PATH"]) if os.environ.get("BENCH_SEARCH_SQLITE_PATH") else None
+)
 POSTGRES_DATABASE: str | None = os.environ.get("BENCH_SEARCH_POSTGRES_DATABASE") or None
 ES_ALIAS: str | None = os.environ.get("BENCH_SEARCH_ES_ALIAS") or None
 # p95 targets in ms (API mix with facets) by listings, and of the database index's rebuild in s.

@@ -110,6 +110,9 @@ class WithdrawalOut(Schema):
 
 class DirectoryOut(Schema):
     count: int
+    # True when `count` and the facet counts are estimated, not counted: a search matching more
+    # listings than the backend counts on every search (`SEARCH_EXACT_COUNTS_UP_TO`).
+    count_is_estimate: bool = False
     results: list[ListingOut]
     facets: FacetsOut
     backend: str
@@ -228,6 +231,7 @@ def directory(request, params: Query[DirectoryParams]):
     return directory_response(
         {
             "count": result.total,
+            "count_is_estimate": result.total_is_estimate,
             "results": [listing_out(hit.listing, hit.distance_km) for hit in result.hits],
             "facets": {
                 facet: [{"value": v.value, "label": v.label, "count": v.count} for v in values]

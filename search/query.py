@@ -231,6 +231,14 @@ class FacetValue:
     selected: bool = False
 
 
+class Estimate(int):
+    """A number of listings estimated, not counted: what a backend returns as the total when
+    the matches are too many to count on every search (the database backend above
+    `SEARCH_EXACT_COUNTS_UP_TO`, Elasticsearch when its total is a lower bound)."""
+
+    is_estimate = True
+
+
 @dataclass
 class DirectoryResult:
     query: DirectoryQuery
@@ -241,6 +249,16 @@ class DirectoryResult:
     took_ms: float = 0.0
     # Match.ALL, or Match.ANY when no listing had every word and those with some are shown.
     match: str = Match.ALL
+    # The total and the facet counts are estimated (from a sample of the matches), not counted.
+    total_is_estimate: bool = False
+
+    @property
+    def rounded_total(self) -> int:
+        """The total to show: an estimate rounded to two significant digits (9,656 -> 9,700)."""
+        if not self.total_is_estimate or self.total < 100:
+            return self.total
+        step = 10 ** (len(str(self.total)) - 2)
+        return round(self.total / step) * step
 
     @property
     def pages(self) -> int:

@@ -135,7 +135,8 @@ def directory_search(*, query: DirectoryQuery, backend: str | None = None) -> Di
     total, hits, counts, match = found
     return DirectoryResult(
         query=query,
-        total=total,
+        total=int(total),
+        total_is_estimate=getattr(total, "is_estimate", False),
         hits=hits,
         facets=labelled_facets(counts, query, version),
         backend=answered_by,

@@ -298,6 +298,10 @@ FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 default; links without a scheme b
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", "")
 ELASTICSEARCH_INDEX = env("ELASTICSEARCH_INDEX", "directory")
 ELASTICSEARCH_TIMEOUT = float(env("ELASTICSEARCH_TIMEOUT", "1.5"))
+# The database backend counts and ranks every match of a text search up to about this many;
+# above it the counts are estimated from a sample and the ranking reads only the sample
+# (search/sql/sampling.py), so a common word costs the same at any directory size.
+SEARCH_EXACT_COUNTS_UP_TO = int(env("SEARCH_EXACT_COUNTS_UP_TO", "2000"))
 # Replicas of the directory's index: a number, or a range Elasticsearch follows as nodes join
 # and leave ("0-1": none on one node, a copy on each node of a two-node cluster).
 ELASTICSEARCH_REPLICAS = env("ELASTICSEARCH_REPLICAS", "0-1")

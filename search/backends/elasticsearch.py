@@ -54,6 +54,7 @@ from ..query import (
     NAME_WEIGHT,
     SERVICES_WEIGHT,
     DirectoryQuery,
+    Estimate,
     Hit,
     Listing,
     Match,
@@ -740,7 +741,12 @@ def search(query: DirectoryQuery):
         }
         for facet in FACETS
     }
-    return _total(answer), hits, facets, match
+    total = _total(answer)
+    if (
+        answer["hits"]["total"].get("relation", "eq") != "eq"
+    ):  # a lower bound ("gte"), as the database's estimates
+        total = Estimate(total)
+    return total, hits, facets, match
 
 
 def suggest(prefix: str, limit: int = 8) -> list[str]:

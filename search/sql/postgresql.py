@@ -15,6 +15,7 @@ from registry.db_routing import read_connection
 from registry.models import StepStatus
 
 from ..query import BODY_WEIGHT, NAME_WEIGHT, SERVICES_WEIGHT
+from . import sampling
 from .generic import TextMatch
 from .generic import facet_group_column as facet_group_column  # the same SQL on PostgreSQL
 from .generic import names_starting as names_starting
@@ -258,6 +259,68 @@ def counts_and_page_sql(
         f"SELECT e.organization_id FROM m e WHERE {page} ORDER BY {order} "
         f"LIMIT {int(limit)} OFFSET {int(offset)}) page"
     )
+
+
+def estimated_counts_and_page_sql(
+    columns: list[str],
+    source: str,
+    where: str,
+    page: str,
+    order: str,
+    limit: int,
+    offset: int,
+    exact_up_to: int,
+) -> tuple[str, int]:
+    """Facet counts and the page's ids in one statement, the counts exact when the matches are
+    at most about `exact_up_to`, else estimated from a sample (`search.sql.sampling`), and the
+    page then ranked within the sample. Returns the statement and how many times it repeats the
+    rows' FROM and WHERE (their parameters are passed that many times, in that order).
+
+    The matches are first found in the coarse sample (1 in 256), then, when few, in the fine
+    one (1 in 16), each through its partial GIN index. Their count times the rate decides: at most `exact_up_to`,
+    the statement of `counts_and_page_sql` runs (the other branches are skipped by PostgreSQL's
+    one-time filters); above it, neither the counts nor the ranking reads more than the sample:
+    the counts are the sample's times its rate, and the page is the best-ranked of the sample's
+    rows that pass the facet filters, unless fewer than the page's end pass them, when it is
+    ranked over every match that passes them (few, since the sample has few). Rows: (NULL,
+    facet group, count, rate: 0 exact) and (id, NULL, position in the page, 0)."""
+    rows = f"SELECT {', '.join(columns)} FROM {source} WHERE {where}"  # noqa: S608
+    end = int(offset) + int(limit)
+    bounds = f"ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}"
+    coarse, fine = (
+        sampling.condition("e.organization_id", sampling.COARSE),
+        sampling.condition("e.organization_id", sampling.FINE),
+    )
+    statement = (
+        f"WITH sc AS MATERIALIZED ({rows} AND {coarse}), "  # noqa: S608
+        f"sf AS MATERIALIZED ({rows} AND {fine} AND (SELECT COUNT(*) FROM sc) <= {sampling.SWITCH_AT}), "
+        f"r AS MATERIALIZED (SELECT CASE WHEN (SELECT COUNT(*) FROM sc) > {sampling.SWITCH_AT} "
+        f"THEN {sampling.COARSE} ELSE {sampling.FINE} END AS rate), "
+        f"s AS MATERIALIZED (SELECT * FROM sc WHERE (SELECT rate FROM r) = {sampling.COARSE} UNION ALL SELECT * FROM sf), "
+        "x AS MATERIALIZED (SELECT (SELECT rate FROM r) AS rate, "
+        f"(SELECT COUNT(*) FROM s) * (SELECT rate FROM r) > {int(exact_up_to)} AS estimated), "
+        f"m AS MATERIALIZED ({rows} AND NOT (SELECT estimated FROM x)), "
+        f"sp AS MATERIALIZED (SELECT e.* FROM s e WHERE (SELECT estimated FROM x) AND {page}), "
+        # txid_current_if_assigned() (always true here, and without side effects) is
+        # parallel-unsafe: it keeps PostgreSQL from planning parallel workers for this
+        # statement, whose start (10-30 ms) it paid even when a one-time filter skips the branch.
+        f"ranked AS MATERIALIZED (SELECT e.organization_id FROM ({rows}) e WHERE (SELECT estimated FROM x) "
+        f"AND (SELECT COUNT(*) FROM sp) < {end} AND COALESCE(txid_current_if_assigned(), 0) >= 0 "
+        f"AND {page} {bounds}) "
+        "SELECT NULL::bigint, facet_group, COUNT(*), 0 FROM m GROUP BY facet_group "
+        "UNION ALL "
+        "SELECT NULL::bigint, facet_group, COUNT(*) * (SELECT rate FROM x), (SELECT rate FROM x) "
+        "FROM s WHERE (SELECT estimated FROM x) GROUP BY facet_group "
+        "UNION ALL "
+        "SELECT organization_id, NULL::integer, ROW_NUMBER() OVER (), 0 FROM ("
+        f"SELECT e.organization_id FROM m e WHERE {page} {bounds}) exact_page "
+        "UNION ALL "
+        "SELECT organization_id, NULL::integer, ROW_NUMBER() OVER (), 0 FROM ("
+        f"SELECT e.organization_id FROM sp e WHERE (SELECT COUNT(*) FROM sp) >= {end} {bounds}) sample_page "
+        "UNION ALL "
+        "SELECT organization_id, NULL::integer, ROW_NUMBER() OVER (), 0 FROM ranked"
+    )
+    return statement, 4
 
 
 def names_with_word(cursor, typed: str, stems: list[str], limit: int) -> list[str]:

@@ -8,6 +8,7 @@ so many parameters).
 """
 
 import json
+from dataclasses import replace
 
 from django.db import connection
 from rapidfuzz.distance import Levenshtein
@@ -19,6 +20,7 @@ from .. import analysis
 from ..entries import fold200
 from ..memo import memoized
 from ..query import BODY_WEIGHT, NAME_WEIGHT, SERVICES_WEIGHT
+from . import sampling
 from .generic import TextMatch
 from .tables import ENTRY_TABLE, FTS_TABLE
 
@@ -202,6 +204,18 @@ def text_match(groups, prefix, *, any_word: bool = False) -> TextMatch:
         rank="m.rank",
         # The source already matches.
         ranked_filter=None,
+    )
+
+
+def sampled(match: TextMatch, rate: int) -> TextMatch:
+    """The same words, matched only in the 1-in-`rate` sample of the listings
+    (`search.sql.sampling`): checked on the full-text table's rowids, before any entry is read
+    or ranked."""
+    condition = f"MATCH %s AND {sampling.condition('rowid', rate)})"
+    return replace(
+        match,
+        filter=match.filter.replace("MATCH %s)", condition),
+        source=match.source.replace("MATCH %s)", condition),
     )
 
 

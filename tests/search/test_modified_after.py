@@ -65,6 +65,7 @@ def test_modified_after_returns_exactly_what_changed_with_the_tombstones(client,
     after = Withdrawal.objects.get().withdrawn_at
     assert harvest(client, later(after)) | {"facets": None} == {
         "count": 0,
+        "count_is_estimate": False,
         "results": [],
         "facets": None,
         "backend": "database",

@@ -101,7 +101,7 @@ def test_api_search_shape_and_public_fields_only(client, published):
     assert response.status_code == 200
     data = response.json()
     # `withdrawn`: the tombstones of a harvest (`modified_after`), empty in a search.
-    assert set(data) == {"count", "results", "facets", "backend", "match", "withdrawn"}
+    assert set(data) == {"count", "count_is_estimate", "results", "facets", "backend", "match", "withdrawn"}
     assert data["withdrawn"] == []
     assert set(data["facets"]) == {"kind", "sector", "district", "language", "municipality"}
     assert data["backend"] == "database" and data["count"] == 1
