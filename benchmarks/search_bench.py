@@ -5,8 +5,8 @@
 
 Benchmark databases only, never the development one: SQLite in var/bench/search.sqlite3 and the
 PostgreSQL database `portal_bench` on $BENCH_POSTGRES_URL (default
-postgres://portal:portal@127.0.0.1:5432). Each holds exactly --listings published demo listings
-(`registry.demo.create_listings`, the listings of `seed_demo` without its demo applications);
+postgres://portal:portal@127.0.0.1:5432), or $BENCH_SEARCH_POSTGRES_DATABASE there. Each
+holds exactly --listings published demo listings (`registry.demo.create_listings`, the listings of `seed_demo` without its demo applications);
 a database holding any other number of organizations is dropped and seeded again.
 
 For each database, in its own process:
@@ -48,7 +48,9 @@ from stats import load, percentiles  # noqa: E402
 # Other benchmarks that reuse this one's databases set their own here; None: the directory's
 # databases of each size (seeding.py).
 SQLITE_PATH: Path | None = None
-POSTGRES_DATABASE: str | None = None
+# $BENCH_SEARCH_POSTGRES_DATABASE names a PostgreSQL database of one's own (already seeded with
+# --listings listings, or seeded there), e.g. to run beside another benchmark.
+POSTGRES_DATABASE: str | None = os.environ.get("BENCH_SEARCH_POSTGRES_DATABASE") or None
 # p95 targets in ms (API mix with facets) by listings, and of the database index's rebuild in s.
 TARGETS = {
     100_000: {"sqlite": 15.0, "postgres": 15.0, "elasticsearch": 20.0},
