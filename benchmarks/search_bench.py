@@ -6,8 +6,9 @@
 Benchmark databases only, never the development one: SQLite in var/bench/search.sqlite3 and the
 PostgreSQL database `portal_bench` on $BENCH_POSTGRES_URL (default
 postgres://portal:portal@127.0.0.1:5432), or $BENCH_SEARCH_POSTGRES_DATABASE there. Each
-holds exactly --listings published demo listings (`registry.demo.create_listings`, the listings of `seed_demo` without its demo applications);
-a database holding any other number of organizations is dropped and seeded again.
+holds exactly --listings published demo listings (`registry.demo.create_listings`, the
+listings of `seed_demo` without its demo applications); a database holding any other number of
+organizations is dropped and seeded again.
 
 For each database, in its own process:
 
