@@ -76,9 +76,21 @@ def _plain_text(field) -> str | None:
     return f"o.{column}"
 
 
+SERVICES_SEPARATOR = " · "
+
+
+def services_sql(dialect) -> tuple[str, str, str]:
+    """(join to add after the organizations, JSON list, joined text) of the services: one pass
+    over the list where the engine can join a lateral subquery, two subqueries elsewhere."""
+    if hasattr(dialect, "list_join"):
+        return dialect.list_join("services", "sv", SERVICES_SEPARATOR)
+    as_json, joined = dialect.list_expressions("services")
+    return "", as_json, f"COALESCE({joined(SERVICES_SEPARATOR)}, '')"
+
+
 def public_expressions(dialect) -> dict[str, str]:
     """Each public field's value before its privacy rule, in this engine's SQL."""
-    services_json, _joined = dialect.list_expressions("services")
+    _join, services_json, _joined = services_sql(dialect)
     languages_json, _joined = dialect.list_expressions("languages", max_length=3)
     expressions = {
         "services": services_json,
@@ -112,14 +124,14 @@ def insert_entries_sql(dialect, where: str, table: str = ENTRY_TABLE, *, cluster
     badges = dialect.badges_cte(
         ORGANIZATIONS, OrganizationStep._meta.db_table, FormalizationStep._meta.db_table, where
     )
-    _services_json, services_joined = dialect.list_expressions("services")
+    services_join, _services_json, services_joined = services_sql(dialect)
     expressions = public_expressions(dialect)
     values = {entry_column(name): public.guarded_sql(name, expressions[name]) for name in public.FIELD_NAMES}
     values.update(
         {
             "organization_id": "o.id",
             "name_folded": dialect.NAME_FOLDED,
-            "services_text": f"COALESCE({services_joined(' · ')}, '')",
+            "services_text": services_joined,
             "language_codes": "COALESCE(g.language_codes, '')",
             "facet_group": "COALESCE(g.facet_group, 0)",
             "badge_codes": "COALESCE(b.spaced, '')",
@@ -142,6 +154,7 @@ def insert_entries_sql(dialect, where: str, table: str = ENTRY_TABLE, *, cluster
         f"WITH b AS ({badges}) "
         f"SELECT {', '.join(values[column] for column in columns)} "
         f"FROM {ORGANIZATIONS} o "
+        f"{services_join}"
         f"LEFT JOIN {sectors} s ON s.id = o.sector_id "
         f"LEFT JOIN {districts} d ON d.id = o.district_id "
         f"LEFT JOIN {municipalities} m ON m.id = o.municipality_id "

@@ -11,3 +11,5 @@ TERM_TABLE = "directory_search_term"
 # each combination of kind, sector, district and languages.
 SLOTS_TABLE = "directory_search_slots"
 GROUPS_TABLE = "directory_search_groups"
+# Temporary table of a rebuild: the registry numbers in the index before it.
+NUMBERS_TABLE = "directory_search_numbers"

@@ -138,3 +138,22 @@ def test_a_bad_moment_is_a_translated_400_naming_the_parameter(client, demo_site
     assert response.json()["detail"].startswith("modified_after debe ser una fecha y hora ISO 8601")
     english = client.get("/api/v1/directory/", {"modified_after": value}, HTTP_ACCEPT_LANGUAGE="en")
     assert english.json()["detail"].startswith("modified_after must be an ISO 8601 date and time")
+
+
+def test_a_rebuild_leaves_a_tombstone_for_what_left_and_none_for_what_came_back(listings):
+    """The rebuild keeps its bookkeeping in SQL: the same tombstones as a re-index."""
+    kept, _changed, withdrawn = listings
+    # Changed without a re-index: only the rebuild finds that it left.
+    Organization.objects.filter(pk=withdrawn.pk).update(status=ApplicationStatus.SUSPENDED)
+    Withdrawal.objects.create(registry_number=kept.registry_number, withdrawn_at=timezone.now())
+    before = timezone.now()
+
+    assert indexing.rebuild_database() == 2
+
+    (tombstone,) = Withdrawal.objects.all()
+    assert tombstone.registry_number == withdrawn.registry_number
+    assert tombstone.withdrawn_at >= before
+
+    Organization.objects.filter(pk=withdrawn.pk).update(status=ApplicationStatus.APPROVED)
+    assert indexing.rebuild_database() == 3
+    assert not Withdrawal.objects.exists()
