@@ -47,11 +47,17 @@ def _error_page(request, template, status, context=None):
         return render(request, template, {"directory_url": directory_url, **(context or {})}, status=status)
     except Exception:  # the page itself failed (the database is down?): a page that needs nothing
         logger.exception("The %s error page could not be rendered", status)
+        # The strings stay out of the f-strings: makemessages cannot see a call inside one.
+        title, advice, home = (
+            _("Something went wrong"),
+            _("Please try again in a few minutes."),
+            _("Go to the home page"),
+        )
         return HttpResponse(
             '<!DOCTYPE html><html lang="es"><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{_('Something went wrong')}</title><h1>{_('Something went wrong')}</h1>"
-            f'<p>{_("Please try again in a few minutes.")}</p><p><a href="/">{_("Go to the home page")}</a></p>',
+            f"<title>{title}</title><h1>{title}</h1>"
+            f'<p>{advice}</p><p><a href="/">{home}</a></p>',
             status=status,
         )
 

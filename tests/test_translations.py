@@ -126,6 +126,24 @@ def test_compiled_catalogue_is_up_to_date(catalogue):
     assert stale == []
 
 
+TRANSLATION_CALLS = {"gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy", "_"}
+
+
+def test_no_translated_string_hides_inside_an_f_string():
+    """makemessages (xgettext) does not look inside f-strings: a gettext call there is never
+    extracted, and the next `make messages` drops its translation from the catalogue."""
+    hidden = []
+    for app in ("config", "registry", "search", "cms"):
+        for path in sorted((Path(settings.BASE_DIR) / app).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.JoinedStr):
+                    for call in ast.walk(node):
+                        if isinstance(call, ast.Call) and getattr(call.func, "id", None) in TRANSLATION_CALLS:
+                            hidden.append(f"{path.relative_to(settings.BASE_DIR)}:{call.lineno}")
+    assert hidden == []
+
+
 def test_django_serves_the_spanish_strings():
     with translation.override("es"):
         assert translation.gettext("Save and continue") == "Guardar y continuar"

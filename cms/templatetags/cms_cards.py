@@ -82,15 +82,18 @@ def _tail(listing) -> str:
     parts.append('\n  \n  <p class="contact">\n    ')
     name = escape(listing.name)
     whatsapp, phone = listing.whatsapp_link, listing.phone_link
+    # Translated strings stay out of the f-strings: makemessages cannot see a call inside one.
     if whatsapp:
+        label = escape(gettext("WhatsApp"))
         parts.append(
-            f'<a class="button whatsapp" href="{escape(whatsapp)}" rel="noopener">{escape(gettext("WhatsApp"))}'
+            f'<a class="button whatsapp" href="{escape(whatsapp)}" rel="noopener">{label}'
             f'<span class="visually-hidden"> {name}</span></a>'
         )
     parts.append("\n    ")
     if phone:
+        label = escape(gettext("Call"))
         parts.append(
-            f'<a class="button phone" href="{escape(phone)}">{escape(gettext("Call"))}'
+            f'<a class="button phone" href="{escape(phone)}">{label}'
             f'<span class="visually-hidden"> {name}</span></a>'
         )
     parts.append("\n  </p>")
@@ -111,11 +114,12 @@ def facet_value(value):
     a few dozen of them, written here for the same reason as the cards."""
     selected = value["selected"]
     current = ' aria-current="true" class="selected"' if selected else ""
-    note = (
-        f'<span class="visually-hidden">{escape(gettext("(selected; select to remove)"))}</span>'
-        if selected
-        else ""
-    )
+    note = ""
+    if selected:
+        hint = escape(
+            gettext("(selected; select to remove)")
+        )  # makemessages cannot see a call inside an f-string
+        note = f'<span class="visually-hidden">{hint}</span>'
     return mark_safe(  # noqa: S308 (escaped here)
         f'<li>\n  <a href="{conditional_escape(value["url"])}"{current}>\n'
         f'    <span class="box" aria-hidden="true">{"☑" if selected else "☐"}</span>\n'

@@ -61,7 +61,8 @@ class RowReport:
             elif match.municipality_id is None:
                 notes.append((_("a record registered in another municipality"), why))
             else:
-                notes.append((f"{match.name} ({match.registry_number or _('no number yet')})", why))
+                number = match.registry_number or _("no number yet")  # not in the f-string: makemessages
+                notes.append((f"{match.name} ({number})", why))
         return notes
 
 
