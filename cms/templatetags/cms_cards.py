@@ -82,22 +82,21 @@ def _tail(listing) -> str:
     parts.append('\n  \n  <p class="contact">\n    ')
     name = escape(listing.name)
     whatsapp, phone = listing.whatsapp_link, listing.phone_link
-    # Translated strings stay out of the f-strings: makemessages cannot see a call inside one.
     if whatsapp:
-        label = escape(gettext("WhatsApp"))
-        parts.append(
-            f'<a class="button whatsapp" href="{escape(whatsapp)}" rel="noopener">{label}'
-            f'<span class="visually-hidden"> {name}</span></a>'
-        )
+        parts.append(_contact_button("whatsapp", whatsapp, gettext("WhatsApp"), name, ' rel="noopener"'))
     parts.append("\n    ")
     if phone:
-        label = escape(gettext("Call"))
-        parts.append(
-            f'<a class="button phone" href="{escape(phone)}">{label}'
-            f'<span class="visually-hidden"> {name}</span></a>'
-        )
+        parts.append(_contact_button("phone", phone, gettext("Call"), name))
     parts.append("\n  </p>")
     return "".join(parts)
+
+
+def _contact_button(kind: str, href: str, label: str, name: str, attributes: str = "") -> str:
+    """A card's WhatsApp or call link; the listing's name (escaped) is read out after the label."""
+    return (
+        f'<a class="button {kind}" href="{escape(href)}"{attributes}>{escape(label)}'
+        f'<span class="visually-hidden"> {name}</span></a>'
+    )
 
 
 @register.simple_tag(takes_context=True)
