@@ -6,14 +6,16 @@ the home, directory and application pages.
         [--seconds 20] [--profile-requests 60] [--no-elasticsearch] [--no-load] [--no-weights]
 
 Benchmark databases only: SQLite in var/bench/page-<N>.sqlite3 (one file per size, kept) and
-the PostgreSQL database `portal_bench_page` on $BENCH_POSTGRES_URL (default
+the PostgreSQL database `portal_bench_page_<N>` (`portal_bench_page_10k` and so on, or
+$BENCH_PAGE_POSTGRES_DATABASE) on $BENCH_POSTGRES_URL (default
 postgres://portal:portal@127.0.0.1:5432); Elasticsearch (when ELASTICSEARCH_URL is set) behind
-the alias `bench-page`. Each database holds the demo site (seed_demo's pages, applications and
-its two municipalities' sites) and exactly --listings published listings, spread over fifty
-municipalities (Lima Metropolitana, Carmen de la Legua Reynoso and 48 other district
-municipalities of Lima and Callao, each holding half the listings of its district). The seed is
-kept between runs: a later run with more listings adds the missing ones; with fewer, the
-PostgreSQL database is made again.
+the alias `bench-page-<N>` (or $BENCH_PAGE_ES_ALIAS). Each database holds the demo site
+(seed_demo's pages, applications and its two municipalities' sites) and exactly --listings
+published listings, spread over fifty municipalities (Lima Metropolitana, Carmen de la Legua
+Reynoso and 48 other district municipalities of Lima and Callao, each holding half the listings
+of its district): up to 10,000 written by the demo generator, the rest copied from them in SQL
+(benchmarks/seeding.py). The seed is kept between runs; a database holding another number of
+listings is made again.
 
 For each database, in its own process, and then for Elasticsearch (on the PostgreSQL run, or
 the only one):
@@ -51,8 +53,10 @@ import serving  # noqa: E402  (the portal under gunicorn, one process per databa
 from stats import load  # noqa: E402
 
 PORT = int(os.environ.get("BENCH_PAGE_PORT", "8766"))
-POSTGRES_DATABASE = os.environ.get("BENCH_PAGE_POSTGRES_DATABASE", "portal_bench_page")
-ES_ALIAS = os.environ.get("BENCH_PAGE_ES_ALIAS", "bench-page")
+# One PostgreSQL database and one Elasticsearch alias per size, kept between runs
+# (`portal_bench_page_10k`, `bench-page-10k` and so on) unless these name one.
+POSTGRES_DATABASE = os.environ.get("BENCH_PAGE_POSTGRES_DATABASE", "")
+ES_ALIAS = os.environ.get("BENCH_PAGE_ES_ALIAS", "")
 # The municipalities beside the demo's two (150100 Lima Metropolitana, 070103 Carmen de la Legua
 # Reynoso): Lima's districts and Callao's, fifty in all.
 OTHER_UBIGEOS = [ubigeo for ubigeo in seeding.MUNICIPALITY_UBIGEOS if ubigeo != "070103"]
@@ -89,8 +93,16 @@ def bench_json(**figure):
 # ----- databases and seed ------------------------------------------------------------------------
 
 
-def recreate_postgres(exists_ok: bool) -> None:
-    seeding.create_postgres(POSTGRES_DATABASE, drop=not exists_ok)
+def postgres_database(listings: int) -> str:
+    return POSTGRES_DATABASE or seeding.postgres_database(listings, family="page")
+
+
+def elasticsearch_alias(listings: int) -> str:
+    return ES_ALIAS or f"bench-page-{seeding.label(listings)}"
+
+
+def recreate_postgres(listings: int, exists_ok: bool) -> None:
+    seeding.create_postgres(postgres_database(listings), drop=not exists_ok)
 
 
 def sqlite_path(listings: int) -> Path:
@@ -101,8 +113,8 @@ def database_url(name: str, listings: int) -> str:
     if name == "sqlite":
         sqlite_path(listings).parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{sqlite_path(listings)}"
-    recreate_postgres(exists_ok=True)
-    return f"{seeding.postgres_base()}/{POSTGRES_DATABASE}"
+    recreate_postgres(listings, exists_ok=True)
+    return f"{seeding.postgres_base()}/{postgres_database(listings)}"
 
 
 def server_environment(name: str, listings: int, elasticsearch: str = "") -> dict:
@@ -116,7 +128,7 @@ def server_environment(name: str, listings: int, elasticsearch: str = "") -> dic
         "DATABASE_URL": database_url(name, listings),
         "DIRECTORY_API_RATE": "100000000/m",
         "ELASTICSEARCH_URL": elasticsearch,
-        "ELASTICSEARCH_INDEX": ES_ALIAS,
+        "ELASTICSEARCH_INDEX": elasticsearch_alias(listings),
         "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend",
     }
 
@@ -146,14 +158,17 @@ def seed(name: str, listings: int) -> bool:
 
     call_command("migrate", verbosity=0, interactive=False)
     published = Organization.objects.published()
-    if published.count() > listings:
-        say(name, f"the benchmark database holds more than {listings:,} listings: starting again")
+    if published.count() > listings or seeding.TEMPLATE < published.count() < listings:
+        say(
+            name,
+            f"the benchmark database holds {published.count():,} listings, not {listings:,}: starting again",
+        )
         connection.close()
         if name == "sqlite":
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{sqlite_path(listings)}{suffix}").unlink(missing_ok=True)
         else:
-            recreate_postgres(exists_ok=False)
+            recreate_postgres(listings, exists_ok=False)
         call_command("migrate", verbosity=0, interactive=False)
     changed = False
     started = time.perf_counter()
@@ -171,8 +186,18 @@ def seed(name: str, listings: int) -> bool:
     # municipality's demo listings (create_listings finds those that exist by their slugs).
     applications = published.filter(slug__in=[slug for slug, *_rest in DEMO_APPLICATIONS]).count()
     if published.count() < listings:
-        created = create_listings(listings - applications, seed=1, municipality=home)
-        say(name, f"seeded {created:,} listings in {time.perf_counter() - started:.1f} s")
+        # Up to seeding.TEMPLATE listings through the demo generator, the rest copied from them
+        # inside the database, as the search benchmark's databases are (minutes, not hours, for
+        # a million).
+        through_orm = min(listings, seeding.TEMPLATE)
+        created = create_listings(through_orm - applications, seed=1, municipality=home)
+        if listings > published.count():
+            seeding.copy_listings(published.count(), listings, published_only=True)
+        say(
+            name,
+            f"seeded {published.count():,} listings in {time.perf_counter() - started:.1f} s "
+            f"({created:,} new through the ORM, the rest copied in SQL)",
+        )
         changed = True
     if changed:
         # Every other district municipality holds half the listings of its district.
@@ -204,11 +229,12 @@ def index_elasticsearch(name: str, url: str, listings: int, changed: bool) -> bo
     from search.backends import elasticsearch as es_backend
 
     settings.ELASTICSEARCH_URL = url
-    settings.ELASTICSEARCH_INDEX = ES_ALIAS
+    alias = elasticsearch_alias(listings)
+    settings.ELASTICSEARCH_INDEX = alias
     es_backend.reset_circuit()
     try:
         es = es_backend.client()
-        indexed = es.count(index=ES_ALIAS)["count"] if es.indices.exists_alias(name=ES_ALIAS) else -1
+        indexed = es.count(index=alias)["count"] if es.indices.exists_alias(name=alias) else -1
         if changed or indexed != listings:
             started = time.perf_counter()
             result = es_backend.rebuild()

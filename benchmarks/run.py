@@ -88,7 +88,8 @@ def scale_steps(listings: int, elasticsearch_max: int) -> list[tuple[str, list[s
         ("search", search, int(420 * factor**0.9)),
         (
             "page",
-            ["benchmarks/page_bench.py", f"--listings={listings}", "--seconds=20"],
+            ["benchmarks/page_bench.py", f"--listings={listings}", "--seconds=20"]
+            + (["--no-elasticsearch"] if listings > elasticsearch_max else []),
             int(240 * factor**0.8),
         ),
         ("import", ["benchmarks/import_export_bench.py", f"--listings={listings}"], int(300 * factor**0.8)),

@@ -156,8 +156,11 @@ def add_municipalities() -> None:
     )
 
 
-def copy_listings(template: int, listings: int) -> None:
-    """Copies of the `template` listings until there are `listings`, written by the database."""
+def copy_listings(template: int, listings: int, *, published_only: bool = False) -> None:
+    """Copies of the `template` listings until there are `listings`, written by the database.
+
+    With `published_only`, only the published ones are copied (a database that also holds the
+    demo site's drafts and refused applications, as the page benchmark's does)."""
     from django.db import connection
 
     from registry.models import Municipality, Organization
@@ -170,8 +173,10 @@ def copy_listings(template: int, listings: int) -> None:
         .exclude(districts=None)
         .values_list("districts", "pk")
     )
-    # District -> its own municipality, as a VALUES list both engines read.
-    mapping = ", ".join(f"({district}, {municipality})" for district, municipality in own.items())
+    # District -> its own municipality, as a VALUES list both engines read (a list that matches
+    # nothing when no municipality serves a district of its own).
+    mapping = ", ".join(f"({district}, {municipality})" for district, municipality in own.items()) or "(0, 0)"
+    where = " WHERE o.live AND o.status = 'approved'" if published_only else ""
     text = "CAST(g.n AS TEXT)"
     made = {
         "slug": f"o.slug || '-c' || {text}",
@@ -193,8 +198,8 @@ def copy_listings(template: int, listings: int) -> None:
         mapping_sql = f"(VALUES {mapping}) AS dm(district_id, municipality_id)"
         statement = (
             f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} "  # noqa: S608
-            f"FROM {table} o CROSS JOIN {series} LEFT JOIN {mapping_sql} ON dm.district_id = o.district_id "
-            f"ORDER BY g.n, o.id LIMIT {limit}"
+            f"FROM {table} o CROSS JOIN {series} LEFT JOIN {mapping_sql} ON dm.district_id = o.district_id"
+            f"{where} ORDER BY g.n, o.id LIMIT {limit}"
         )
         with connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit = off")
@@ -222,8 +227,8 @@ def copy_listings(template: int, listings: int) -> None:
             f"WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {copies}), "  # noqa: S608
             f"dm(district_id, municipality_id) AS (VALUES {mapping}) "
             f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} "
-            f"FROM {table} o CROSS JOIN g LEFT JOIN dm ON dm.district_id = o.district_id "
-            f"ORDER BY g.n, o.id LIMIT {limit}"
+            f"FROM {table} o CROSS JOIN g LEFT JOIN dm ON dm.district_id = o.district_id"
+            f"{where} ORDER BY g.n, o.id LIMIT {limit}"
         )
         db.execute(
             f"WITH dm(district_id, municipality_id) AS (VALUES {mapping}) "  # noqa: S608
