@@ -1,8 +1,9 @@
 """PostgreSQL: the directory's index in SQL.
 
-The full-text index is the entries' generated `search_vector` column (the `portal_spanish`
+The full-text index is the entries' `search_vector` column (the `portal_spanish`
 configuration: unaccent and the Spanish stemmer, weighted name > services > body) with a GIN
-index (migrations 0002 and 0003), and a table of its lexemes with a trigram index, where a
+index (migrations 0002 and 0003), written by a trigger, or by a rebuild's select list
+(migration 0011), and a table of its lexemes with a trigram index, where a
 misspelt word finds the words it may have meant. JSON lists are `jsonb`; a list of ids is one
 array parameter.
 """
@@ -47,30 +48,12 @@ def coordinate(column: str, table: str = "o") -> str:
 def list_expressions(column: str, *, max_length: int | None = None):
     """(JSON list, text joined with a separator) of a JSON list column: values trimmed, empty
     ones (and, for language codes, anything longer than a code) dropped, order kept, as
-    `registry.public.clean_list` and `language_codes` do."""
-    keep = "btrim(v) <> ''" + (f" AND length(btrim(v)) <= {max_length}" if max_length else "")
-    elements = (
-        f"FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(o.{column}) = 'array' "
-        f"THEN o.{column} ELSE '[]'::jsonb END) WITH ORDINALITY AS t(v, n) WHERE {keep}"
-    )
-    as_json = f"COALESCE((SELECT jsonb_agg(btrim(v) ORDER BY n) {elements}), '[]'::jsonb)"
-    joined = lambda sep: f"(SELECT string_agg(btrim(v), '{sep}' ORDER BY n) {elements})"  # noqa: E731
+    `registry.public.clean_list` and `language_codes` do. Functions of migration 0011, parallel
+    safe: a subquery here would keep a rebuild's whole select list out of parallel workers."""
+    limit = int(max_length) if max_length else "NULL"
+    as_json = f"directory_search_list(o.{column}, {limit})"
+    joined = lambda sep: f"directory_search_joined(o.{column}, '{sep}')"  # noqa: E731
     return as_json, joined
-
-
-def list_join(column: str, alias: str, separator: str) -> tuple[str, str, str]:
-    """(LATERAL join, JSON list, text joined by `separator`) of a JSON list column, as
-    `list_expressions` makes them but read in one pass: two subqueries over the same list cost
-    each row of a rebuild twice."""
-    elements = (
-        f"FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(o.{column}) = 'array' "
-        f"THEN o.{column} ELSE '[]'::jsonb END) WITH ORDINALITY AS t(v, n) WHERE btrim(v) <> ''"
-    )
-    join = (
-        f"LEFT JOIN LATERAL (SELECT jsonb_agg(btrim(v) ORDER BY n) AS items, "
-        f"string_agg(btrim(v), '{separator}' ORDER BY n) AS joined {elements}) {alias} ON true "
-    )
-    return join, f"COALESCE({alias}.items, '[]'::jsonb)", f"COALESCE({alias}.joined, '')"
 
 
 def badges_cte(organizations: str, org_steps: str, steps: str, where: str) -> str:
@@ -84,16 +67,17 @@ def badges_cte(organizations: str, org_steps: str, steps: str, where: str) -> st
     )
 
 
-def analyze_helper_tables(cursor) -> None:
-    # Temporary tables have no statistics until analysed: the planner then guessed 880 rows
-    # and sorted 20,000 listings on disk for a merge join (0.2 s of 1.2 s) rather than hashing
-    # a table of a few dozen rows.
-    cursor.execute(f"ANALYZE {SLOTS_TABLE}")
-    cursor.execute(f"ANALYZE {GROUPS_TABLE}")
+def analyze_helper_tables(cursor, tables: tuple[str, ...] = (SLOTS_TABLE, GROUPS_TABLE)) -> None:
+    # New tables have no statistics until analysed: the planner then guessed 880 rows and
+    # sorted 20,000 listings on disk for a merge join (0.2 s of 1.2 s) rather than hashing a
+    # table of a few dozen rows.
+    for table in tables:
+        cursor.execute(f"ANALYZE {table}")
 
 
 def insert_fulltext(cursor, ids: list[int] | None) -> None:
-    """The tsvector is a generated column: only the table of lexemes needs writing."""
+    """The tsvector is written with the entry (by a trigger, or by the rebuild's select list):
+    only the table of lexemes needs writing."""
     if ids is None:
         cursor.execute(
             f"INSERT INTO {TERM_TABLE} (term) SELECT word FROM "  # noqa: S608
@@ -130,19 +114,95 @@ ANALYZED_COLUMNS = (
 
 # For the rebuild's transaction only. The GIN index of a million entries gathers ~250 MB of
 # postings: with less memory it writes and merges them in several passes. The B-tree indexes are
-# built by the server's parallel workers (each gets a share of the memory). The `INSERT … SELECT`
+# built by the server's parallel workers (each gets a share of the memory). The entries' query
 # joins and sorts a million wide rows: with the default 4 MB it sorted the organizations on disk
-# to merge-join them with the facet groups.
+# to merge-join them with the facet groups. Its rows are computed by two parallel workers and
+# the leader (`create_entries_table`): the planner's default costs of starting workers and of
+# passing them rows are tuned for queries that return few rows, not for one that writes them all.
 REBUILD_SETTINGS = {
     "maintenance_work_mem": "512MB",
     "max_parallel_maintenance_workers": "2",
     "work_mem": "128MB",
+    "max_parallel_workers_per_gather": "2",
+    "parallel_setup_cost": "0",
+    "parallel_tuple_cost": "0",
 }
 
+# The full-text column of a rebuilt table: the function the trigger of migration 0011 calls
+# for each row written otherwise, over the same columns.
+VECTOR_COLUMNS = ("name", "services_text", "sector_name", "short_description", "description", "district_name")
 
-def rebuild(cursor, insert_entries) -> int:
-    """Build a new table beside the live one, then swap them; `insert_entries(cursor, table,
-    clustered=True)` writes the entries into the new one.
+
+def _table_columns(cursor) -> list[tuple[str, str, bool, str | None]]:
+    """(name, type, NOT NULL, default) of the live table's columns, in their order."""
+    cursor.execute(
+        "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+        "CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END "
+        "FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+        "WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+        [ENTRY_TABLE],
+    )
+    return cursor.fetchall()
+
+
+def create_entries_table(cursor, table: str, values: dict[str, str], select, params: list) -> int:
+    """Create `table` with the live table's columns, holding the entries `select(select_list)`
+    reads (`values`: column → expression); return how many.
+
+    One `CREATE TABLE … AS`, which PostgreSQL runs in parallel workers (an `INSERT … SELECT`
+    never is, before version 18), the vector computed in the select list rather than by the
+    trigger, each expression cast to its column's type. (The vector repeats the expressions of
+    the columns it reads: computing them once in a subquery put the vector above the workers'
+    `Gather`, in the leader.) Then the columns' NOT NULL, defaults and check constraints, in one
+    `ALTER TABLE` (one scan), and the live table's triggers."""
+    columns = _table_columns(cursor)
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+        "AND contype = 'c' ORDER BY conname",
+        [ENTRY_TABLE],
+    )
+    checks = cursor.fetchall()
+    cursor.execute(
+        "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal "
+        "ORDER BY tgname",
+        [ENTRY_TABLE],
+    )
+    triggers = [row[0] for row in cursor.fetchall()]
+    vector = f"directory_search_vector({', '.join(values[name] for name in VECTOR_COLUMNS)})"
+    select_list = []
+    for name, type_, _not_null, default in columns:
+        expression = vector if name == "search_vector" else values.get(name, default or "NULL")
+        select_list.append(f"CAST({expression} AS {type_})")
+    # The planner merge-joins the organizations with the few thousand facet groups, which sorts
+    # a million wide rows (on disk, at this size) by five keys; hashing the groups sorts nothing.
+    # For this statement only: other statements of the rebuild merge-join two indexes.
+    cursor.execute("SELECT current_setting('enable_mergejoin'), set_config('enable_mergejoin', 'off', true)")
+    merge_join = cursor.fetchone()[0]
+    cursor.execute(
+        f"CREATE TABLE {table} ({', '.join(name for name, *_ in columns)}) AS {select(', '.join(select_list))}",
+        params,
+    )
+    count = cursor.rowcount
+    cursor.execute("SELECT set_config('enable_mergejoin', %s, true)", [merge_join])
+    alterations = [
+        *(f"ALTER COLUMN {name} SET NOT NULL" for name, _type, not_null, _default in columns if not_null),
+        *(
+            f"ALTER COLUMN {name} SET DEFAULT {default}"
+            for name, _type, _not_null, default in columns
+            if default
+        ),
+        *(f"ADD CONSTRAINT {name} {definition}" for name, definition in checks),
+    ]
+    if alterations:
+        cursor.execute(f"ALTER TABLE {table} {', '.join(alterations)}")
+    for definition in triggers:
+        cursor.execute(re.sub(rf" ON (\S+\.)?{ENTRY_TABLE} ", f" ON {table} ", definition, count=1))
+    return count
+
+
+def rebuild(cursor, write_entries) -> int:
+    """Build a new table beside the live one, then swap them; `write_entries(cursor, table,
+    create=True)` creates the new one, holding the entries.
 
     Filling a table that has no index yet and indexing it afterwards is several times quicker
     than inserting 100,000 rows through nine indexes (a GIN among them), and it leaves no dead
@@ -169,10 +229,7 @@ def rebuild(cursor, insert_entries) -> int:
     )
     foreign_keys = cursor.fetchall()
     cursor.execute(f"DROP TABLE IF EXISTS {build}")
-    cursor.execute(
-        f"CREATE TABLE {build} (LIKE {ENTRY_TABLE} INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING CONSTRAINTS)"
-    )
-    count = insert_entries(cursor, build, clustered=True)
+    count = write_entries(cursor, build, create=True)
     renames = []
     for number, (name, definition, constraint, constraint_definition) in enumerate(indexes):
         temporary = f"{build}_{number}"
@@ -214,7 +271,7 @@ def after_rebuild() -> None:
 
 
 def indexed_ids(cursor) -> None:
-    """The tsvector is a generated column: it cannot drift from the entries."""
+    """The tsvector is a column of the entries, written with them: it cannot drift from them."""
     return None
 
 
