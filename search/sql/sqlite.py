@@ -36,6 +36,15 @@ FTS_CREATE = (
     f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
     "name, services, body, tokenize = 'unicode61 remove_diacritics 2')"
 )
+# The entries by organization id with what a search reads of each match (migration 0011): a
+# full-text rowid leads to its facet group, point and folded name in one small index. Named in
+# the statements (INDEXED BY): without statistics SQLite would take the primary key's index, and
+# then read each match's row.
+MATCHED_INDEX = "directory_entry_matched"
+# The entries by sample bucket and point (migration 0011, the same expression): the listings of
+# a sample in a box, without reading the others.
+SAMPLED_NEAR_INDEX = "directory_entry_near_sampled"
+BUCKET = sampling.condition("e.organization_id", sampling.COARSE).removesuffix(" = 0")
 
 
 # ----- writing -------------------------------------------------------------------------------
@@ -198,7 +207,8 @@ def text_match(groups, prefix, *, any_word: bool = False) -> TextMatch:
         # Column weights (search.query): name, then services and sector, then the descriptions.
         source=(
             f"(SELECT rowid AS id, bm25({FTS_TABLE}, {weights}) AS rank FROM {FTS_TABLE} "  # noqa: S608
-            f"WHERE {FTS_TABLE} MATCH %s) m JOIN {ENTRY_TABLE} e ON e.organization_id = m.id"
+            f"WHERE {FTS_TABLE} MATCH %s) m "
+            f"JOIN {ENTRY_TABLE} e INDEXED BY {MATCHED_INDEX} ON e.organization_id = m.id"
         ),
         source_params=[match],
         rank="m.rank",
@@ -217,6 +227,29 @@ def sampled(match: TextMatch, rate: int) -> TextMatch:
         filter=match.filter.replace("MATCH %s)", condition),
         source=match.source.replace("MATCH %s)", condition),
     )
+
+
+def matched_rows(match: TextMatch, rate: int | None = None) -> tuple[str, str, list]:
+    """(FROM clause, condition, parameters) of the entries (`e`) that `match` finds, in the
+    1-in-`rate` sample when given: the full-text table joined to the entries, rather than an
+    `IN (SELECT rowid …)`, which SQLite first copies into a temporary index, match by match."""
+    condition = f"{FTS_TABLE} MATCH %s"
+    if rate:
+        condition += f" AND {sampling.condition(f'{FTS_TABLE}.rowid', rate)}"
+    source = f"{FTS_TABLE} JOIN {ENTRY_TABLE} e INDEXED BY {MATCHED_INDEX} ON e.organization_id = {FTS_TABLE}.rowid"
+    return source, condition, list(match.source_params)
+
+
+def sampled_rows(rate: int | None) -> tuple[str, str, list]:
+    """(FROM clause, condition, parameters) of the entries (`e`) of the 1-in-`rate` sample (every
+    entry without `rate`), found through an index of the sample's buckets and points (migration
+    0011) when sampled: a search around a point then reads the sample's listings of its box,
+    not every listing in it. The bucket is the top 8 bits of the sample's hash
+    (`search.sql.sampling`): 0 for the coarse sample, 0 to 15 for the fine one."""
+    if not rate:
+        return f"{ENTRY_TABLE} e", "", []
+    buckets = ", ".join(str(bucket) for bucket in range(sampling.COARSE // rate))
+    return f"{ENTRY_TABLE} e INDEXED BY {SAMPLED_NEAR_INDEX}", f"{BUCKET} IN ({buckets})", []
 
 
 def facet_group_column(*, as_filter: bool) -> str:
