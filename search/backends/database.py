@@ -250,17 +250,18 @@ def _search(query: DirectoryQuery, version: int, *, any_word: bool):
         )
         total, facets = memoized(version, key, facets_of_counts)
     if ids is None:
-        if (
-            sample_rate
-            and text.rank
-            and _sampled_rows(counts, sample_rate, chosen_groups) >= query.offset + query.page_size
-        ):
-            # Above the threshold: the page is the best-ranked of the sample's matches.
-            text = dialect().sampled(text, sample_rate)
-        few = not base.where and _few_of(total, counts)
         ids = []
+        if sample_rate and text.rank:
+            if _sampled_rows(counts, sample_rate, chosen_groups) >= query.offset + query.page_size:
+                # Above the threshold: the page is the best-ranked of the sample's matches.
+                text = dialect().sampled(text, sample_rate)
+            elif sample_rate == sampling.COARSE:
+                # Too few of the coarse sample's matches pass the facet filters: the best-ranked
+                # of the fine sample's, when they fill the page (else every match's, below).
+                ids = _page_ids(query, dialect().sampled(text, sampling.FINE), chosen_groups)
+        few = not base.where and _few_of(total, counts)
         nearer = _nearer_radius(query, total)
-        if nearer:
+        if nearer and len(ids) < query.page_size:
             # Nearest first within a smaller circle; when it holds the whole page, that is the page.
             ids = _page_ids(replace(query, radius_km=nearer), text, chosen_groups)
         if total and query.offset < total and len(ids) < query.page_size:
@@ -344,25 +345,29 @@ def _few_of(total: int, counts) -> bool:
     through the facet groups' index and sorting them costs less than walking the newest first
     until a page of them turns up (~20 x listings / total rows, far more when the filtered
     listings are not spread evenly in time: 81,348 rows for a district and a sector of a million
-    listings). PostgreSQL's planner assumes they are spread evenly, so it is told."""
+    listings). PostgreSQL's planner assumes they are spread evenly, so it is told; SQLite's reads
+    them all through the facet groups' index unless told to walk (`_page_ids`)."""
     directory = sum(count for _group, count in counts)
-    return connection.vendor == "postgresql" and total * total < 40 * directory
+    return total * total < 40 * directory
 
 
 def _page_ids(
     query: DirectoryQuery, text: TextMatch, groups: list[int] | None, *, few: bool = False
 ) -> list[int]:
-    """The ids of the listings of the requested page, in order. `few` (`_few_of`): the newest
-    first are found through the facet groups' index, then sorted."""
+    """The ids of the listings of the requested page, in order. `few` (`_few_of`, only facet
+    filters): the newest first are found through the facet groups' index, then sorted; else, on
+    SQLite, the listings are walked in the page's order until it is full (an index of the newest
+    first holds each one's facet group: migration 0011)."""
     sql = _Sql()
     ranked_filter, ranked_params = _ranked_filter(text)
     if ranked_filter:
         sql.add(ranked_filter, *ranked_params)
     _non_facet_filters(query, sql)
     if groups is not None:
-        sql.add(_in_groups(groups, as_filter=bool(sql.where) or text.rank is not None))
+        walk = connection.vendor == "sqlite" and not few and not sql.where and text.rank is None
+        sql.add(_in_groups(groups, as_filter=bool(sql.where) or text.rank is not None or walk))
     order = _ordering(query, text.rank)
-    if few and order.startswith("e.registered_at DESC"):
+    if few and connection.vendor == "postgresql" and order.startswith("e.registered_at DESC"):
         # The same order, by an expression no index has: the facet groups' index finds the rows.
         order = order.replace("e.registered_at DESC", "e.registered_at + INTERVAL '0 seconds' DESC", 1)
     select = f"SELECT e.organization_id FROM {text.source if text.rank else f'{TABLE} e'}"  # noqa: S608
