@@ -57,6 +57,6 @@ def _run(statements):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("directory_search", "0010_sampled_fulltext")]
+    dependencies = [("directory_search", "0011_search_vector_by_trigger")]
 
     operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
