@@ -23,6 +23,7 @@ from .forms import ListingReportForm, listed, query_from_params
 from .query import FACETS, Sort
 from .selectors import badge_labels, directory_search, formalization_steps, municipality_labels
 from .selectors import directory_listing as find_listing
+from .version import request_version
 
 REPORTS_PER_HOUR = 5
 # Inside <script>, a name could end the element ("</script>") or open a comment and a script
@@ -94,7 +95,8 @@ def directory_index(request, page):
     known = municipality_labels(needed=listed(request.GET, "municipality"))
     query = query_from_params(request.GET, municipalities=known)
     query, params, scope = _scoped(request, query)
-    result = directory_search(query=query)
+    # The version the page cache and the page's shell read for this request: one query fewer.
+    result = directory_search(query=query, version=request_version(request))
     facet_groups = []
     titles = {
         "kind": _("Type"),
