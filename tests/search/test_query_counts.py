@@ -18,10 +18,10 @@ from tests.factories import PublishedOrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
-# Per database engine: SQLite counts and ranks in two statements; PostgreSQL does both in one
-# but asks its table of indexed words about typos first. Besides: the index version, the page's
-# rows, and the municipalities' names from the cache (the sectors' and districts' labels are
-# read once per index version).
+# Per database engine: SQLite counts and ranks in two statements; PostgreSQL does both in one.
+# Besides: the index version, the page's rows, and the municipalities' names from the cache (the
+# sectors' and districts' labels are read once per index version, and what the table of indexed
+# words says of a word, for typos, once per word and index version: TYPOS_OF_A_NEW_WORD).
 API = {
     "sqlite": {
         "all": 3,
@@ -34,8 +34,8 @@ API = {
     },
     "postgresql": {
         "all": 3,
-        "words": 4,
-        "words and facet": 4,
+        "words": 3,
+        "words and facet": 3,
         "facet page 2": 3,
         "distance": 3,
         "suggestions": 1,
@@ -78,7 +78,9 @@ DISTRICT_SITE_EXTRA = 1
 # Loaded once per index version: facet groups, whole-directory counts, synonyms, the sectors and
 # districts (their labels), and on SQLite the indexed words, for typos.
 # The test's first request also reads the municipalities' short names (then kept in the cache).
-FIRST_AFTER_CHANGE = {"sqlite": {"words": 6, "all": 5}, "postgresql": {"words": 5, "all": 5}}
+# On PostgreSQL a word searched for the first time at an index version: its typos looked up.
+FIRST_AFTER_CHANGE = {"sqlite": {"words": 6, "all": 5}, "postgresql": {"words": 6, "all": 5}}
+TYPOS_OF_A_NEW_WORD = {"sqlite": 0, "postgresql": 1}
 
 
 @pytest.fixture(autouse=True)
@@ -163,6 +165,21 @@ def test_first_request_after_an_index_change(client, index_now, django_assert_nu
         assert client.get(url, params).status_code == 200
     with django_assert_num_queries(API[connection.vendor][case]):
         assert client.get(url, params).status_code == 200
+
+
+def test_a_word_asks_the_index_about_typos_once_per_version(client, index_now, django_assert_num_queries):
+    listings(3)
+    index_now()
+    assert client.get("/api/v1/directory/", {"q": "zuliana"}).status_code == 200  # the version's caches
+    words = API[connection.vendor]["words"]
+    for expected in (words + TYPOS_OF_A_NEW_WORD[connection.vendor], words):
+        with django_assert_num_queries(expected):
+            response = client.get("/api/v1/directory/", {"q": "areperas zulianas"})
+        assert response.json()["count"] == 3
+    index_now()  # a new index version: the words are asked about again
+    client.get("/api/v1/directory/", {"q": "zuliana"})
+    with django_assert_num_queries(words + TYPOS_OF_A_NEW_WORD[connection.vendor]):
+        assert client.get("/api/v1/directory/", {"q": "areperas zulianas"}).status_code == 200
 
 
 def test_listing_page_and_detail_api(client, demo_site, index_now, django_assert_num_queries):
