@@ -51,6 +51,22 @@ def _toggle_url(params, key, value):
     return "?" + urlencode(pairs) if pairs else "?"
 
 
+class _Toggles:
+    """`_toggle_url` for many values of one query: the query's pairs encoded once, a value not
+    chosen appended to them (urlencode joins its pairs with "&", so the URL is the same)."""
+
+    def __init__(self, params):
+        self.params = params
+        self.pairs = {(k, v) for k, vs in params.lists() for v in vs if k != "page"}
+        self.encoded = urlencode([(k, v) for k, vs in params.lists() for v in vs if k != "page"])
+
+    def url(self, key, value):
+        if (key, value) in self.pairs:
+            return _toggle_url(self.params, key, value)
+        added = urlencode([(key, value)])
+        return f"?{self.encoded}&{added}" if self.encoded else f"?{added}"
+
+
 def _without_url(params, keys):
     """The current URL's query without the given parameters (and back to page 1)."""
     pairs = [(k, v) for k, vs in params.lists() for v in vs if k != "page" and k not in keys]
@@ -106,6 +122,7 @@ def directory_index(request, page):
         "municipality": _("Registered by"),
     }
     param = {facet: facet for facet in FACETS}
+    toggles = _Toggles(params)
     for facet in FACETS:
         values = [
             {
@@ -113,7 +130,7 @@ def directory_index(request, page):
                 "label": v.label,
                 "count": v.count,
                 "selected": v.selected,
-                "url": _toggle_url(params, param[facet], v.value),
+                "url": toggles.url(param[facet], v.value),
             }
             for v in result.facets[facet]
         ]
