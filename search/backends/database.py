@@ -32,11 +32,11 @@ from django.utils import timezone
 from registry.db_routing import read_connection as connection
 
 from .. import analysis
-from ..entries import listing_from_entry
+from ..entries import HIT_COLUMNS, hit_rows, listing_from_row
 from ..expansion import expand, last_word_prefix, stems_of
-from ..highlight import highlight_entry
+from ..highlight import highlight_fields
 from ..memo import forget_cached, memoized
-from ..models import DirectoryEntry, FacetGroup
+from ..models import FacetGroup
 from ..query import FACETS, DirectoryQuery, Estimate, Hit, Match, Sort, is_common
 from ..sql import dialect, sampling
 from ..sql.generic import TextMatch
@@ -45,6 +45,9 @@ from ..version import current_version
 
 EARTH_RADIUS_KM = 6371.0088
 TABLE = ENTRY_TABLE
+# Positions in a row of HIT_COLUMNS.
+LATITUDE, LONGITUDE = HIT_COLUMNS.index("latitude"), HIT_COLUMNS.index("longitude")
+SERVICES_TEXT = HIT_COLUMNS.index("services_text")
 
 __all__ = ["forget_cached", "haversine_km", "search", "suggest"]
 
@@ -433,20 +436,29 @@ def _counts_and_page_postgresql(query: DirectoryQuery, text: TextMatch, groups: 
 def _hits(query: DirectoryQuery, stems: set[str], ids: list[int]) -> list[Hit]:
     if not ids:
         return []
-    entries = DirectoryEntry.objects.in_bulk(ids)
+    rows = hit_rows(ids)
+    highlight = bool(stems and query.highlight)
     hits = []
     for pk in ids:
-        entry = entries.get(pk)
-        if entry is None:
+        row = rows.get(pk)
+        if row is None:
             continue
+        listing = listing_from_row(pk, row)
+        # The distance to the position searched by, exact or approximate (a listing without a
+        # public pin has none shown, but is placed at its district's capital).
+        latitude, longitude = row[LATITUDE], row[LONGITUDE]
         distance = None
-        if query.has_point and entry.latitude is not None and entry.longitude is not None:
-            distance = haversine_km(query.lat, query.lon, entry.latitude, entry.longitude)
+        if query.has_point and latitude is not None and longitude is not None:
+            distance = haversine_km(query.lat, query.lon, latitude, longitude)
         hits.append(
             Hit(
-                listing=listing_from_entry(entry),
+                listing=listing,
                 distance_km=distance,
-                highlights=highlight_entry(entry, stems) if stems and query.highlight else {},
+                highlights=highlight_fields(
+                    listing.name, row[SERVICES_TEXT], listing.short_description, listing.description, stems
+                )
+                if highlight
+                else {},
             )
         )
     return hits
