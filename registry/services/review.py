@@ -597,11 +597,14 @@ def _publish_in_sql(
         quote = connection.ops.quote_name
         table = quote(Organization._meta.db_table)
         written = overrides is first_revision
+        revision = (
+            "content_type_id, base_content_type_id, object_id, created_at, user_id, object_str, content"
+        )
         if written:
-            revision = "(id, content_type_id, base_content_type_id, object_id, created_at, user_id, object_str, content) SELECT src.revision_id, "
+            revision = f"(id, {revision}) SELECT src.revision_id, "
             published = ""
         else:
-            revision = "(content_type_id, base_content_type_id, object_id, created_at, user_id, object_str, content) SELECT "
+            revision = f"({revision}) SELECT "
             assignments = ", ".join(
                 f"{quote(Organization._meta.get_field(name).column)} = {expression}"
                 for name, expression in overrides.items()
