@@ -310,8 +310,9 @@ def estimated_counts_and_page_sql(
     the statement of `counts_and_page_sql` runs (the other branches are skipped by PostgreSQL's
     one-time filters); above it, neither the counts nor the ranking reads more than the sample:
     the counts are the sample's times its rate, and the page is the best-ranked of the sample's
-    rows that pass the facet filters, unless fewer than the page's end pass them, when it is
-    ranked over every match that passes them (few, since the sample has few). Rows: (NULL,
+    rows that pass the facet filters; when fewer than the page's end pass them in the coarse
+    sample, of the fine sample's; when still fewer, it is ranked over every match that passes
+    them (few, since the sample has few). Rows: (NULL,
     facet group, count, rate: 0 exact) and (id, NULL, position in the page, 0)."""
     rows = f"SELECT {', '.join(columns)} FROM {source} WHERE {where}"  # noqa: S608
     end = int(offset) + int(limit)
@@ -330,12 +331,15 @@ def estimated_counts_and_page_sql(
         f"(SELECT COUNT(*) FROM s) * (SELECT rate FROM r) > {int(exact_up_to)} AS estimated), "
         f"m AS MATERIALIZED ({rows} AND NOT (SELECT estimated FROM x)), "
         f"sp AS MATERIALIZED (SELECT e.* FROM s e WHERE (SELECT estimated FROM x) AND {page}), "
+        # Too few of the coarse sample's matches pass the facet filters: the fine sample's.
+        f"fp AS MATERIALIZED ({rows} AND {fine} AND (SELECT estimated FROM x) "
+        f"AND (SELECT rate FROM r) = {sampling.COARSE} AND (SELECT COUNT(*) FROM sp) < {end} AND {page}), "
         # txid_current_if_assigned() (always true here, and without side effects) is
         # parallel-unsafe: it keeps PostgreSQL from planning parallel workers for this
         # statement, whose start (10-30 ms) it paid even when a one-time filter skips the branch.
         f"ranked AS MATERIALIZED (SELECT e.organization_id FROM ({rows}) e WHERE (SELECT estimated FROM x) "
-        f"AND (SELECT COUNT(*) FROM sp) < {end} AND COALESCE(txid_current_if_assigned(), 0) >= 0 "
-        f"AND {page} {bounds}) "
+        f"AND (SELECT COUNT(*) FROM sp) < {end} AND (SELECT COUNT(*) FROM fp) < {end} "
+        f"AND COALESCE(txid_current_if_assigned(), 0) >= 0 AND {page} {bounds}) "
         "SELECT NULL::bigint, facet_group, COUNT(*), 0 FROM m GROUP BY facet_group "
         "UNION ALL "
         "SELECT NULL::bigint, facet_group, COUNT(*) * (SELECT rate FROM x), (SELECT rate FROM x) "
@@ -347,9 +351,12 @@ def estimated_counts_and_page_sql(
         "SELECT organization_id, NULL::integer, ROW_NUMBER() OVER (), 0 FROM ("
         f"SELECT e.organization_id FROM sp e WHERE (SELECT COUNT(*) FROM sp) >= {end} {bounds}) sample_page "
         "UNION ALL "
+        "SELECT organization_id, NULL::integer, ROW_NUMBER() OVER (), 0 FROM ("
+        f"SELECT e.organization_id FROM fp e WHERE (SELECT COUNT(*) FROM fp) >= {end} {bounds}) fine_page "
+        "UNION ALL "
         "SELECT organization_id, NULL::integer, ROW_NUMBER() OVER (), 0 FROM ranked"
     )
-    return statement, 4
+    return statement, 5
 
 
 def estimated_near_counts_and_page_sql(
