@@ -7,14 +7,16 @@ from django.db import migrations
 
 # The predicates are `search.sql.sampling.condition("organization_id", rate)`, written out: a
 # migration must not change when the module does. The columns are the geo index's
-# (`directory_entry_near`): the count reads the index alone.
+# (`directory_entry_near`): the count reads the index alone. `latitude IS NOT NULL` (implied by a
+# radius's bounding box) keeps searches without a radius from reading a whole sample's index as
+# a bitmap of the sample: a word's sample is found through its own GIN index (0010).
 FORWARD = [
     "CREATE INDEX directory_entry_near_sample16 ON directory_search_directoryentry "
     "(latitude, longitude, facet_group, organization_id) "
-    "WHERE ((((organization_id * 2654435761) & 4294967295) >> 28) = 0)",
+    "WHERE latitude IS NOT NULL AND ((((organization_id * 2654435761) & 4294967295) >> 28) = 0)",
     "CREATE INDEX directory_entry_near_sample256 ON directory_search_directoryentry "
     "(latitude, longitude, facet_group, organization_id) "
-    "WHERE ((((organization_id * 2654435761) & 4294967295) >> 24) = 0)",
+    "WHERE latitude IS NOT NULL AND ((((organization_id * 2654435761) & 4294967295) >> 24) = 0)",
 ]
 BACKWARD = [
     "DROP INDEX IF EXISTS directory_entry_near_sample256",
