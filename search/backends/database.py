@@ -406,6 +406,7 @@ def _counts_and_page_postgresql(query: DirectoryQuery, text: TextMatch, groups: 
         page.add(_in_groups(groups, as_filter=True))
     order = _ordering(query, "-e.rank" if text.rank else None)
     rows_params = (text.source_params if text.rank else []) + where.params
+    sampled = bool(text.rank) or bool(query.has_point and query.radius_km)
     if text.rank:
         statement, repeats = postgresql.estimated_counts_and_page_sql(
             columns,
@@ -419,6 +420,20 @@ def _counts_and_page_postgresql(query: DirectoryQuery, text: TextMatch, groups: 
         )
         # The page's condition is written into the statement (`_in_groups`): no parameters of its own.
         params = rows_params * repeats
+    elif sampled:
+        # Within a radius, without words: counted in the geo index's samples above the threshold.
+        near = (_distance_sql(query.lat, query.lon), query.lat, query.lon) if sort == Sort.DISTANCE else None
+        statement, repeats = postgresql.estimated_near_counts_and_page_sql(
+            columns,
+            where.clause(),
+            page.clause(),
+            order,
+            query.page_size,
+            query.offset,
+            exact_counts_up_to(),
+            near,
+        )
+        params = rows_params * repeats
     else:
         statement = postgresql.counts_and_page_sql(
             columns, source, where.clause(), page.clause(), order, query.page_size, query.offset
@@ -428,7 +443,7 @@ def _counts_and_page_postgresql(query: DirectoryQuery, text: TextMatch, groups: 
         cursor.execute(statement, params)
         rows = cursor.fetchall()
     counts = [(row[1], row[2]) for row in rows if row[0] is None]
-    estimated = any(row[3] for row in rows if row[0] is None) if text.rank else False
+    estimated = any(row[3] for row in rows if row[0] is None) if sampled else False
     ids = [row[0] for row in sorted((r for r in rows if r[0] is not None), key=lambda r: r[2])]
     return counts, ids, estimated
 

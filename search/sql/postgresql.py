@@ -8,6 +8,7 @@ misspelt word finds the words it may have meant. JSON lists are `jsonb`; a list 
 array parameter.
 """
 
+import math
 import re
 
 from django.db import connection
@@ -366,8 +367,9 @@ def estimated_counts_and_page_sql(
     the statement of `counts_and_page_sql` runs (the other branches are skipped by PostgreSQL's
     one-time filters); above it, neither the counts nor the ranking reads more than the sample:
     the counts are the sample's times its rate, and the page is the best-ranked of the sample's
-    rows that pass the facet filters, unless fewer than the page's end pass them, when it is
-    ranked over every match that passes them (few, since the sample has few). Rows: (NULL,
+    rows that pass the facet filters; when fewer than the page's end pass them in the coarse
+    sample, of the fine sample's; when still fewer, it is ranked over every match that passes
+    them (few, since the sample has few). Rows: (NULL,
     facet group, count, rate: 0 exact) and (id, NULL, position in the page, 0)."""
     rows = f"SELECT {', '.join(columns)} FROM {source} WHERE {where}"  # noqa: S608
     end = int(offset) + int(limit)
@@ -386,12 +388,15 @@ def estimated_counts_and_page_sql(
         f"(SELECT COUNT(*) FROM s) * (SELECT rate FROM r) > {int(exact_up_to)} AS estimated), "
         f"m AS MATERIALIZED ({rows} AND NOT (SELECT estimated FROM x)), "
         f"sp AS MATERIALIZED (SELECT e.* FROM s e WHERE (SELECT estimated FROM x) AND {page}), "
+        # Too few of the coarse sample's matches pass the facet filters: the fine sample's.
+        f"fp AS MATERIALIZED ({rows} AND {fine} AND (SELECT estimated FROM x) "
+        f"AND (SELECT rate FROM r) = {sampling.COARSE} AND (SELECT COUNT(*) FROM sp) < {end} AND {page}), "
         # txid_current_if_assigned() (always true here, and without side effects) is
         # parallel-unsafe: it keeps PostgreSQL from planning parallel workers for this
         # statement, whose start (10-30 ms) it paid even when a one-time filter skips the branch.
         f"ranked AS MATERIALIZED (SELECT e.organization_id FROM ({rows}) e WHERE (SELECT estimated FROM x) "
-        f"AND (SELECT COUNT(*) FROM sp) < {end} AND COALESCE(txid_current_if_assigned(), 0) >= 0 "
-        f"AND {page} {bounds}) "
+        f"AND (SELECT COUNT(*) FROM sp) < {end} AND (SELECT COUNT(*) FROM fp) < {end} "
+        f"AND COALESCE(txid_current_if_assigned(), 0) >= 0 AND {page} {bounds}) "
         "SELECT NULL::bigint, facet_group, COUNT(*), 0 FROM m GROUP BY facet_group "
         "UNION ALL "
         "SELECT NULL::bigint, facet_group, COUNT(*) * (SELECT rate FROM x), (SELECT rate FROM x) "
@@ -403,9 +408,94 @@ def estimated_counts_and_page_sql(
         "SELECT organization_id, NULL::integer, ROW_NUMBER() OVER (), 0 FROM ("
         f"SELECT e.organization_id FROM sp e WHERE (SELECT COUNT(*) FROM sp) >= {end} {bounds}) sample_page "
         "UNION ALL "
+        "SELECT organization_id, NULL::integer, ROW_NUMBER() OVER (), 0 FROM ("
+        f"SELECT e.organization_id FROM fp e WHERE (SELECT COUNT(*) FROM fp) >= {end} {bounds}) fine_page "
+        "UNION ALL "
         "SELECT organization_id, NULL::integer, ROW_NUMBER() OVER (), 0 FROM ranked"
     )
-    return statement, 4
+    return statement, 5
+
+
+def estimated_near_counts_and_page_sql(
+    columns: list[str],
+    where: str,
+    page: str,
+    order: str,
+    limit: int,
+    offset: int,
+    exact_up_to: int,
+    near: tuple[str, float, float] | None,
+) -> tuple[str, int]:
+    """As `estimated_counts_and_page_sql`, for a search within a radius and without words: the
+    rows in the radius are counted in the geo index's samples (migration 0011: a partial copy of
+    it per sample), and above `exact_up_to` the counts are the sample's times its rate. The page
+    is never sampled: it is the page of every row that passes the filters, in the requested
+    order.
+
+    Sorted by distance (`near`: the distance's SQL, and the point's latitude and longitude), the
+    page is found in a smaller circle: its radius is the distance of the sampled row whose rank
+    among the sample's rows that pass the facet filters is about 4 pages' end over the rate
+    (~100 rows of the whole directory expected within it, a page's end needed). When at least
+    the page's end pass the filters within it, they are the nearest of all, in the same order
+    (every row outside is farther); else (or for another order) the page is read from every row
+    in the radius. Rows as `estimated_counts_and_page_sql`'s."""
+    rows = f"SELECT {', '.join(columns)} FROM {ENTRY_TABLE} e WHERE {where}"  # noqa: S608
+    end = int(offset) + int(limit)
+    bounds = f"ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}"
+    coarse, fine = (
+        sampling.condition("e.organization_id", sampling.COARSE),
+        sampling.condition("e.organization_id", sampling.FINE),
+    )
+    statement = (
+        f"WITH sc AS MATERIALIZED ({rows} AND {coarse}), "  # noqa: S608
+        f"sf AS MATERIALIZED ({rows} AND {fine} AND (SELECT COUNT(*) FROM sc) <= {sampling.SWITCH_AT}), "
+        f"r AS MATERIALIZED (SELECT CASE WHEN (SELECT COUNT(*) FROM sc) > {sampling.SWITCH_AT} "
+        f"THEN {sampling.COARSE} ELSE {sampling.FINE} END AS rate), "
+        f"s AS MATERIALIZED (SELECT * FROM sc WHERE (SELECT rate FROM r) = {sampling.COARSE} UNION ALL SELECT * FROM sf), "
+        "x AS MATERIALIZED (SELECT (SELECT rate FROM r) AS rate, "
+        f"(SELECT COUNT(*) FROM s) * (SELECT rate FROM r) > {int(exact_up_to)} AS estimated), "
+        f"m AS MATERIALIZED ({rows} AND NOT (SELECT estimated FROM x)), "
+    )
+    repeats = 4
+    if near is not None:
+        distance, lat, lon = near
+        # The smaller circle's bounding box, as `_non_facet_filters` writes the radius's.
+        radius = "(SELECT d FROM nd)"
+        per_degree = 111.0 * max(math.cos(math.radians(lat)), 0.01)  # km per degree of longitude
+        box = (
+            f"e.latitude BETWEEN {lat!r} - {radius} / 111.0 AND {lat!r} + {radius} / 111.0 "
+            f"AND e.longitude BETWEEN {lon!r} - {radius} / {per_degree!r} AND {lon!r} + {radius} / {per_degree!r}"
+        )
+        statement += (
+            f"nd AS MATERIALIZED (SELECT {distance} AS d FROM s e WHERE (SELECT estimated FROM x) AND {page} "  # noqa: S608
+            f"ORDER BY {order} LIMIT 1 OFFSET ({4 * end} / (SELECT rate FROM r) + 1)), "
+            f"near AS MATERIALIZED ({rows} AND EXISTS (SELECT 1 FROM nd) AND {box} "
+            f"AND {distance} <= {radius} AND {page} ORDER BY {order} LIMIT {end}), "
+        )
+        near_page = (
+            "UNION ALL SELECT organization_id, NULL::integer, ROW_NUMBER() OVER (), 0 FROM ("  # noqa: S608
+            f"SELECT e.organization_id FROM near e WHERE (SELECT COUNT(*) FROM near) >= {end} {bounds}) near_page "
+        )
+        enough = f"AND (SELECT COUNT(*) FROM near) < {end} "  # noqa: S608
+        repeats = 5
+    else:
+        near_page, enough = "", ""
+    statement += (
+        # txid_current_if_assigned(): see `estimated_counts_and_page_sql`.
+        f"ranked AS MATERIALIZED (SELECT e.organization_id FROM ({rows}) e WHERE (SELECT estimated FROM x) "  # noqa: S608
+        f"{enough}AND COALESCE(txid_current_if_assigned(), 0) >= 0 AND {page} {bounds}) "
+        "SELECT NULL::bigint, facet_group, COUNT(*), 0 FROM m GROUP BY facet_group "
+        "UNION ALL "
+        "SELECT NULL::bigint, facet_group, COUNT(*) * (SELECT rate FROM x), (SELECT rate FROM x) "
+        "FROM s WHERE (SELECT estimated FROM x) GROUP BY facet_group "
+        "UNION ALL "
+        "SELECT organization_id, NULL::integer, ROW_NUMBER() OVER (), 0 FROM ("
+        f"SELECT e.organization_id FROM m e WHERE {page} {bounds}) exact_page "
+        f"{near_page}"
+        "UNION ALL "
+        "SELECT organization_id, NULL::integer, ROW_NUMBER() OVER (), 0 FROM ranked"
+    )
+    return statement, repeats
 
 
 def names_with_word(cursor, typed: str, stems: list[str], limit: int) -> list[str]:
