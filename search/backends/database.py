@@ -360,7 +360,7 @@ def _page_ids(
     """The ids of the listings of the requested page, in order. `few` (`_few_of`, only facet
     filters): the newest first are found through the facet groups' index, then sorted; else, on
     SQLite, the listings are walked in the page's order until it is full (an index of the newest
-    first holds each one's facet group: migration 0011)."""
+    first holds each one's facet group: search migration 0012)."""
     sql = _Sql()
     ranked_filter, ranked_params = _ranked_filter(text)
     if ranked_filter:

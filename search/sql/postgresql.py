@@ -427,7 +427,7 @@ def estimated_near_counts_and_page_sql(
     near: tuple[str, float, float] | None,
 ) -> tuple[str, int]:
     """As `estimated_counts_and_page_sql`, for a search within a radius and without words: the
-    rows in the radius are counted in the geo index's samples (migration 0011: a partial copy of
+    rows in the radius are counted in the geo index's samples (migration 0013: a partial copy of
     it per sample), and above `exact_up_to` the counts are the sample's times its rate. The page
     is never sampled: it is the page of every row that passes the filters, in the requested
     order.

@@ -43,12 +43,12 @@ FTS_CREATE = (
 # each of them first, which it does once per query.
 FTS_SAMPLE_TABLE = f"{FTS_TABLE}_sample"
 FTS_SAMPLE_CREATE = FTS_CREATE.replace(FTS_TABLE, FTS_SAMPLE_TABLE, 1)
-# The entries by organization id with what a search reads of each match (migration 0011): a
+# The entries by organization id with what a search reads of each match (migration 0012): a
 # full-text rowid leads to its facet group, point and folded name in one small index. Named in
 # the statements (INDEXED BY): without statistics SQLite would take the primary key's index, and
 # then read each match's row.
 MATCHED_INDEX = "directory_entry_matched"
-# The entries by sample bucket and point (migration 0011, the same expression): the listings of
+# The entries by sample bucket and point (migration 0012, the same expression): the listings of
 # a sample in a box, without reading the others.
 SAMPLED_NEAR_INDEX = "directory_entry_near_sampled"
 BUCKET = sampling.condition("e.organization_id", sampling.COARSE).removesuffix(" = 0")
