@@ -30,7 +30,7 @@ FUNCTIONS = [
     ("search.views", "_badge_choices", "view: badge names"),
     ("search.views", "directory_search", "search"),
     ("search.selectors", "labelled_facets", "search: facet labels"),
-    ("search.backends.database", "highlight_entry", "search: highlighting"),
+    ("search.backends.database", "highlight_fields", "search: highlighting"),
     ("search.backends.elasticsearch", "highlight_listing", "search: highlighting"),
     ("django.template.response", "SimpleTemplateResponse.render", "template: page, filters, header, footer"),
     ("wagtail.contrib.settings.models", "BaseSiteSetting.for_request", "template: site settings, menu"),

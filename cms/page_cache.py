@@ -27,7 +27,9 @@ from django.http import HttpResponse
 from django.utils import translation
 
 from registry.db_routing import read_from_replica
-from search.indexing import current_version
+from search.version import known_version, request_version
+
+__all__ = ["cacheable", "known_version", "request_version"]
 
 CACHEABLE = "_portal_anonymous_cacheable"
 # Headers the stack after this middleware adds (CSP, Permissions-Policy, frame options, Vary…):
@@ -42,19 +44,6 @@ def cacheable(response):
     """Mark a view's response as the same for every anonymous visitor of this URL and language."""
     setattr(response, CACHEABLE, True)
     return response
-
-
-def request_version(request) -> int:
-    """The index version, read once per request (the page's key and cms.page_shell ask it)."""
-    version = getattr(request, "_directory_version", None)
-    if version is None:
-        version = request._directory_version = current_version()
-    return version
-
-
-def known_version(request) -> int | None:
-    """The index version if this request has read it already, else None (no query)."""
-    return getattr(request, "_directory_version", None)
 
 
 def page_key(host: str, language: str, full_path: str, version: int) -> str:

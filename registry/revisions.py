@@ -180,3 +180,95 @@ def _slow(model, ids, *, now, changes) -> dict:
                 data[field.name] = _utc(now) if isinstance(field, models.DateTimeField) else now.date()
             result[record.pk] = (str(record), json.dumps(data, cls=DjangoJSONEncoder))
     return result
+
+
+def content_sql(model, *, alias: str, overrides: dict[str, str] | None = None) -> str | None:
+    """PostgreSQL: an expression giving, for the row ``alias`` of ``model``'s table, the
+    ``jsonb`` content that ``contents`` gives for it (without children: the caller keeps the
+    records that have some for ``contents``), or None when a field has no such expression.
+
+    ``overrides`` maps attnames to SQL expressions of the values a caller writes along with the
+    revision (``changes`` of ``contents``). The expression takes the named parameter
+    ``%(revision_stamp)s``: ``revision_stamp(now)``, what ``auto_now`` fields take.
+
+    Built by the database from the row it has, the content costs no Python per record and no
+    JSON text to send and parse again (20,000 imported listings: about 1.5 s of this process's
+    CPU and the server's parsing of 30 MB). Each conversion is written to give what
+    DjangoJSONEncoder makes of the value ``contents`` would convert; ``jsonb`` keeps no key
+    order, so the stored content is the same (``tests/registry/test_revisions.py``)."""
+    overrides = overrides or {}
+    quote = _quote
+    pairs = [f"'pk', {alias}.{quote(model._meta.pk.column)}"]
+    for field in model._meta.fields:
+        if not field.serialize:
+            continue
+        value = overrides.get(field.attname, f"{alias}.{quote(field.column)}")
+        expression = _field_sql(field, value)
+        if expression is None:
+            return None
+        pairs.append(f"'{field.name}', {expression}")
+    pairs += [f"'{r.get_accessor_name()}', '[]'::jsonb" for r in get_all_child_relations(model)]
+    # jsonb_build_object takes at most 100 arguments: 50 pairs per call.
+    parts = [f"jsonb_build_object({', '.join(pairs[n : n + 50])})" for n in range(0, len(pairs), 50)]
+    return " || ".join(parts)
+
+
+def revision_stamp(now: datetime.datetime) -> str:
+    """What ``auto_now`` fields hold in a revision made at ``now`` (``content_sql``'s parameter)."""
+    return _native(_utc(now))
+
+
+_PLAIN_SQL = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "BigIntegerField",
+        "BooleanField",
+        "CharField",
+        "EmailField",
+        "IntegerField",
+        "PositiveBigIntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SlugField",
+        "SmallIntegerField",
+        "TextField",
+        "URLField",
+    }
+)
+
+
+def _field_sql(field, value: str) -> str | None:
+    """``value`` (an SQL expression of ``field``'s column type) as ``_converter(field)`` gives it."""
+    conversion = _converter(field, None) if not getattr(field, "auto_now", False) else "stamp"
+    if conversion is None:
+        return None
+    if conversion == "stamp":
+        return "%(revision_stamp)s::text"
+    if conversion is _native:  # a foreign key's raw id
+        return value
+    if conversion is _file_name:
+        return f"COALESCE({value}, '')"
+    if conversion is _same:
+        return value  # a JSON field's jsonb
+    if isinstance(field, models.DateTimeField):
+        # DjangoJSONEncoder: ISO 8601 in UTC, milliseconds only when there are microseconds, "Z".
+        return (
+            f"CASE WHEN {value} IS NULL THEN NULL ELSE to_char({value} AT TIME ZONE 'UTC', "
+            f"'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN extract(microseconds FROM {value}) %% 1000000 <> 0 "
+            f"THEN to_char({value} AT TIME ZONE 'UTC', '.MS') ELSE '' END || 'Z' END"
+        )
+    internal = field.get_internal_type()
+    if internal in _PLAIN_SQL:
+        return value
+    if internal == "DecimalField":
+        return f"{value}::text"  # str(Decimal) of the value read: the column's scale kept
+    if internal == "DateField":
+        return f"to_char({value}, 'YYYY-MM-DD')"
+    return None
+
+
+def _quote(name: str) -> str:
+    from django.db import connection
+
+    return connection.ops.quote_name(name)

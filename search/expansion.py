@@ -11,7 +11,7 @@ from itertools import product
 from rapidfuzz.distance import Levenshtein
 
 from . import analysis
-from .memo import memoized
+from .memo import kept, memoized
 from .models import Synonym
 from .sql import dialect
 from .version import current_version
@@ -40,11 +40,21 @@ def close_enough(term: str, candidate: str) -> bool:
 
 
 def typo_alternatives(stems: list[str], version: int) -> dict[str, list[str]]:
-    """For each stem the index does not know, the indexed stems it may be a typo of."""
+    """For each stem the index does not know, the indexed stems it may be a typo of.
+
+    What the index says of a stem (known: None; else its alternatives) is kept per index version:
+    searches repeat their words, and on PostgreSQL asking the table of indexed words costs a
+    query and about a millisecond of the server's time."""
     stems = [stem for stem in stems if analysis.fuzziness(stem)]
     if not stems:
         return {}
-    return dialect().typo_alternatives(stems, version, close_enough, MAX_TYPO_ALTERNATIVES)
+    known = kept(version, "typo alternatives")
+    missing = [stem for stem in stems if stem not in known]
+    if missing:
+        found = dialect().typo_alternatives(missing, version, close_enough, MAX_TYPO_ALTERNATIVES)
+        for stem in missing:
+            known[stem] = found.get(stem)
+    return {stem: known[stem] for stem in stems if known[stem] is not None}
 
 
 def expand(text: str, version: int | None = None) -> list[list[tuple[str, ...]]]:

@@ -103,13 +103,6 @@ def highlight_fields(name, services, short_description, description, stems) -> d
     return {field: value for field, value in found.items() if value}
 
 
-def highlight_entry(entry, stems: set[str]) -> dict[str, str]:
-    """The highlights of a `DirectoryEntry` (the database backend's hits)."""
-    return highlight_fields(
-        entry.name, entry.services_text, entry.short_description, entry.description, stems
-    )
-
-
 def highlight_listing(listing, stems: set[str]) -> dict[str, str]:
     """The same highlights for a `Listing` (Elasticsearch's hits), services joined as indexed."""
     services = " · ".join(listing.services or [])

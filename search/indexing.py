@@ -144,7 +144,9 @@ def rebuild_database() -> int:
             engine.prepare()
             with connection.cursor() as cursor:
 
-                def write_entries(cursor, table=projection.ENTRY_TABLE, *, clustered=False):
+                def write_entries(cursor, table=projection.ENTRY_TABLE, *, clustered=False, create=False):
+                    if create:  # the engine creates the table with its entries (PostgreSQL)
+                        return projection.create_entries(cursor, engine, table)
                     return projection.insert_entries(cursor, engine, None, table, clustered=clustered)
 
                 _keep_indexed_numbers(cursor)

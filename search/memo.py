@@ -12,12 +12,22 @@ _memo_state = {"key": None}
 MEMO_LIMIT = 512
 
 
-def memoized(version: int, key, compute):
-    """`compute()`, remembered in this process until the index version changes."""
+# Dicts of their own (one per name, each with its own bound), so that many small values (one per
+# word searched) never push the few costly ones above out of `_memo`.
+_spaces: dict[str, dict] = {}
+
+
+def _at(version: int) -> None:
     database = (connection.alias, connection.settings_dict.get("NAME"), version)
     if _memo_state["key"] != database:
         _memo.clear()
+        _spaces.clear()
         _memo_state["key"] = database
+
+
+def memoized(version: int, key, compute):
+    """`compute()`, remembered in this process until the index version changes."""
+    _at(version)
     try:
         return _memo[key]
     except KeyError:
@@ -29,7 +39,18 @@ def memoized(version: int, key, compute):
     return value
 
 
+def kept(version: int, name: str, limit: int = 4096) -> dict:
+    """A dict of this process for values of one kind, emptied when the index version changes
+    and when it holds `limit` of them."""
+    _at(version)
+    space = _spaces.setdefault(name, {})
+    if len(space) >= limit:
+        space.clear()
+    return space
+
+
 def forget_cached() -> None:
     """Drop this process's caches (other processes notice the new index version themselves)."""
     _memo.clear()
+    _spaces.clear()
     _memo_state["key"] = None

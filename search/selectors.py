@@ -114,14 +114,18 @@ def _use_elasticsearch(backend: str | None) -> bool:
     return es_backend.configured() and es_backend.available()
 
 
-def directory_search(*, query: DirectoryQuery, backend: str | None = None) -> DirectoryResult:
+def directory_search(
+    *, query: DirectoryQuery, backend: str | None = None, version: int | None = None
+) -> DirectoryResult:
     """Search the directory. Elasticsearch answers when it is configured and reachable; otherwise
     (or when it fails or is slow) the database does, and a warning is logged. Never raises
-    because of Elasticsearch."""
+    because of Elasticsearch. `version`: the index version the request has read
+    (`search.version.request_version`), else read here."""
     started = time.perf_counter()
     answered_by = DATABASE
     found = None
-    version = current_version()
+    if version is None:
+        version = current_version()
     # A harvest of changes (modified_after) reads the database's own record of when each
     # listing was indexed; Elasticsearch's documents do not carry it.
     if query.modified_after is None and _use_elasticsearch(backend):

@@ -23,6 +23,7 @@ from .forms import ListingReportForm, listed, query_from_params
 from .query import FACETS, Sort
 from .selectors import badge_labels, directory_search, formalization_steps, municipality_labels
 from .selectors import directory_listing as find_listing
+from .version import request_version
 
 REPORTS_PER_HOUR = 5
 # Inside <script>, a name could end the element ("</script>") or open a comment and a script
@@ -48,6 +49,22 @@ def _toggle_url(params, key, value):
     else:
         pairs.append((key, value))
     return "?" + urlencode(pairs) if pairs else "?"
+
+
+class _Toggles:
+    """`_toggle_url` for many values of one query: the query's pairs encoded once, a value not
+    chosen appended to them (urlencode joins its pairs with "&", so the URL is the same)."""
+
+    def __init__(self, params):
+        self.params = params
+        self.pairs = {(k, v) for k, vs in params.lists() for v in vs if k != "page"}
+        self.encoded = urlencode([(k, v) for k, vs in params.lists() for v in vs if k != "page"])
+
+    def url(self, key, value):
+        if (key, value) in self.pairs:
+            return _toggle_url(self.params, key, value)
+        added = urlencode([(key, value)])
+        return f"?{self.encoded}&{added}" if self.encoded else f"?{added}"
 
 
 def _without_url(params, keys):
@@ -94,7 +111,8 @@ def directory_index(request, page):
     known = municipality_labels(needed=listed(request.GET, "municipality"))
     query = query_from_params(request.GET, municipalities=known)
     query, params, scope = _scoped(request, query)
-    result = directory_search(query=query)
+    # The version the page cache and the page's shell read for this request: one query fewer.
+    result = directory_search(query=query, version=request_version(request))
     facet_groups = []
     titles = {
         "kind": _("Type"),
@@ -104,6 +122,7 @@ def directory_index(request, page):
         "municipality": _("Registered by"),
     }
     param = {facet: facet for facet in FACETS}
+    toggles = _Toggles(params)
     for facet in FACETS:
         values = [
             {
@@ -111,7 +130,7 @@ def directory_index(request, page):
                 "label": v.label,
                 "count": v.count,
                 "selected": v.selected,
-                "url": _toggle_url(params, param[facet], v.value),
+                "url": toggles.url(param[facet], v.value),
             }
             for v in result.facets[facet]
         ]

@@ -44,6 +44,7 @@ from ..models import ApplicationStatus, Municipality, Organization
 from ..models.choices import LEGAL_FORMS_BY_KIND
 from ..services.duplicates import Keys, keys_of
 from ..services.registry_numbers import next_registry_numbers, registry_prefix
+from ..services.review import approved_on_import
 from .readers import COLUMNS, Table
 from .resources import OrganizationResource
 
@@ -139,6 +140,8 @@ class ColumnarImport:
         self.created_ids: list[int] = []
         self.updated_ids: list[int] = []
         self.revised: list[Organization] = []
+        self.approved_on_write = False  # new rows written already approved (review.approved_on_import)
+        self.written_at = None
         self._items: dict[str, dict[int, object]] = {}
         self._elsewhere: dict[str, int] = {}
         self.final: dict[str, list] = {}  # column -> each row's value as it would be saved
@@ -398,7 +401,7 @@ class ColumnarImport:
 
     def write(self) -> None:
         """Write every checked row (all of them valid); run inside the caller's transaction."""
-        now = timezone.now()
+        self.written_at = now = timezone.now()
         new = [row for row in self.rows if row.status == RowStatus.NEW]
         updated = [row for row in self.rows if row.status == RowStatus.UPDATED]
         self._create(new, now)
@@ -425,7 +428,8 @@ class ColumnarImport:
     def _create(self, rows, now):
         if not rows:
             return
-        # Drafts either way: publishing goes through review.publish_imported, the one approval path.
+        # Drafts, or on PostgreSQL with the values review.approved_on_import gives: publishing
+        # goes through review.publish_imported, the one approval path.
         state = {"status": ApplicationStatus.DRAFT.value, "live": False, "has_unpublished_changes": True}
         state.update(created_by_id=self.user.pk if self.user else None, created_at=now, updated_at=now)
         state["municipality_id"] = self.municipality.pk  # never the model's default (the home one)
@@ -443,6 +447,15 @@ class ColumnarImport:
                 )
                 for record, number in zip(missing, numbers, strict=True):
                     record["registry_number"] = number
+            approval = approved_on_import(len(records), now=now)
+            if approval is not None:
+                # PostgreSQL: written once, already approved, each row pointing at the revision
+                # publish_imported gives it (approved_on_write).
+                values, revision_ids = approval
+                state.update(values)
+                for record, revision_id in zip(records, revision_ids, strict=True):
+                    record["latest_revision_id"] = record["live_revision_id"] = revision_id
+                self.approved_on_write = True
         _insert_rows(records, state)
         ids = {}
         slugs = [r["slug"] for r in records]

@@ -290,6 +290,8 @@ def _import_registry(
                         changed_ids=importer.updated_registration_ids(),
                         user=user if getattr(user, "pk", None) else None,
                         file_name=file_name,
+                        approved_on_write=importer.approved_on_write,
+                        now=importer.written_at,
                     )
                 else:
                     submit_imported(

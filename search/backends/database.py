@@ -23,6 +23,7 @@ does.
 
 import math
 from collections import Counter
+from dataclasses import replace
 
 from django.conf import settings
 from django.utils import timezone
@@ -31,11 +32,11 @@ from django.utils import timezone
 from registry.db_routing import read_connection as connection
 
 from .. import analysis
-from ..entries import listing_from_entry
+from ..entries import HIT_COLUMNS, hit_rows, listing_from_row
 from ..expansion import expand, last_word_prefix, stems_of
-from ..highlight import highlight_entry
+from ..highlight import highlight_fields
 from ..memo import forget_cached, memoized
-from ..models import DirectoryEntry, FacetGroup
+from ..models import FacetGroup
 from ..query import FACETS, DirectoryQuery, Estimate, Hit, Match, Sort, is_common
 from ..sql import dialect, sampling
 from ..sql.generic import TextMatch
@@ -44,6 +45,9 @@ from ..version import current_version
 
 EARTH_RADIUS_KM = 6371.0088
 TABLE = ENTRY_TABLE
+# Positions in a row of HIT_COLUMNS.
+LATITUDE, LONGITUDE = HIT_COLUMNS.index("latitude"), HIT_COLUMNS.index("longitude")
+SERVICES_TEXT = HIT_COLUMNS.index("services_text")
 
 __all__ = ["forget_cached", "haversine_km", "search", "suggest"]
 
@@ -227,7 +231,7 @@ def _search(query: DirectoryQuery, version: int, *, any_word: bool):
         counts = memoized(version, "all-counts", lambda: _grouped_counts("1=1", []))
     elif connection.vendor == "postgresql":
         counts, ids, estimated = _counts_and_page_postgresql(query, text, chosen_groups)
-    elif text.rank and connection.vendor == "sqlite":
+    elif connection.vendor == "sqlite" and (text.rank or (query.has_point and query.radius_km)):
         counts, sample_rate = _estimated_counts_sqlite(query, text)
         estimated = bool(sample_rate)
     else:
@@ -249,14 +253,22 @@ def _search(query: DirectoryQuery, version: int, *, any_word: bool):
         )
         total, facets = memoized(version, key, facets_of_counts)
     if ids is None:
-        if (
-            sample_rate
-            and _sampled_rows(counts, sample_rate, chosen_groups) >= query.offset + query.page_size
-        ):
-            # Above the threshold: the page is the best-ranked of the sample's matches.
-            text = dialect().sampled(text, sample_rate)
+        ids = []
+        if sample_rate and text.rank:
+            if _sampled_rows(counts, sample_rate, chosen_groups) >= query.offset + query.page_size:
+                # Above the threshold: the page is the best-ranked of the sample's matches.
+                text = dialect().sampled(text, sample_rate)
+            elif sample_rate == sampling.COARSE:
+                # Too few of the coarse sample's matches pass the facet filters: the best-ranked
+                # of the fine sample's, when they fill the page (else every match's, below).
+                ids = _page_ids(query, dialect().sampled(text, sampling.FINE), chosen_groups)
         few = not base.where and _few_of(total, counts)
-        ids = _page_ids(query, text, chosen_groups, few=few) if total and query.offset < total else []
+        nearer = _nearer_radius(query, total)
+        if nearer and len(ids) < query.page_size:
+            # Nearest first within a smaller circle; when it holds the whole page, that is the page.
+            ids = _page_ids(replace(query, radius_km=nearer), text, chosen_groups)
+        if total and query.offset < total and len(ids) < query.page_size:
+            ids = _page_ids(query, text, chosen_groups, few=few)
     if estimated:
         total = Estimate(total)
     return total, _hits(query, stems, ids), facets
@@ -268,6 +280,18 @@ def exact_counts_up_to() -> int:
     return int(getattr(settings, "SEARCH_EXACT_COUNTS_UP_TO", 2000))
 
 
+def _nearer_radius(query: DirectoryQuery, total: int) -> float | None:
+    """For a page of many listings sorted by distance, a radius within which about four times
+    the listings up to the page's end would lie if they were spread evenly over the circle. When
+    that smaller circle holds a whole page, the page is the same as over the whole radius (every
+    listing outside it is farther than every one inside), and only its listings are measured
+    and sorted; else the whole radius is read (a second statement)."""
+    needed = query.offset + query.page_size
+    if query.effective_sort != Sort.DISTANCE or not query.radius_km or total < 8 * needed:
+        return None
+    return query.radius_km * math.sqrt(4 * needed / total)
+
+
 def _sampled_rows(counts, rate: int, groups: list[int] | None) -> int:
     """How many of the sample's matches pass the facet filters (counts are the sample's x rate)."""
     chosen = None if groups is None else set(groups)
@@ -275,23 +299,31 @@ def _sampled_rows(counts, rate: int, groups: list[int] | None) -> int:
 
 
 def _estimated_counts_sqlite(query: DirectoryQuery, text: TextMatch) -> tuple[list[tuple[int, int]], int]:
-    """SQLite's facet counts of a text search, and the sample's rate (0: counted exactly), in one
-    statement: as PostgreSQL's (`postgresql.estimated_counts_and_page_sql`), the matches are
-    first counted in the coarse sample, then in the fine one when few; above
-    `exact_counts_up_to()` the counts are the sample's times its rate, else every match is
-    counted (that branch is skipped by SQLite when the estimate is taken: its condition is a
-    constant)."""
+    """SQLite's facet counts of a text search or of a search around a point, and the sample's
+    rate (0: counted exactly), in one statement: as PostgreSQL's
+    (`postgresql.estimated_counts_and_page_sql`), the matches are first counted in the coarse
+    sample, then in the fine one when few; above `exact_counts_up_to()` the counts are the
+    sample's times its rate, else every match is counted (that branch is skipped by SQLite when
+    the estimate is taken: its condition is a constant)."""
     sqlite = dialect("sqlite")
     filters = _Sql()
     _non_facet_filters(query, filters)
 
-    def rows(match: TextMatch, extra: str = "") -> tuple[str, list]:
-        where = " AND ".join(part for part in (extra, match.filter, filters.clause()) if part)
-        return f"SELECT e.facet_group FROM {TABLE} e WHERE {where}", match.filter_params + filters.params  # noqa: S608
+    def rows(rate: int | None, extra: str = "") -> tuple[str, list]:
+        if text.rank:
+            source, condition, params = sqlite.matched_rows(text, rate)
+        else:
+            # Around a point; a text filter without a rank is one that matches nothing (`_text_match`).
+            source, condition, params = sqlite.sampled_rows(rate)
+            if text.filter:
+                condition = " AND ".join(part for part in (condition, text.filter) if part)
+                params = params + text.filter_params
+        where = " AND ".join(part for part in (extra, condition, filters.clause()) if part)
+        return f"SELECT e.facet_group FROM {source} WHERE {where}", params + filters.params  # noqa: S608
 
-    sc, sc_params = rows(sqlite.sampled(text, sampling.COARSE))
-    sf, sf_params = rows(sqlite.sampled(text, sampling.FINE), f"(SELECT n FROM c) <= {sampling.SWITCH_AT}")  # noqa: S608
-    everything, everything_params = rows(text, "NOT (SELECT estimated FROM y)")
+    sc, sc_params = rows(sampling.COARSE)
+    sf, sf_params = rows(sampling.FINE, f"(SELECT n FROM c) <= {sampling.SWITCH_AT}")  # noqa: S608
+    everything, everything_params = rows(None, "NOT (SELECT estimated FROM y)")
     statement = (
         f"WITH sc AS MATERIALIZED ({sc}), "  # noqa: S608
         "c AS MATERIALIZED (SELECT COUNT(*) AS n FROM sc), "
@@ -316,25 +348,29 @@ def _few_of(total: int, counts) -> bool:
     through the facet groups' index and sorting them costs less than walking the newest first
     until a page of them turns up (~20 x listings / total rows, far more when the filtered
     listings are not spread evenly in time: 81,348 rows for a district and a sector of a million
-    listings). PostgreSQL's planner assumes they are spread evenly, so it is told."""
+    listings). PostgreSQL's planner assumes they are spread evenly, so it is told; SQLite's reads
+    them all through the facet groups' index unless told to walk (`_page_ids`)."""
     directory = sum(count for _group, count in counts)
-    return connection.vendor == "postgresql" and total * total < 40 * directory
+    return total * total < 40 * directory
 
 
 def _page_ids(
     query: DirectoryQuery, text: TextMatch, groups: list[int] | None, *, few: bool = False
 ) -> list[int]:
-    """The ids of the listings of the requested page, in order. `few` (`_few_of`): the newest
-    first are found through the facet groups' index, then sorted."""
+    """The ids of the listings of the requested page, in order. `few` (`_few_of`, only facet
+    filters): the newest first are found through the facet groups' index, then sorted; else, on
+    SQLite, the listings are walked in the page's order until it is full (an index of the newest
+    first holds each one's facet group: search migration 0012)."""
     sql = _Sql()
     ranked_filter, ranked_params = _ranked_filter(text)
     if ranked_filter:
         sql.add(ranked_filter, *ranked_params)
     _non_facet_filters(query, sql)
     if groups is not None:
-        sql.add(_in_groups(groups, as_filter=bool(sql.where) or text.rank is not None))
+        walk = connection.vendor == "sqlite" and not few and not sql.where and text.rank is None
+        sql.add(_in_groups(groups, as_filter=bool(sql.where) or text.rank is not None or walk))
     order = _ordering(query, text.rank)
-    if few and order.startswith("e.registered_at DESC"):
+    if few and connection.vendor == "postgresql" and order.startswith("e.registered_at DESC"):
         # The same order, by an expression no index has: the facet groups' index finds the rows.
         order = order.replace("e.registered_at DESC", "e.registered_at + INTERVAL '0 seconds' DESC", 1)
     select = f"SELECT e.organization_id FROM {text.source if text.rank else f'{TABLE} e'}"  # noqa: S608
@@ -370,6 +406,7 @@ def _counts_and_page_postgresql(query: DirectoryQuery, text: TextMatch, groups: 
         page.add(_in_groups(groups, as_filter=True))
     order = _ordering(query, "-e.rank" if text.rank else None)
     rows_params = (text.source_params if text.rank else []) + where.params
+    sampled = bool(text.rank) or bool(query.has_point and query.radius_km)
     if text.rank:
         statement, repeats = postgresql.estimated_counts_and_page_sql(
             columns,
@@ -383,6 +420,20 @@ def _counts_and_page_postgresql(query: DirectoryQuery, text: TextMatch, groups: 
         )
         # The page's condition is written into the statement (`_in_groups`): no parameters of its own.
         params = rows_params * repeats
+    elif sampled:
+        # Within a radius, without words: counted in the geo index's samples above the threshold.
+        near = (_distance_sql(query.lat, query.lon), query.lat, query.lon) if sort == Sort.DISTANCE else None
+        statement, repeats = postgresql.estimated_near_counts_and_page_sql(
+            columns,
+            where.clause(),
+            page.clause(),
+            order,
+            query.page_size,
+            query.offset,
+            exact_counts_up_to(),
+            near,
+        )
+        params = rows_params * repeats
     else:
         statement = postgresql.counts_and_page_sql(
             columns, source, where.clause(), page.clause(), order, query.page_size, query.offset
@@ -392,7 +443,7 @@ def _counts_and_page_postgresql(query: DirectoryQuery, text: TextMatch, groups: 
         cursor.execute(statement, params)
         rows = cursor.fetchall()
     counts = [(row[1], row[2]) for row in rows if row[0] is None]
-    estimated = any(row[3] for row in rows if row[0] is None) if text.rank else False
+    estimated = any(row[3] for row in rows if row[0] is None) if sampled else False
     ids = [row[0] for row in sorted((r for r in rows if r[0] is not None), key=lambda r: r[2])]
     return counts, ids, estimated
 
@@ -400,20 +451,29 @@ def _counts_and_page_postgresql(query: DirectoryQuery, text: TextMatch, groups: 
 def _hits(query: DirectoryQuery, stems: set[str], ids: list[int]) -> list[Hit]:
     if not ids:
         return []
-    entries = DirectoryEntry.objects.in_bulk(ids)
+    rows = hit_rows(ids)
+    highlight = bool(stems and query.highlight)
     hits = []
     for pk in ids:
-        entry = entries.get(pk)
-        if entry is None:
+        row = rows.get(pk)
+        if row is None:
             continue
+        listing = listing_from_row(pk, row)
+        # The distance to the position searched by, exact or approximate (a listing without a
+        # public pin has none shown, but is placed at its district's capital).
+        latitude, longitude = row[LATITUDE], row[LONGITUDE]
         distance = None
-        if query.has_point and entry.latitude is not None and entry.longitude is not None:
-            distance = haversine_km(query.lat, query.lon, entry.latitude, entry.longitude)
+        if query.has_point and latitude is not None and longitude is not None:
+            distance = haversine_km(query.lat, query.lon, latitude, longitude)
         hits.append(
             Hit(
-                listing=listing_from_entry(entry),
+                listing=listing,
                 distance_km=distance,
-                highlights=highlight_entry(entry, stems) if stems and query.highlight else {},
+                highlights=highlight_fields(
+                    listing.name, row[SERVICES_TEXT], listing.short_description, listing.description, stems
+                )
+                if highlight
+                else {},
             )
         )
     return hits

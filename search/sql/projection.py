@@ -4,8 +4,9 @@ On SQLite and PostgreSQL the entries are written by one statement rather than th
 instances: rebuilding 100,000 listings went from 55 s to a few seconds (docs/benchmarks.md). The
 only work left to Python is what SQL cannot do: the Spanish stems of the SQLite full-text table
 (an SQL function written in Python) and the quarter-hour slots of each distinct timetable and
-the facet group of each combination of facet values (a handful of rows each, in temporary
-tables the statement joins).
+the facet group of each combination of facet values (a handful of rows each, in tables the
+statement joins: temporary ones, ordinary ones for a rebuild, whose query parallel workers run).
+On PostgreSQL a rebuild writes the same select list by a `CREATE TABLE … AS` (`create_entries`).
 
 The statement's columns are `registry.public.FIELD_NAMES`: each value is an expression of the
 organization's columns, wrapped in its field's privacy rule by `registry.public.guarded_sql`,
@@ -112,19 +113,13 @@ def public_expressions(dialect) -> dict[str, str]:
     return expressions
 
 
-def insert_entries_sql(dialect, where: str, table: str = ENTRY_TABLE, *, clustered: bool = False) -> str:
-    """INSERT … SELECT of the entries of the organizations `where` selects.
+# The order a rebuild writes its rows in (see `select_entries_sql`).
+CLUSTER_ORDER = ("s.code", "d.code", "o.id")
 
-    `clustered` writes the rows in the order of their sector and district (a rebuild into an
-    empty table), as PostgreSQL's CLUSTER would: the listings a word finds mostly share a
-    sector ("costura", "arepas"), so they then share table pages, and a search reads 2.6 to 3.7
-    times fewer of them (docs/benchmarks.md)."""
-    sectors, districts = Sector._meta.db_table, District._meta.db_table
-    municipalities = Municipality._meta.db_table
-    badges = dialect.badges_cte(
-        ORGANIZATIONS, OrganizationStep._meta.db_table, FormalizationStep._meta.db_table, where
-    )
-    services_join, _services_json, services_joined = services_sql(dialect)
+
+def entry_values(dialect) -> dict[str, str]:
+    """Each written column of an entry and its expression over the statement's joins."""
+    _join, _services_json, services_joined = services_sql(dialect)
     expressions = public_expressions(dialect)
     values = {entry_column(name): public.guarded_sql(name, expressions[name]) for name in public.FIELD_NAMES}
     values.update(
@@ -148,22 +143,52 @@ def insert_entries_sql(dialect, where: str, table: str = ENTRY_TABLE, *, cluster
             "location_approximate": public.APPROXIMATE_POSITION.sql,
         }
     )
-    columns = list(values)
+    return values
+
+
+def select_entries_sql(
+    dialect, where: str, select_list: str, *, clustered: bool = False, helpers: tuple[str, str] | None = None
+) -> str:
+    """SELECT `select_list` over the organizations `where` selects and what their entries read
+    (sector, district, municipality, verified steps, the helper tables `helpers`: slots and
+    facet groups). Its parameters: `where`'s, those of `select_list`, `where`'s again.
+
+    `clustered` orders the rows by their sector and district (a rebuild into an empty table),
+    as PostgreSQL's CLUSTER would: the listings a word finds mostly share a sector ("costura",
+    "arepas"), so they then share table pages, and a search reads 2.6 to 3.7 times fewer of them
+    (docs/benchmarks.md)."""
+    slots, groups = helpers or (SLOTS_TABLE, GROUPS_TABLE)
+    sectors, districts = Sector._meta.db_table, District._meta.db_table
+    municipalities = Municipality._meta.db_table
+    badges = dialect.badges_cte(
+        ORGANIZATIONS, OrganizationStep._meta.db_table, FormalizationStep._meta.db_table, where
+    )
+    services_join, _services_json, _services_joined = services_sql(dialect)
     return (
-        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
-        f"WITH b AS ({badges}) "
-        f"SELECT {', '.join(values[column] for column in columns)} "
+        f"WITH b AS ({badges}) "  # noqa: S608
+        f"SELECT {select_list} "
         f"FROM {ORGANIZATIONS} o "
         f"{services_join}"
         f"LEFT JOIN {sectors} s ON s.id = o.sector_id "
         f"LEFT JOIN {districts} d ON d.id = o.district_id "
         f"LEFT JOIN {municipalities} m ON m.id = o.municipality_id "
         f"LEFT JOIN b ON b.id = o.id "
-        f"LEFT JOIN {SLOTS_TABLE} h ON h.hours = o.opening_hours "
-        f"LEFT JOIN {GROUPS_TABLE} g ON g.kind = o.kind AND g.sector_id = COALESCE(o.sector_id, 0) "
+        f"LEFT JOIN {slots} h ON h.hours = o.opening_hours "
+        f"LEFT JOIN {groups} g ON g.kind = o.kind AND g.sector_id = COALESCE(o.sector_id, 0) "
         "AND g.district_id = COALESCE(o.district_id, 0) AND g.languages = o.languages "
         "AND g.municipality_id = COALESCE(o.municipality_id, 0) "
-        f"WHERE {where}" + (" ORDER BY s.code, d.code, o.id" if clustered else "")
+        f"WHERE {where}" + (f" ORDER BY {', '.join(CLUSTER_ORDER)}" if clustered else "")
+    )
+
+
+def insert_entries_sql(dialect, where: str, table: str = ENTRY_TABLE, *, clustered: bool = False) -> str:
+    """INSERT … SELECT of the entries of the organizations `where` selects (`clustered`: see
+    `select_entries_sql`)."""
+    values = entry_values(dialect)
+    columns = list(values)
+    select_list = ", ".join(values[column] for column in columns)
+    return f"INSERT INTO {table} ({', '.join(columns)}) " + select_entries_sql(
+        dialect, where, select_list, clustered=clustered
     )
 
 
@@ -185,12 +210,37 @@ def insert_entries(
     return count
 
 
-def _fill_slots_table(cursor, dialect, where: str, params: list) -> None:
+def create_entries(cursor, dialect, table: str) -> int:
+    """Create `table` holding the entries of every published organization, in the clustered
+    order (`select_entries_sql`), by the engine's `create_entries_table` (PostgreSQL: a `CREATE
+    TABLE … AS`, run by parallel workers); return how many were written. The helper tables are
+    ordinary ones, dropped afterwards: parallel workers cannot read a temporary table."""
+    where, params = published_where(dialect, None)
+    helpers = (f"{SLOTS_TABLE}_build", f"{GROUPS_TABLE}_build")
+    _fill_slots_table(cursor, dialect, where, params, table=helpers[0], temporary=False)
+    _fill_groups_table(cursor, dialect, where, params, table=helpers[1], temporary=False)
+    dialect.analyze_helper_tables(cursor, helpers)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+
+    def select(select_list: str) -> str:
+        return select_entries_sql(dialect, where, select_list, clustered=True, helpers=helpers)
+
+    count = dialect.create_entries_table(
+        cursor, table, entry_values(dialect), select, [*params, now, *params]
+    )
+    for helper in helpers:
+        cursor.execute(f"DROP TABLE {helper}")
+    return count
+
+
+def _fill_slots_table(
+    cursor, dialect, where: str, params: list, *, table: str = SLOTS_TABLE, temporary: bool = True
+) -> None:
     """A table of the quarter-hour slots of each distinct timetable among these listings.
     Listings share a few timetables, so this is a few rows, computed in Python once each."""
-    cursor.execute(f"DROP TABLE IF EXISTS {SLOTS_TABLE}")
+    cursor.execute(f"DROP TABLE IF EXISTS {table}")
     cursor.execute(
-        f"CREATE TEMPORARY TABLE {SLOTS_TABLE} (hours {dialect.JSON_TYPE} PRIMARY KEY, slots TEXT)"
+        f"CREATE {'TEMPORARY ' if temporary else ''}TABLE {table} (hours {dialect.JSON_TYPE} PRIMARY KEY, slots TEXT)"
     )
     cursor.execute(f"SELECT DISTINCT o.opening_hours FROM {ORGANIZATIONS} o WHERE {where}", params)  # noqa: S608
     rows = []
@@ -204,18 +254,20 @@ def _fill_slots_table(cursor, dialect, where: str, params: list) -> None:
             rows.append((hours, slots))
     if rows:
         cursor.executemany(
-            f"INSERT INTO {SLOTS_TABLE} (hours, slots) VALUES (%s{dialect.JSON_CAST}, %s)",  # noqa: S608
+            f"INSERT INTO {table} (hours, slots) VALUES (%s{dialect.JSON_CAST}, %s)",  # noqa: S608
             rows,
         )
 
 
-def _fill_groups_table(cursor, dialect, where: str, params: list) -> None:
+def _fill_groups_table(
+    cursor, dialect, where: str, params: list, *, table: str = GROUPS_TABLE, temporary: bool = True
+) -> None:
     """A table from what an organization stores (kind, sector, district, languages,
     municipality) to the facet group of its listing. A few distinct combinations, worked out in
     Python."""
-    cursor.execute(f"DROP TABLE IF EXISTS {GROUPS_TABLE}")
+    cursor.execute(f"DROP TABLE IF EXISTS {table}")
     cursor.execute(
-        f"CREATE TEMPORARY TABLE {GROUPS_TABLE} (kind TEXT, sector_id BIGINT, district_id BIGINT, "
+        f"CREATE {'TEMPORARY ' if temporary else ''}TABLE {table} (kind TEXT, sector_id BIGINT, district_id BIGINT, "
         f"languages {dialect.JSON_TYPE}, municipality_id BIGINT, facet_group INTEGER, language_codes TEXT)"
     )
     cursor.execute(
@@ -249,6 +301,6 @@ def _fill_groups_table(cursor, dialect, where: str, params: list) -> None:
         )
     ids = facet_group_ids(set(keys.values()))
     cursor.executemany(
-        f"INSERT INTO {GROUPS_TABLE} VALUES (%s, %s, %s, %s{dialect.JSON_CAST}, %s, %s, %s)",  # noqa: S608
+        f"INSERT INTO {table} VALUES (%s, %s, %s, %s{dialect.JSON_CAST}, %s, %s, %s)",  # noqa: S608
         [(*combination, ids[key], key[3]) for combination, key in keys.items()],
     )

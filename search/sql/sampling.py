@@ -6,8 +6,9 @@ district or registration date, so the sample is not biased by the entries table'
 order (clustered by sector and district: a LIMIT on a scan would take the first sectors only).
 The same expression works on both engines' 64-bit integers (ids below 2**32 x 3). On PostgreSQL
 each sample has its own partial GIN index (migration 0010), so finding a word's matches in the
-sample reads 1/R of them; on SQLite the condition is checked on the full-text table's rowids
-before any entry is read.
+sample reads 1/R of them, and partial geo indexes (migration 0013) do the same for a radius; on
+SQLite the fine sample has a full-text table of its own (migration 0012) and the coarse one is a
+condition on its rowids.
 
 A search first counts its matches in the coarse sample (1 in 256), then in the fine one (1 in 16)
 when the first found at most SWITCH_AT (so that one reads at most ~16 x SWITCH_AT rows): an

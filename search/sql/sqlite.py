@@ -8,7 +8,6 @@ so many parameters).
 """
 
 import json
-from dataclasses import replace
 
 from django.db import connection
 from rapidfuzz.distance import Levenshtein
@@ -36,6 +35,23 @@ FTS_CREATE = (
     f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
     "name, services, body, tokenize = 'unicode61 remove_diacritics 2')"
 )
+# The same index of the fine sample's listings only (1 in 16, `search.sql.sampling`; migration
+# 0011, the same statement): above the threshold a search matches and ranks within it, so FTS5
+# reads a sixteenth of each word's list instead of all of it (a condition on the rowids is only
+# checked after each match is found), and bm25() weighs the words by their frequency in the
+# sample (an unbiased estimate of the directory's) instead of scanning every listing with
+# each of them first, which it does once per query.
+FTS_SAMPLE_TABLE = f"{FTS_TABLE}_sample"
+FTS_SAMPLE_CREATE = FTS_CREATE.replace(FTS_TABLE, FTS_SAMPLE_TABLE, 1)
+# The entries by organization id with what a search reads of each match (migration 0012): a
+# full-text rowid leads to its facet group, point and folded name in one small index. Named in
+# the statements (INDEXED BY): without statistics SQLite would take the primary key's index, and
+# then read each match's row.
+MATCHED_INDEX = "directory_entry_matched"
+# The entries by sample bucket and point (migration 0012, the same expression): the listings of
+# a sample in a box, without reading the others.
+SAMPLED_NEAR_INDEX = "directory_entry_near_sampled"
+BUCKET = sampling.condition("e.organization_id", sampling.COARSE).removesuffix(" = 0")
 
 
 # ----- writing -------------------------------------------------------------------------------
@@ -103,6 +119,14 @@ def insert_fulltext(cursor, ids: list[int] | None) -> None:
         f"FROM {ENTRY_TABLE}{where}",
         params,
     )
+    # The sample's rows, with the stems just written (read back from the full-text table).
+    sample = sampling.condition("organization_id", sampling.FINE)
+    cursor.execute(
+        f"INSERT INTO {FTS_SAMPLE_TABLE} (rowid, name, services, body) "  # noqa: S608
+        f"SELECT rowid, name, services, body FROM {FTS_TABLE} WHERE rowid IN "
+        f"(SELECT organization_id FROM {ENTRY_TABLE}{where}{' AND ' if where else ' WHERE '}{sample})",
+        params,
+    )
 
 
 def delete_entries(cursor, ids: list[int]) -> None:
@@ -110,10 +134,11 @@ def delete_entries(cursor, ids: list[int]) -> None:
         f"DELETE FROM {ENTRY_TABLE} WHERE organization_id IN (SELECT value FROM json_each(%s))",  # noqa: S608
         [json.dumps(ids)],
     )
-    cursor.execute(
-        f"DELETE FROM {FTS_TABLE} WHERE rowid IN (SELECT value FROM json_each(%s))",  # noqa: S608
-        [json.dumps(ids)],
-    )
+    for table in (FTS_TABLE, FTS_SAMPLE_TABLE):
+        cursor.execute(
+            f"DELETE FROM {table} WHERE rowid IN (SELECT value FROM json_each(%s))",  # noqa: S608
+            [json.dumps(ids)],
+        )
 
 
 def rebuild(cursor, insert_entries) -> int:
@@ -131,6 +156,8 @@ def rebuild(cursor, insert_entries) -> int:
     cursor.execute(f"DELETE FROM {ENTRY_TABLE}")  # noqa: S608
     cursor.execute(f"DROP TABLE {FTS_TABLE}")
     cursor.execute(FTS_CREATE)
+    cursor.execute(f"DROP TABLE {FTS_SAMPLE_TABLE}")
+    cursor.execute(FTS_SAMPLE_CREATE)
     count = insert_entries(cursor)
     insert_fulltext(cursor, None)
     for _name, sql in indexes:
@@ -153,23 +180,39 @@ def indexed_ids(cursor) -> set[int]:
 # ----- searching -----------------------------------------------------------------------------
 
 
-def _vocabulary(version: int) -> tuple[frozenset, tuple[str, ...]]:
+def _vocabulary(version: int) -> tuple[str, ...]:
+    """Every indexed stem. fts5vocab counts each term's rows as it lists them, reading the whole
+    index (0.56 s at a million listings), so it is loaded only for a word the index does not know."""
+
     def load():
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT term FROM {FTS_TABLE}_vocab")  # noqa: S608
-            terms = tuple(row[0] for row in cursor.fetchall())
-        return frozenset(terms), terms
+            return tuple(row[0] for row in cursor.fetchall())
 
     return memoized(version, "vocabulary", load)
 
 
+def _known(stems: list[str], version: int) -> set[str]:
+    """Which of these stems the index holds: looked up one by one (a seek in the index), kept
+    per index version."""
+    known = memoized(version, "known-stems", dict)
+    missing = [stem for stem in stems if stem not in known]
+    if missing:
+        with connection.cursor() as cursor:
+            for stem in missing:
+                cursor.execute(f"SELECT 1 FROM {FTS_TABLE}_vocab WHERE term = %s", [stem])  # noqa: S608
+                known[stem] = cursor.fetchone() is not None
+    return {stem for stem in stems if known[stem]}
+
+
 def typo_alternatives(stems: list[str], version: int, close_enough, limit: int) -> dict[str, list[str]]:
     """For each stem the index does not know, the indexed stems within its edit distance."""
-    known, terms = _vocabulary(version)
+    known = _known(stems, version)
     found = {}
     for stem in stems:
         if stem in known:
             continue
+        terms = _vocabulary(version)
         matches = extract(
             stem, terms, scorer=Levenshtein.distance, score_cutoff=analysis.fuzziness(stem), limit=20
         )
@@ -189,16 +232,21 @@ def _fts5_match(groups, prefix, any_word: bool) -> str:
     return (" OR " if any_word else " AND ").join(parts)
 
 
-def text_match(groups, prefix, *, any_word: bool = False) -> TextMatch:
-    match = _fts5_match(groups, prefix, any_word)
+def _matching(table: str, match: str, rate: int | None) -> TextMatch:
+    """The matches of `match` in a full-text table, the coarse sample's only when `rate` is it
+    (the sample table holds the fine one)."""
     weights = f"{NAME_WEIGHT!r}, {SERVICES_WEIGHT!r}, {BODY_WEIGHT!r}"
+    condition = f"{table} MATCH %s"
+    if rate == sampling.COARSE:
+        condition += f" AND {sampling.condition('rowid', rate)}"
     return TextMatch(
-        filter=f"e.organization_id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)",  # noqa: S608
+        filter=f"e.organization_id IN (SELECT rowid FROM {table} WHERE {condition})",  # noqa: S608
         filter_params=[match],
         # Column weights (search.query): name, then services and sector, then the descriptions.
         source=(
-            f"(SELECT rowid AS id, bm25({FTS_TABLE}, {weights}) AS rank FROM {FTS_TABLE} "  # noqa: S608
-            f"WHERE {FTS_TABLE} MATCH %s) m JOIN {ENTRY_TABLE} e ON e.organization_id = m.id"
+            f"(SELECT rowid AS id, bm25({table}, {weights}) AS rank FROM {table} "  # noqa: S608
+            f"WHERE {condition}) m "
+            f"JOIN {ENTRY_TABLE} e INDEXED BY {MATCHED_INDEX} ON e.organization_id = m.id"
         ),
         source_params=[match],
         rank="m.rank",
@@ -207,16 +255,40 @@ def text_match(groups, prefix, *, any_word: bool = False) -> TextMatch:
     )
 
 
+def text_match(groups, prefix, *, any_word: bool = False) -> TextMatch:
+    return _matching(FTS_TABLE, _fts5_match(groups, prefix, any_word), None)
+
+
 def sampled(match: TextMatch, rate: int) -> TextMatch:
     """The same words, matched only in the 1-in-`rate` sample of the listings
-    (`search.sql.sampling`): checked on the full-text table's rowids, before any entry is read
-    or ranked."""
-    condition = f"MATCH %s AND {sampling.condition('rowid', rate)})"
-    return replace(
-        match,
-        filter=match.filter.replace("MATCH %s)", condition),
-        source=match.source.replace("MATCH %s)", condition),
-    )
+    (`search.sql.sampling`): in the sample's own full-text table (`FTS_SAMPLE_TABLE`), ranked
+    there, before any entry is read."""
+    return _matching(FTS_SAMPLE_TABLE, match.filter_params[0], rate)
+
+
+def matched_rows(match: TextMatch, rate: int | None = None) -> tuple[str, str, list]:
+    """(FROM clause, condition, parameters) of the entries (`e`) that `match` finds, in the
+    1-in-`rate` sample when given (its full-text table): the full-text table joined to the
+    entries, rather than an `IN (SELECT rowid …)`, which SQLite first copies into a temporary
+    index, match by match."""
+    table = FTS_SAMPLE_TABLE if rate else FTS_TABLE
+    condition = f"{table} MATCH %s"
+    if rate == sampling.COARSE:
+        condition += f" AND {sampling.condition(f'{table}.rowid', rate)}"
+    source = f"{table} JOIN {ENTRY_TABLE} e INDEXED BY {MATCHED_INDEX} ON e.organization_id = {table}.rowid"
+    return source, condition, list(match.filter_params)
+
+
+def sampled_rows(rate: int | None) -> tuple[str, str, list]:
+    """(FROM clause, condition, parameters) of the entries (`e`) of the 1-in-`rate` sample (every
+    entry without `rate`), found through an index of the sample's buckets and points (migration
+    0011) when sampled: a search around a point then reads the sample's listings of its box,
+    not every listing in it. The bucket is the top 8 bits of the sample's hash
+    (`search.sql.sampling`): 0 for the coarse sample, 0 to 15 for the fine one."""
+    if not rate:
+        return f"{ENTRY_TABLE} e", "", []
+    buckets = ", ".join(str(bucket) for bucket in range(sampling.COARSE // rate))
+    return f"{ENTRY_TABLE} e INDEXED BY {SAMPLED_NEAR_INDEX}", f"{BUCKET} IN ({buckets})", []
 
 
 def facet_group_column(*, as_filter: bool) -> str:

@@ -194,6 +194,36 @@ def test_publish_goes_through_the_approval_path_with_history_and_wagtail_search(
     ]
 
 
+@pytest.mark.django_db
+def test_published_new_rows_are_written_once_already_approved(demo_site):
+    """On PostgreSQL the new rows of a published list go in approved, pointing at the revision
+    each is given, and are not updated again; on either database each revision describes the
+    record as published, with no earlier revision, and its audit entry names it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from wagtail.models import Revision
+
+    with CaptureQueriesContext(connection) as queries:
+        report = run("registry-utf8.csv", publish=True)
+    assert report.applied and report.counts["new"] == 3
+    table = Organization._meta.db_table
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(f'UPDATE "{table}"')]
+    if connection.vendor == "postgresql":
+        assert updates == []
+    for organization in Organization.objects.filter(pk__in=report.created_ids):
+        revision = Revision.objects.for_instance(organization).get()
+        assert organization.latest_revision_id == organization.live_revision_id == revision.pk
+        assert organization.status == ApplicationStatus.APPROVED and organization.live
+        assert not organization.has_unpublished_changes
+        assert organization.registered_at == organization.decided_at == organization.first_published_at
+        content = revision.content
+        assert content["status"] == "approved" and content["live"] is True
+        assert content["latest_revision"] is None and content["live_revision"] is None
+        assert content["has_unpublished_changes"] is False
+        entry = ModelLogEntry.objects.for_instance(organization).get(revision=revision)
+        assert entry.data["registry_number"] == organization.registry_number
+
+
 MIXED_PHONES = """name,kind,district,phone,whatsapp
 Bodega Caracas,business,Comas,987 654 321,0412-1234567
 Asesoría Lima,business,Breña,(01) 555-1234,+51 912 345 678

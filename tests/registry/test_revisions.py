@@ -71,3 +71,38 @@ def test_records_with_children_and_every_field_type_match(demo_site):
         assert json.loads(content) == wanted
         assert label == organization.name
     assert len(json.loads(built[with_people.pk][1])["people"]) == 1
+
+
+@pytest.mark.django_db
+def test_content_built_by_postgresql_is_the_same_as_built_in_python(demo_site):
+    """`revisions.content_sql` (the import's publication on PostgreSQL) against `contents`, on
+    records holding each kind of value: dates with and without microseconds (and under a
+    millisecond), none at all, decimals, JSON lists with accents, empty phones and logo."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("content_sql is PostgreSQL's")
+    records = [
+        PublishedOrganizationFactory(
+            services=["arepas", "tequeños"],
+            languages=["es", "qu"],
+            latitude="-12.045612",
+            longitude="-77.000100",
+            registered_at=datetime(2026, 3, 1, 5, 6, 7, tzinfo=UTC),
+            decided_at=datetime(2026, 3, 1, 5, 6, 7, 400, tzinfo=UTC),
+            first_published_at=datetime(2026, 3, 1, 5, 6, 7, 987654, tzinfo=UTC),
+            founded_year=2019,
+        ),
+        PublishedOrganizationFactory(phone="", whatsapp="", latitude=None, longitude=None, founded_year=None),
+    ]
+    now = datetime(2026, 11, 30, 21, 15, 7, 123456, tzinfo=UTC)
+    built = revisions.contents(Organization, [r.pk for r in records], now=now)
+    expression = revisions.content_sql(Organization, alias="o")
+    assert expression is not None
+    with connection.cursor() as cursor:
+        for record in records:
+            cursor.execute(
+                f"SELECT ({expression})::text FROM registry_organization AS o WHERE o.id = %(id)s",  # noqa: S608
+                {"id": record.pk, "revision_stamp": revisions.revision_stamp(now)},
+            )
+            assert json.loads(cursor.fetchone()[0]) == json.loads(built[record.pk][1])

@@ -5,6 +5,7 @@ says so. Below it, counts and ranking are every match's (the other tests of test
 The threshold is lowered here so that a few dozen listings cross it."""
 
 import pytest
+from django.db import connection as database
 
 from cms.models import DirectoryPage
 from registry.models import Sector
@@ -96,3 +97,45 @@ def test_the_api_and_the_page_say_the_count_is_an_estimate(client, tailors, sett
     answer = client.get("/api/v1/directory/", {"q": "costura"}).json()
     assert answer["count_is_estimate"] is False
     assert answer["count"] == len(tailors)
+
+
+def _ids(count: int, wanted) -> list[int]:
+    """`count` ids above any the database hands out here, each in the samples `wanted` says."""
+    found, candidate = [], 10**7
+    while len(found) < count:
+        candidate += 1
+        if wanted(candidate):
+            found.append(candidate)
+    return found
+
+
+@pytest.mark.skipif(database.vendor != "postgresql", reason="SQLite's sampling is its own")
+def test_too_few_of_the_coarse_samples_matches_pass_the_filters_the_page_is_the_fine_samples(
+    settings, index_now, monkeypatch
+):
+    """The coarse sample (1 in 256) has a match but none of the sector: the page is the best of
+    the fine sample's (1 in 16) matches of the sector, not of every match."""
+    settings.ELASTICSEARCH_URL = ""
+    textil, comercio = Sector.objects.get(code="textil"), Sector.objects.get(code="comercio")
+    coarse = _ids(1, lambda pk: sampling.in_sample(pk, sampling.COARSE))
+    fine = _ids(
+        2, lambda pk: sampling.in_sample(pk, sampling.FINE) and not sampling.in_sample(pk, sampling.COARSE)
+    )
+    others = _ids(2, lambda pk: not sampling.in_sample(pk, sampling.FINE))
+    for pk, name, sector in [
+        (coarse[0], "Costura Centro", comercio),
+        (fine[0], "Costura Zeta", textil),
+        (fine[1], "Costura Zulema", textil),
+        (others[0], "Costura Alfa", textil),
+        (others[1], "Costura Beta", textil),
+    ]:
+        PublishedOrganizationFactory(id=pk, name=name, sector=sector, services=["costura"])
+    index_now()
+    exact = [hit.listing.name for hit in search(sector=("textil",)).hits]
+    assert exact == ["Costura Alfa", "Costura Beta", "Costura Zeta", "Costura Zulema"]
+    settings.SEARCH_EXACT_COUNTS_UP_TO = 1
+    monkeypatch.setattr(sampling, "SWITCH_AT", 0)  # the coarse sample's single match is enough
+    result = search(sector=("textil",), page_size=2)
+    assert result.total_is_estimate
+    assert result.total == 0  # the coarse sample has no match of the sector
+    assert [hit.listing.name for hit in result.hits] == ["Costura Zeta", "Costura Zulema"]

@@ -119,12 +119,27 @@ def _schema():
                 "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass",
                 [DirectoryEntry._meta.db_table],
             )
-            return indexes, set(cursor.fetchall())
+            constraints = set(cursor.fetchall())
+            # The columns in their order, with their types, NOT NULL, defaults; the triggers.
+            cursor.execute(
+                "SELECT a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+                "a.attgenerated, pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a "
+                "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+                "WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped",
+                [DirectoryEntry._meta.db_table],
+            )
+            columns = sorted(cursor.fetchall())
+            cursor.execute(
+                "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = %s::regclass "
+                "AND NOT tgisinternal",
+                [DirectoryEntry._meta.db_table],
+            )
+            return indexes, constraints, [row[1:] for row in columns], set(cursor.fetchall())
         cursor.execute(
             "SELECT name, sql FROM sqlite_master WHERE tbl_name = %s OR name LIKE 'directory_search_fts%%'",
             [DirectoryEntry._meta.db_table],
         )
-        return set(cursor.fetchall()), set()
+        return set(cursor.fetchall()), set(), [], set()
 
 
 def test_a_rebuild_leaves_the_schema_as_the_migrations_made_it(awkward, django_capture_on_commit_callbacks):
@@ -154,3 +169,40 @@ def test_each_public_field_of_the_sql_entry_is_what_registry_public_shows(awkwar
         written = public_values_of(DirectoryEntry.objects.get(pk=made.pk))
         written["logo"] = expected["logo"]  # the entry's logo is read as a URL
         assert written == expected
+
+
+# The full-text column as migration 0002 generated it: the trigger and the rebuild must both
+# write exactly this.
+GENERATED_VECTOR = (
+    "setweight(to_tsvector('portal_spanish'::regconfig, coalesce(name, '')), 'A') || "
+    "setweight(to_tsvector('portal_spanish'::regconfig, coalesce(services_text, '') || ' ' || "
+    "coalesce(sector_name, '')), 'B') || "
+    "setweight(to_tsvector('portal_spanish'::regconfig, coalesce(short_description, '') || ' ' || "
+    "coalesce(description, '') || ' ' || coalesce(district_name, '')), 'C')"
+)
+
+
+def _vectors():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT organization_id, search_vector::text, ({GENERATED_VECTOR})::text "  # noqa: S608
+            f"FROM {DirectoryEntry._meta.db_table} ORDER BY organization_id"
+        )
+        return {pk: (vector, expected) for pk, vector, expected in cursor.fetchall()}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's full-text column")
+def test_the_search_vector_is_the_same_written_by_a_rebuild_or_by_a_sync(awkward):
+    indexing.rebuild_database()
+    rebuilt = _vectors()
+    assert len(rebuilt) == 3
+    assert all(vector == expected for vector, expected in rebuilt.values())
+    assert "peluqueri" in rebuilt[awkward[0].pk][0]
+    DirectoryEntry.objects.all().delete()
+    indexing.sync_database([o.pk for o in awkward])
+    assert _vectors() == rebuilt
+    # An entry changed in place gets its vector again (the trigger): the rebuilt table has it.
+    indexing.rebuild_database()
+    DirectoryEntry.objects.filter(pk=awkward[1].pk).update(name="Sastrería Lima")
+    vector, expected = _vectors()[awkward[1].pk]
+    assert vector == expected and "sastreri" in vector
