@@ -347,6 +347,24 @@ def counts_and_page_sql(
     )
 
 
+def _sample_ctes(rows: str, exact_up_to: int) -> str:
+    """The common start of a sampled statement: the matches of `rows` in the coarse sample, in
+    the fine one when the coarse holds few (sc, sf; the one chosen: s, its rate: r), whether the
+    count is estimated (x), and every match when it is not (m)."""
+    coarse = sampling.condition("e.organization_id", sampling.COARSE)
+    fine = sampling.condition("e.organization_id", sampling.FINE)
+    return (
+        f"WITH sc AS MATERIALIZED ({rows} AND {coarse}), "  # noqa: S608
+        f"sf AS MATERIALIZED ({rows} AND {fine} AND (SELECT COUNT(*) FROM sc) <= {sampling.SWITCH_AT}), "
+        f"r AS MATERIALIZED (SELECT CASE WHEN (SELECT COUNT(*) FROM sc) > {sampling.SWITCH_AT} "
+        f"THEN {sampling.COARSE} ELSE {sampling.FINE} END AS rate), "
+        f"s AS MATERIALIZED (SELECT * FROM sc WHERE (SELECT rate FROM r) = {sampling.COARSE} UNION ALL SELECT * FROM sf), "
+        "x AS MATERIALIZED (SELECT (SELECT rate FROM r) AS rate, "
+        f"(SELECT COUNT(*) FROM s) * (SELECT rate FROM r) > {int(exact_up_to)} AS estimated), "
+        f"m AS MATERIALIZED ({rows} AND NOT (SELECT estimated FROM x)), "
+    )
+
+
 def estimated_counts_and_page_sql(
     columns: list[str],
     source: str,
@@ -374,20 +392,9 @@ def estimated_counts_and_page_sql(
     rows = f"SELECT {', '.join(columns)} FROM {source} WHERE {where}"  # noqa: S608
     end = int(offset) + int(limit)
     bounds = f"ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}"
-    coarse, fine = (
-        sampling.condition("e.organization_id", sampling.COARSE),
-        sampling.condition("e.organization_id", sampling.FINE),
-    )
-    statement = (
-        f"WITH sc AS MATERIALIZED ({rows} AND {coarse}), "  # noqa: S608
-        f"sf AS MATERIALIZED ({rows} AND {fine} AND (SELECT COUNT(*) FROM sc) <= {sampling.SWITCH_AT}), "
-        f"r AS MATERIALIZED (SELECT CASE WHEN (SELECT COUNT(*) FROM sc) > {sampling.SWITCH_AT} "
-        f"THEN {sampling.COARSE} ELSE {sampling.FINE} END AS rate), "
-        f"s AS MATERIALIZED (SELECT * FROM sc WHERE (SELECT rate FROM r) = {sampling.COARSE} UNION ALL SELECT * FROM sf), "
-        "x AS MATERIALIZED (SELECT (SELECT rate FROM r) AS rate, "
-        f"(SELECT COUNT(*) FROM s) * (SELECT rate FROM r) > {int(exact_up_to)} AS estimated), "
-        f"m AS MATERIALIZED ({rows} AND NOT (SELECT estimated FROM x)), "
-        f"sp AS MATERIALIZED (SELECT e.* FROM s e WHERE (SELECT estimated FROM x) AND {page}), "
+    fine = sampling.condition("e.organization_id", sampling.FINE)
+    statement = _sample_ctes(rows, exact_up_to) + (  # noqa: S608
+        f"sp AS MATERIALIZED (SELECT e.* FROM s e WHERE (SELECT estimated FROM x) AND {page}), "  # noqa: S608
         # Too few of the coarse sample's matches pass the facet filters: the fine sample's.
         f"fp AS MATERIALIZED ({rows} AND {fine} AND (SELECT estimated FROM x) "
         f"AND (SELECT rate FROM r) = {sampling.COARSE} AND (SELECT COUNT(*) FROM sp) < {end} AND {page}), "
@@ -442,20 +449,7 @@ def estimated_near_counts_and_page_sql(
     rows = f"SELECT {', '.join(columns)} FROM {ENTRY_TABLE} e WHERE {where}"  # noqa: S608
     end = int(offset) + int(limit)
     bounds = f"ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}"
-    coarse, fine = (
-        sampling.condition("e.organization_id", sampling.COARSE),
-        sampling.condition("e.organization_id", sampling.FINE),
-    )
-    statement = (
-        f"WITH sc AS MATERIALIZED ({rows} AND {coarse}), "  # noqa: S608
-        f"sf AS MATERIALIZED ({rows} AND {fine} AND (SELECT COUNT(*) FROM sc) <= {sampling.SWITCH_AT}), "
-        f"r AS MATERIALIZED (SELECT CASE WHEN (SELECT COUNT(*) FROM sc) > {sampling.SWITCH_AT} "
-        f"THEN {sampling.COARSE} ELSE {sampling.FINE} END AS rate), "
-        f"s AS MATERIALIZED (SELECT * FROM sc WHERE (SELECT rate FROM r) = {sampling.COARSE} UNION ALL SELECT * FROM sf), "
-        "x AS MATERIALIZED (SELECT (SELECT rate FROM r) AS rate, "
-        f"(SELECT COUNT(*) FROM s) * (SELECT rate FROM r) > {int(exact_up_to)} AS estimated), "
-        f"m AS MATERIALIZED ({rows} AND NOT (SELECT estimated FROM x)), "
-    )
+    statement = _sample_ctes(rows, exact_up_to)
     repeats = 4
     if near is not None:
         distance, lat, lon = near
