@@ -235,12 +235,21 @@ def forget_history():
 
 def remove(ids):
     """Organizations written by a round (with their directory entries), by id."""
+    from django.db import connection
+
     from registry.models import Organization
     from search.models import DirectoryEntry
+    from search.sql import dialect
 
+    engine = dialect()
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
-        DirectoryEntry.objects.filter(organization_id__in=chunk).delete()
+        if engine.WRITES_BY_SQL:
+            # The engine's own removal: on SQLite the full-text tables are not the entries' table.
+            with connection.cursor() as cursor:
+                engine.delete_entries(cursor, chunk)
+        else:
+            DirectoryEntry.objects.filter(organization_id__in=chunk).delete()
         Organization.objects.filter(pk__in=chunk)._raw_delete(Organization.objects.db)
 
 
