@@ -112,7 +112,9 @@ def replica_lag() -> float | None:
 
     Zero when the replica has replayed all the WAL it has received: with no writes on the primary
     `pg_last_xact_replay_timestamp()` stays at the last transaction, which would read as a lag
-    that grows forever on an idle database."""
+    that grows forever on an idle database. While a long transaction streams WAL without
+    committing, the lag reads as the time since the last replayed transaction: an overestimate
+    that sends reads to the primary until it ends, never a stale replica taken for a fresh one."""
     with connections[REPLICA].cursor() as cursor:
         cursor.execute(
             "SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
