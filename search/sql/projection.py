@@ -80,18 +80,15 @@ def _plain_text(field) -> str | None:
 SERVICES_SEPARATOR = " · "
 
 
-def services_sql(dialect) -> tuple[str, str, str]:
-    """(join to add after the organizations, JSON list, joined text) of the services: one pass
-    over the list where the engine can join a lateral subquery, two subqueries elsewhere."""
-    if hasattr(dialect, "list_join"):
-        return dialect.list_join("services", "sv", SERVICES_SEPARATOR)
+def services_sql(dialect) -> tuple[str, str]:
+    """(JSON list, joined text) of the services."""
     as_json, joined = dialect.list_expressions("services")
-    return "", as_json, f"COALESCE({joined(SERVICES_SEPARATOR)}, '')"
+    return as_json, f"COALESCE({joined(SERVICES_SEPARATOR)}, '')"
 
 
 def public_expressions(dialect) -> dict[str, str]:
     """Each public field's value before its privacy rule, in this engine's SQL."""
-    _join, services_json, _joined = services_sql(dialect)
+    services_json, _joined = services_sql(dialect)
     languages_json, _joined = dialect.list_expressions("languages", max_length=3)
     expressions = {
         "services": services_json,
@@ -119,7 +116,7 @@ CLUSTER_ORDER = ("s.code", "d.code", "o.id")
 
 def entry_values(dialect) -> dict[str, str]:
     """Each written column of an entry and its expression over the statement's joins."""
-    _join, _services_json, services_joined = services_sql(dialect)
+    _services_json, services_joined = services_sql(dialect)
     expressions = public_expressions(dialect)
     values = {entry_column(name): public.guarded_sql(name, expressions[name]) for name in public.FIELD_NAMES}
     values.update(
@@ -163,12 +160,10 @@ def select_entries_sql(
     badges = dialect.badges_cte(
         ORGANIZATIONS, OrganizationStep._meta.db_table, FormalizationStep._meta.db_table, where
     )
-    services_join, _services_json, _services_joined = services_sql(dialect)
     return (
         f"WITH b AS ({badges}) "  # noqa: S608
         f"SELECT {select_list} "
         f"FROM {ORGANIZATIONS} o "
-        f"{services_join}"
         f"LEFT JOIN {sectors} s ON s.id = o.sector_id "
         f"LEFT JOIN {districts} d ON d.id = o.district_id "
         f"LEFT JOIN {municipalities} m ON m.id = o.municipality_id "
